@@ -1,0 +1,157 @@
+"""Pasarkita: the community marketplace for Jakarta's UMKM."""
+
+import logging
+from collections.abc import Mapping
+
+from flask import Flask, request, session
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from marketplace.config import CONFIGS, INSTANCE_PATH, PROJECT_ROOT, check_secret_key
+from marketplace.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+
+def create_app(config: type | Mapping | str | None = None) -> Flask:
+    """Build the app. ``config`` is a config class, a mapping of overrides, or a name
+    (development, testing, production); by default ``PASARKITA_ENV`` or development."""
+    import os
+
+    app = Flask(
+        __name__,
+        instance_path=str(INSTANCE_PATH),
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+    )
+    if config is None:
+        config = os.environ.get("PASARKITA_ENV", "development")
+    if isinstance(config, str):
+        app.config.from_object(CONFIGS[config])
+    elif isinstance(config, Mapping):
+        app.config.from_object(CONFIGS["testing"])
+        app.config.update(config)
+    else:
+        app.config.from_object(config)
+    check_secret_key(app.config)
+    INSTANCE_PATH.mkdir(parents=True, exist_ok=True)
+
+    if app.config.get("PROXY_HOPS"):
+        hops = app.config["PROXY_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+
+    configure_logging(app)
+    configure_extensions(app)
+    register_blueprints(app)
+    register_hooks(app)
+    register_cli(app)
+    return app
+
+
+class RequestIdFilter(logging.Filter):
+    def filter(self, record):
+        from flask import g, has_request_context
+
+        record.request_id = g.get("request_id", "-") if has_request_context() else "-"
+        return True
+
+
+def configure_logging(app: Flask) -> None:
+    handler = logging.StreamHandler()
+    handler.addFilter(RequestIdFilter())
+    handler.setFormatter(
+        logging.Formatter("%(asctime)s %(levelname)s %(name)s [req=%(request_id)s] %(message)s")
+    )
+    logger = logging.getLogger("pasarkita")
+    if not any(isinstance(h, logging.StreamHandler) for h in logger.handlers):
+        logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_foreign_keys(dbapi_connection, connection_record):
+    # SQLite ignores foreign keys unless asked, per connection (CTFd's listener).
+    import sqlite3
+
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+
+def select_locale():
+    from flask import has_request_context
+
+    lang = session.get("lang") if has_request_context() else None
+    if lang in ("id", "en"):
+        return lang
+    return "id"
+
+
+def configure_extensions(app: Flask) -> None:
+    # Import every model module so metadata (and Alembic autogenerate) sees all tables.
+    import marketplace.models  # noqa: F401
+    from marketplace.accounts.services import load_session_user
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    babel.init_app(
+        app,
+        locale_selector=select_locale,
+        default_translation_directories=str(PROJECT_ROOT / "marketplace" / "translations"),
+    )
+
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = _l("Silakan masuk untuk membuka halaman ini.")
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+    login_manager.user_loader(load_session_user)
+
+    @login_manager.unauthorized_handler
+    def unauthorized():
+        from flask import redirect, url_for
+
+        from marketplace.core.errors import error_response, wants_json
+
+        if wants_json():
+            return error_response(401)
+        return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
+
+
+def register_blueprints(app: Flask) -> None:
+    from marketplace.accounts.views import bp as accounts_bp
+    from marketplace.admin.views import bp as admin_bp
+    from marketplace.api.views import bp as api_bp
+    from marketplace.chapters.views import bp as chapters_bp
+    from marketplace.lead.views import bp as lead_bp
+    from marketplace.main.views import bp as main_bp
+
+    for bp in (main_bp, accounts_bp, chapters_bp, admin_bp, lead_bp, api_bp):
+        app.register_blueprint(bp)
+
+
+def register_hooks(app: Flask) -> None:
+    from marketplace.core.errors import register_error_handlers
+    from marketplace.core.money import format_rupiah
+    from marketplace.core.security import assign_request_id, set_security_headers
+
+    app.before_request(assign_request_id)
+    app.after_request(set_security_headers)
+    register_error_handlers(app)
+    app.jinja_env.filters["rupiah"] = format_rupiah
+
+    @app.context_processor
+    def inject_globals():
+        from flask_babel import get_locale
+
+        return {"current_locale": str(get_locale() or "id")}
+
+
+def register_cli(app: Flask) -> None:
+    from marketplace.cli import create_admin, seed_demo
+
+    app.cli.add_command(create_admin)
+    app.cli.add_command(seed_demo)

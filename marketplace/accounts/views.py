@@ -1,0 +1,186 @@
+"""Register, log in, log out, and the account page."""
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from marketplace.accounts import services
+from marketplace.accounts.forms import (
+    ChangePasswordForm,
+    ConfirmForm,
+    LoginForm,
+    ProfileForm,
+    RegisterForm,
+)
+from marketplace.core.errors import DomainError, ValidationFailed
+from marketplace.core.security import safe_next_url
+from marketplace.extensions import db, limiter
+
+bp = Blueprint("accounts", __name__)
+
+
+def _sign_in(user) -> None:
+    # A fresh session on login (session fixation); keep only the language choice.
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    services.start_session(user, request.user_agent.string)
+    session.permanent = True
+    login_user(user)
+
+
+def _form_error(form, exc: DomainError) -> None:
+    field = getattr(form, exc.details.get("field", ""), None)
+    if field is not None:
+        field.errors = [*field.errors, str(exc.message)]
+    else:
+        flash(str(exc.message), "error")
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.index"))
+    form = RegisterForm()
+    if form.validate_on_submit():
+        try:
+            user = services.register_user(
+                email=form.email.data,
+                password=form.password.data,
+                name=form.name.data,
+                phone=form.phone.data,
+            )
+        except ValidationFailed as exc:
+            db.session.rollback()
+            _form_error(form, exc)
+        else:
+            _sign_in(user)
+            db.session.commit()
+            flash(_("Selamat datang di Pasarkita, %(name)s!", name=user.name), "success")
+            return redirect(url_for("main.index"))
+    return render_template("accounts/register.html", form=form), 200 if not form.errors else 400
+
+
+def _login_ip_limit():
+    return current_app.config["LOGIN_IP_LIMIT"]
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_ip_limit, methods=["POST"])
+def login():
+    form = LoginForm()
+    if request.method == "GET":
+        form.next.data = request.args.get("next", "")
+    if current_user.is_authenticated and request.method == "GET":
+        return redirect(safe_next_url(form.next.data))
+    status = 200
+    if form.validate_on_submit():
+        try:
+            user = services.authenticate(form.email.data, form.password.data)
+        except services.LoginThrottled as exc:
+            flash(str(exc.message), "error")
+            status = 429
+        except services.LoginFailed as exc:
+            flash(str(exc.message), "error")
+            status = 400
+        else:
+            _sign_in(user)
+            db.session.commit()
+            return redirect(safe_next_url(form.next.data))
+    elif request.method == "POST":
+        status = 400
+    form.password.data = ""
+    return render_template("accounts/login.html", form=form), status
+
+
+@bp.post("/logout")
+def logout():
+    if current_user.is_authenticated:
+        services.end_session(current_user.session_token)
+        db.session.commit()
+    logout_user()
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    flash(_("Anda sudah keluar."), "info")
+    return redirect(url_for("main.index"))
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@login_required
+def account():
+    profile = ProfileForm(prefix="profile", obj=current_user)
+    password = ChangePasswordForm(prefix="pw")
+    if request.method == "GET":
+        profile.phone.data = current_user.phone_e164
+    return render_template(
+        "accounts/account.html", profile=profile, password=password, confirm=ConfirmForm()
+    )
+
+
+@bp.post("/account/profile")
+@login_required
+def update_profile():
+    profile = ProfileForm(prefix="profile")
+    if profile.validate_on_submit():
+        try:
+            services.update_profile(current_user, name=profile.name.data, phone=profile.phone.data)
+        except ValidationFailed as exc:
+            db.session.rollback()
+            _form_error(profile, exc)
+        else:
+            db.session.commit()
+            flash(_("Profil disimpan."), "success")
+            return redirect(url_for("accounts.account"))
+    return render_template(
+        "accounts/account.html",
+        profile=profile,
+        password=ChangePasswordForm(prefix="pw"),
+        confirm=ConfirmForm(),
+    ), 400
+
+
+@bp.post("/account/password")
+@login_required
+def change_password():
+    password = ChangePasswordForm(prefix="pw")
+    if password.validate_on_submit():
+        try:
+            services.change_password(
+                current_user,
+                password.current_password.data,
+                password.new_password.data,
+                keep_token=current_user.session_token,
+            )
+        except ValidationFailed as exc:
+            db.session.rollback()
+            _form_error(password, exc)
+        else:
+            db.session.commit()
+            flash(_("Kata sandi diganti. Sesi di perangkat lain sudah diakhiri."), "success")
+            return redirect(url_for("accounts.account"))
+    profile = ProfileForm(prefix="profile", obj=current_user)
+    return render_template(
+        "accounts/account.html", profile=profile, password=password, confirm=ConfirmForm()
+    ), 400
+
+
+@bp.post("/account/logout-everywhere")
+@login_required
+def logout_everywhere():
+    if ConfirmForm().validate_on_submit():
+        count = services.end_other_sessions(current_user, keep_token=current_user.session_token)
+        db.session.commit()
+        flash(_("%(n)d sesi lain sudah diakhiri.", n=count), "success")
+    return redirect(url_for("accounts.account"))

@@ -1,0 +1,59 @@
+"""Platform administration: chapters and their leads."""
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from marketplace.accounts.forms import ConfirmForm
+from marketplace.admin.forms import AssignLeadForm
+from marketplace.chapters import services as chapters
+from marketplace.core.errors import ValidationFailed
+from marketplace.core.security import admin_required
+from marketplace.extensions import db
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+@bp.before_request
+@admin_required
+def require_admin():
+    return None
+
+
+@bp.get("/")
+def index():
+    return render_template(
+        "admin/index.html", chapters=chapters.list_chapters(), counts=chapters.member_counts()
+    )
+
+
+@bp.route("/chapters/<slug>", methods=["GET", "POST"])
+def chapter(slug: str):
+    chapter = chapters.get_chapter_by_slug(slug)
+    form = AssignLeadForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            chapters.assign_lead(chapter, form.email.data, admin=current_user)
+        except ValidationFailed as exc:
+            db.session.rollback()
+            form.email.errors = [str(exc.message)]
+            status = 400
+        else:
+            db.session.commit()
+            flash(_("Pengurus ditambahkan."), "success")
+            return redirect(url_for("admin.chapter", slug=slug))
+    elif form.is_submitted():
+        status = 400
+    return render_template(
+        "admin/chapter.html", chapter=chapter, form=form, confirm=ConfirmForm()
+    ), status
+
+
+@bp.post("/chapters/<slug>/leads/<int:lead_id>/remove")
+def remove_lead(slug: str, lead_id: int):
+    chapter = chapters.get_chapter_by_slug(slug)
+    chapters.remove_lead(chapter, lead_id, admin=current_user)
+    db.session.commit()
+    flash(_("Pengurus dihapus dari chapter ini."), "success")
+    return redirect(url_for("admin.chapter", slug=slug))

@@ -1,0 +1,119 @@
+"""Configuration classes, read from the environment.
+
+There is no secret default outside development and tests: ``ProdConfig`` refuses to start
+without a SECRET_KEY of at least 32 bytes that is not a known development value.
+"""
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+INSTANCE_PATH = Path(os.environ.get("PASARKITA_INSTANCE", PROJECT_ROOT / "instance"))
+
+# Values that must never sign a production cookie.
+DEV_SECRET_KEYS = frozenset({"dev", "development", "test", "changeme", "secret"})
+DEV_SECRET_KEY = "dev-only-secret-key-not-for-production-use"  # noqa: S105
+
+
+def _read_instance_secret() -> str | None:
+    """The key `make run` writes into instance/secret_key, if any."""
+    path = INSTANCE_PATH / "secret_key"
+    if path.is_file():
+        return path.read_text().strip() or None
+    return None
+
+
+class BaseConfig:
+    ENV_NAME = "base"
+    SECRET_KEY = os.environ.get("SECRET_KEY") or _read_instance_secret()
+    SQLALCHEMY_DATABASE_URI = os.environ.get(
+        "DATABASE_URL", f"sqlite:///{INSTANCE_PATH / 'pasarkita.db'}"
+    )
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+
+    SESSION_COOKIE_NAME = "pasarkita_session"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SECURE = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    PERMANENT_SESSION_LIFETIME = timedelta(days=7)
+    REMEMBER_COOKIE_SECURE = True
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+
+    # 6 MiB: the largest upload (5 MB document) plus form overhead.
+    MAX_CONTENT_LENGTH = 6 * 1024 * 1024
+    WTF_CSRF_TIME_LIMIT = 4 * 3600
+
+    BABEL_DEFAULT_LOCALE = "id"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Jakarta"
+    LANGUAGES = ("id", "en")
+
+    RATELIMIT_ENABLED = True
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_IP_LIMIT = "20 per minute"
+    # Per-account throttle (stored in the database): after this many failures in a row the
+    # identifier waits, doubling each time up to LOGIN_THROTTLE_MAX_SECONDS.
+    LOGIN_THROTTLE_FREE_FAILURES = 5
+    LOGIN_THROTTLE_BASE_SECONDS = 30
+    LOGIN_THROTTLE_MAX_SECONDS = 3600
+
+    HSTS = False
+    TRUSTED_HOSTS = None
+    PROXY_HOPS = int(os.environ.get("PROXY_HOPS", "0"))
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+    DATA_ENCRYPTION_KEYS = os.environ.get("DATA_ENCRYPTION_KEYS", "")
+    PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105 - a method name, not a password
+
+    # Extra script sources allowed by the CSP (Stripe.js in later features).
+    CSP_SCRIPT_SOURCES: tuple[str, ...] = ()
+    CSP_FRAME_SOURCES: tuple[str, ...] = ()
+    CSP_CONNECT_SOURCES: tuple[str, ...] = ()
+
+
+class DevConfig(BaseConfig):
+    ENV_NAME = "development"
+    SECRET_KEY = BaseConfig.SECRET_KEY or DEV_SECRET_KEY
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_SECURE = False
+
+
+class TestConfig(BaseConfig):
+    ENV_NAME = "testing"
+    TESTING = True
+    SECRET_KEY = "test-secret-key-that-is-long-enough-for-hmac"  # noqa: S105
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL_TEST", "sqlite://")
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_SECURE = False
+    RATELIMIT_ENABLED = False
+    # Cheap hashing keeps the suite fast; production keeps scrypt.
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # noqa: S105
+
+
+class ProdConfig(BaseConfig):
+    ENV_NAME = "production"
+    SESSION_COOKIE_NAME = "__Host-session"
+    HSTS = True
+    TRUSTED_HOSTS = [h for h in os.environ.get("TRUSTED_HOSTS", "").split(",") if h] or None
+
+
+CONFIGS = {"development": DevConfig, "testing": TestConfig, "production": ProdConfig}
+
+
+class ConfigError(RuntimeError):
+    """The configuration is unsafe or incomplete; the app must not start."""
+
+
+def check_secret_key(config) -> None:
+    """Fail fast on a missing, short or well-known SECRET_KEY outside dev and tests."""
+    if config.get("ENV_NAME") in ("development", "testing"):
+        return
+    key = config.get("SECRET_KEY")
+    if not key:
+        raise ConfigError("SECRET_KEY is not set; refusing to start.")
+    raw = key.encode() if isinstance(key, str) else key
+    if len(raw) < 32:
+        raise ConfigError("SECRET_KEY must be at least 32 bytes.")
+    if key in DEV_SECRET_KEYS or key in (DEV_SECRET_KEY, TestConfig.SECRET_KEY):
+        raise ConfigError("SECRET_KEY is a development value; refusing to start.")

@@ -1,0 +1,41 @@
+"""Chapter tenancy: the one way to load a tenant row by id in the lead area.
+
+A lead of chapter A asking for chapter B's objects gets 404, exactly like a missing
+object, and the refusal is logged as ``authz_denied``.
+"""
+
+from flask import g
+from sqlalchemy import select
+
+from marketplace.core.security import deny
+from marketplace.extensions import db
+
+
+def current_chapter():
+    """The chapter whose lead area is being used (set by the lead blueprint)."""
+    return g.get("chapter")
+
+
+def get_in_chapter_or_404(model, object_id, chapter=None, *, chapter_attr: str = "chapter_id"):
+    """Load ``model`` by primary key only if it belongs to ``chapter`` (default: current)."""
+    chapter = chapter or current_chapter()
+    if chapter is None:
+        raise RuntimeError("get_in_chapter_or_404 called outside a chapter scope")
+    try:
+        object_id = int(object_id)
+    except (TypeError, ValueError):
+        deny("bad_id", model=model.__name__)
+    obj = db.session.scalar(
+        select(model).where(model.id == object_id, getattr(model, chapter_attr) == chapter.id)
+    )
+    if obj is None:
+        deny("out_of_chapter", model=model.__name__, id=object_id, chapter=chapter.slug)
+    return obj
+
+
+def scoped_select(model, chapter=None, *, chapter_attr: str = "chapter_id"):
+    """A SELECT of ``model`` restricted to the chapter in scope."""
+    chapter = chapter or current_chapter()
+    if chapter is None:
+        raise RuntimeError("scoped_select called outside a chapter scope")
+    return select(model).where(getattr(model, chapter_attr) == chapter.id)

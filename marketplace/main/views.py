@@ -1,0 +1,34 @@
+"""Home page, health check and the language switch."""
+
+from flask import Blueprint, jsonify, redirect, render_template, request, session
+from sqlalchemy import text
+
+from marketplace.chapters import services as chapters
+from marketplace.core.security import safe_next_url
+from marketplace.extensions import csrf, db
+
+bp = Blueprint("main", __name__)
+
+
+@bp.get("/")
+def index():
+    all_chapters = chapters.list_chapters()
+    by_kota: dict[str, list] = {}
+    for chapter in all_chapters:
+        by_kota.setdefault(chapter.kota, []).append(chapter)
+    return render_template("main/index.html", chapters_by_kota=by_kota)
+
+
+@bp.get("/healthz")
+@csrf.exempt
+def healthz():
+    db.session.execute(text("SELECT 1"))
+    return jsonify(status="ok")
+
+
+@bp.get("/lang/<code>")
+def set_language(code: str):
+    """Switch the interface language (a GET link works without JavaScript)."""
+    if code in ("id", "en"):
+        session["lang"] = code
+    return redirect(safe_next_url(request.args.get("next")))
