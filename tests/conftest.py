@@ -8,6 +8,7 @@ import os
 import secrets
 
 import pytest
+from flask.testing import FlaskClient
 from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import text
 
@@ -30,10 +31,23 @@ def database_url(tmp_path_factory):
     return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
 
 
+class IsolatedClient(FlaskClient):
+    """Each request runs in its own app context, as in production: a fresh ``g`` and
+    database session, even though the test itself holds an app context open."""
+
+    def open(self, *args, **kwargs):
+        outer = _db.session()
+        with self.application.app_context():
+            response = super().open(*args, **kwargs)
+        outer.expire_all()
+        return response
+
+
 def build_app(database_url, **overrides):
     config = {"SQLALCHEMY_DATABASE_URI": database_url, **overrides}
     app = create_app(type("Cfg", (TestConfig,), config))
     referrals.init_app(app)
+    app.test_client_class = IsolatedClient
     return app
 
 
@@ -64,9 +78,9 @@ def clean_tables() -> None:
 
 
 @pytest.fixture
-def app_config():
-    """Override in a test module (or parametrize indirectly) to change the config."""
-    return {}
+def app_config(request):
+    """Config overrides: parametrize indirectly, or override in a test module."""
+    return getattr(request, "param", {})
 
 
 @pytest.fixture

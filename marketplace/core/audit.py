@@ -50,6 +50,9 @@ def record(
     **data,
 ) -> AuditEvent:
     """Add an audit row to the current transaction. ``data`` must hold no PII or secrets."""
+    # Views may hand over werkzeug proxies such as current_user.
+    actor = actor._get_current_object() if hasattr(actor, "_get_current_object") else actor
+    target = target._get_current_object() if hasattr(target, "_get_current_object") else target
     entry = AuditEvent(
         actor_id=getattr(actor, "id", None),
         role=role,

@@ -1,0 +1,44 @@
+"""Operator commands: create-admin and seed-demo."""
+
+from sqlalchemy import func, select
+
+from marketplace.accounts.models import User
+from marketplace.chapters.models import ChapterLead
+from marketplace.cli import create_admin, seed_demo
+
+
+def test_create_admin_makes_an_admin_who_can_open_the_admin_area(app, db, csrf_client):
+    result = app.test_cli_runner().invoke(
+        create_admin, ["--email", "Boss@Example.com", "--password", "a long admin secret"]
+    )
+    assert result.exit_code == 0, result.output
+    user = db.session.scalar(select(User).where(User.email == "boss@example.com"))
+    assert user.is_admin
+    csrf_client.post(
+        "/login", data={"email": "boss@example.com", "password": "a long admin secret"}
+    )
+    assert csrf_client.get("/admin/").status_code == 200
+
+
+def test_create_admin_rejects_a_weak_password_and_creates_nothing(app, db):
+    result = app.test_cli_runner().invoke(
+        create_admin, ["--email", "boss@example.com", "--password", "short"]
+    )
+    assert result.exit_code != 0
+    assert "minimal 10 karakter" in result.output
+    assert db.session.scalar(select(func.count(User.id))) == 0
+
+
+def test_seed_demo_is_idempotent_and_prints_a_login_for_every_role(app, db):
+    runner = app.test_cli_runner()
+    first = runner.invoke(seed_demo)
+    assert first.exit_code == 0, first.output
+    users = db.session.scalar(select(func.count(User.id)))
+    leads = db.session.scalar(select(func.count(ChapterLead.id)))
+    second = runner.invoke(seed_demo)
+    assert second.exit_code == 0, second.output
+    assert db.session.scalar(select(func.count(User.id))) == users
+    assert db.session.scalar(select(func.count(ChapterLead.id))) == leads >= 2
+    for role in ("admin", "chapter lead", "consumer"):
+        assert role in first.output
+    assert first.output == second.output

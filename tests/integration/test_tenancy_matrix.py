@@ -1,0 +1,85 @@
+"""The cross-tenant route matrix, generated from app.url_map (QUALITY.md test 1).
+
+Every route of the lead area is called by the lead of Cakung with Tebet's slug and ids,
+with GET and with POST. Each must answer 404, change no row, and log ``authz_denied``.
+A new lead route without an entry in ROUTE_ARGS fails ``test_every_lead_route_is_covered``.
+"""
+
+import logging
+
+import pytest
+from sqlalchemy import func, select
+
+from marketplace.extensions import db as _db
+
+# endpoint -> function(world) giving the URL arguments that point at Tebet's objects.
+ROUTE_ARGS = {
+    "lead.dashboard": lambda w: {},
+    "lead.member": lambda w: {"business_id": w.biz_tebet.id},
+}
+
+
+def lead_rules(app):
+    return [rule for rule in app.url_map.iter_rules() if rule.endpoint.startswith("lead.")]
+
+
+def table_counts() -> dict[str, int]:
+    return {
+        table.name: _db.session.scalar(select(func.count()).select_from(table))
+        for table in _db.metadata.sorted_tables
+        if table.name not in ("audit_event",)
+    }
+
+
+def test_every_lead_route_is_covered(app):
+    missing = sorted({r.endpoint for r in lead_rules(app)} - set(ROUTE_ARGS))
+    assert not missing, f"add these lead routes to ROUTE_ARGS: {missing}"
+
+
+def _cases():
+    from tests.conftest import build_app
+
+    app = build_app("sqlite://")
+    for rule in lead_rules(app):
+        for method in ("GET", "POST"):
+            yield pytest.param(rule.rule, rule.endpoint, method, id=f"{method} {rule.rule}")
+
+
+@pytest.mark.parametrize(("rule", "endpoint", "method"), list(_cases()))
+def test_returns_404_if_lead_from_another_chapter(
+    app, csrf_client, login_as, world, caplog, rule, endpoint, method
+):
+    from flask import url_for
+
+    login_as(csrf_client.client, world.lead_cakung)
+    with app.test_request_context():
+        url = url_for(endpoint, chapter_slug="tebet", **ROUTE_ARGS[endpoint](world))
+    before = table_counts()
+    with caplog.at_level(logging.WARNING, logger="pasarkita.security"):
+        if method == "GET":
+            response = csrf_client.get(url)
+        else:
+            response = csrf_client.post(url, data={"status": "verified", "note": "x"})
+    # A POST to a GET-only route is 405 before any scope check: equally harmless.
+    expected = {404} if method == "GET" or "POST" in _methods(app, endpoint) else {404, 405}
+    assert response.status_code in expected
+    assert table_counts() == before
+    if response.status_code == 404:
+        assert any("authz_denied" in r.getMessage() for r in caplog.records)
+
+
+def _methods(app, endpoint):
+    return {m for r in app.url_map.iter_rules(endpoint) for m in r.methods}
+
+
+@pytest.mark.parametrize("endpoint", sorted(ROUTE_ARGS))
+def test_same_route_works_for_the_chapters_own_lead(app, client, login_as, world, endpoint):
+    """The matrix proves nothing if the route never answers 200 to its rightful lead."""
+    from flask import url_for
+
+    if "GET" not in _methods(app, endpoint):
+        pytest.skip("POST-only route; covered by its feature tests")
+    login_as(client, world.lead_tebet)
+    with app.test_request_context():
+        url = url_for(endpoint, chapter_slug="tebet", **ROUTE_ARGS[endpoint](world))
+    assert client.get(url).status_code == 200
