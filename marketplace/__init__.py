@@ -152,6 +152,8 @@ def register_hooks(app: Flask) -> None:
 
 def register_cli(app: Flask) -> None:
     from marketplace.cli import create_admin, seed_demo
+    from marketplace.legality.cli import legality
 
     app.cli.add_command(create_admin)
     app.cli.add_command(seed_demo)
+    app.cli.add_command(legality)
