@@ -124,12 +124,16 @@ def configure_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from marketplace.accounts.views import bp as accounts_bp
     from marketplace.admin.views import bp as admin_bp
+    from marketplace.api.me import bp as api_me_bp
     from marketplace.api.views import bp as api_bp
+    from marketplace.businesses.views import bp as business_bp
     from marketplace.chapters.views import bp as chapters_bp
     from marketplace.lead.views import bp as lead_bp
     from marketplace.main.views import bp as main_bp
+    from marketplace.notifications.views import bp as notifications_bp
 
-    for bp in (main_bp, accounts_bp, chapters_bp, admin_bp, lead_bp, api_bp):
+    for bp in (main_bp, accounts_bp, chapters_bp, business_bp, notifications_bp, admin_bp,
+               lead_bp, api_bp, api_me_bp):
         app.register_blueprint(bp)
 
 
@@ -142,18 +146,30 @@ def register_hooks(app: Flask) -> None:
     app.after_request(set_security_headers)
     register_error_handlers(app)
     app.jinja_env.filters["rupiah"] = format_rupiah
+    from marketplace.core.labels import status_label
+    from marketplace.legality.permits import PERMIT_LABELS
+
+    app.jinja_env.globals.update(status_label=status_label, permit_labels=PERMIT_LABELS)
 
     @app.context_processor
     def inject_globals():
         from flask_babel import get_locale
 
-        return {"current_locale": str(get_locale() or "id")}
+        from flask_login import current_user
+
+        from marketplace.notifications.services import unread_count
+
+        unread = unread_count(current_user.id) if current_user.is_authenticated else 0
+        return {"current_locale": str(get_locale() or "id"), "unread_notifications": unread}
 
 
 def register_cli(app: Flask) -> None:
     from marketplace.cli import create_admin, seed_demo
+    from marketplace.catalog.cli import permits, products
     from marketplace.legality.cli import legality
 
     app.cli.add_command(create_admin)
     app.cli.add_command(seed_demo)
     app.cli.add_command(legality)
+    app.cli.add_command(permits)
+    app.cli.add_command(products)

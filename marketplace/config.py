@@ -43,6 +43,11 @@ class BaseConfig:
 
     # 6 MiB: the largest upload (5 MB document) plus form overhead.
     MAX_CONTENT_LENGTH = 6 * 1024 * 1024
+    MAX_DOCUMENT_BYTES = 5_000_000
+    BUSINESS_STORAGE_QUOTA_BYTES = 50_000_000
+    UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER")  # default: instance/uploads
+    # PP 42/2024: halal becomes mandatory for micro/small food and cosmetics on this date.
+    HALAL_MANDATORY_DATES: dict = {}
     WTF_CSRF_TIME_LIMIT = 4 * 3600
 
     BABEL_DEFAULT_LOCALE = "id"

@@ -2,8 +2,11 @@
 
 from marketplace.accounts.models import LoginSession, LoginThrottle, User
 from marketplace.businesses.models import Business
+from marketplace.catalog.models import Product, ProductEvent
 from marketplace.chapters.models import Chapter, ChapterLead, Kelurahan
 from marketplace.core.audit import AuditEvent
+from marketplace.legality.models import DocumentEvent, LegalityDocument
+from marketplace.notifications.models import Notification
 
 __all__ = [
     "AuditEvent",
@@ -13,5 +16,10 @@ __all__ = [
     "Kelurahan",
     "LoginSession",
     "LoginThrottle",
+    "DocumentEvent",
+    "LegalityDocument",
+    "Notification",
+    "Product",
+    "ProductEvent",
     "User",
 ]

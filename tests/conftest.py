@@ -39,6 +39,9 @@ class IsolatedClient(FlaskClient):
         outer = _db.session()
         with self.application.app_context():
             response = super().open(*args, **kwargs)
+            # Buffer the body and release files (send_file) before the context ends.
+            response.get_data()
+            response.close()
         outer.expire_all()
         return response
 
@@ -83,9 +86,14 @@ def app_config(request):
     return getattr(request, "param", {})
 
 
+@pytest.fixture(scope="session")
+def upload_folder(tmp_path_factory):
+    return str(tmp_path_factory.mktemp("uploads"))
+
+
 @pytest.fixture
-def app(migrated, app_config):
-    app = build_app(migrated, **app_config)
+def app(migrated, app_config, upload_folder):
+    app = build_app(migrated, UPLOAD_FOLDER=upload_folder, **app_config)
     with app.app_context():
         yield app
         _db.session.remove()

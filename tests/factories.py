@@ -98,3 +98,78 @@ def make_world() -> World:
         consumer_b=make_user(name="Bayu"),
         admin=make_user(name="Admin", is_admin=True),
     )
+
+
+# --- legality and products -------------------------------------------------------------
+
+FOOD_PIRT = {"category": "kuliner", "shelf_life_days": 90}
+
+
+def pdf_bytes() -> bytes:
+    return b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+
+
+def image_bytes(fmt: str = "JPEG", size=(64, 48)) -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", size, (200, 120, 40)).save(out, fmt)
+    return out.getvalue()
+
+
+def make_product(*, business: Business, name="Keripik Singkong Pedas", status="draft",
+                 price_idr=25_000, stock=10, category="kuliner", **attributes):
+    from marketplace.catalog.models import Product
+
+    defaults = {"shelf_life_days": 90} if category in ("kuliner", "perikanan") else {}
+    product = Product(business_id=business.id, name=name, category=category,
+                      price_idr=price_idr, stock=stock, status=status,
+                      description=f"{name} buatan rumah", **{**defaults, **attributes})
+    db.session.add(product)
+    db.session.commit()
+    return product
+
+
+DOC_NUMBERS = {
+    "nib": ("9120003849102", "9120003849102"),
+    "pirt": ("206317101023629", "P-IRT No. 2063171010236-29"),
+    "bpom_md": ("MD224510107115", "BPOM RI MD 224510107115"),
+    "bpom_ml": ("ML123456789012", "BPOM RI ML 123456789012"),
+    "bpom_cosmetic": ("NA18191231707", "NA18191231707"),
+    "halal": ("ID31110000326470622", "ID31110000326470622"),
+    "slhs": ("SLHS/123/2026", "SLHS/123/2026"),
+}
+
+
+def make_document(*, business: Business, kind="nib", status="verified", products=(),
+                  expires_on=None, issued_on=None):
+    from datetime import date as _date
+
+    from marketplace.core.uploads import store
+    from marketplace.legality.models import LegalityDocument
+
+    number, display = DOC_NUMBERS[kind]
+    if expires_on is None and kind in ("pirt", "bpom_md", "bpom_ml", "bpom_cosmetic", "slhs"):
+        expires_on = _date(2029, 12, 31)
+    data = pdf_bytes()
+    document = LegalityDocument(
+        business_id=business.id, chapter_id=business.chapter_id, kind=kind, number=number,
+        number_display=display, issued_on=issued_on or _date(2024, 1, 15),
+        expires_on=expires_on, status=status, file_key=store(data),
+        file_mime="application/pdf", file_size=len(data), original_name=f"{kind}.pdf",
+        products=list(products),
+    )
+    db.session.add(document)
+    db.session.commit()
+    return document
+
+
+def make_listable_product(*, business: Business, name="Keripik Singkong Pedas", **kw):
+    """A P-IRT food product with a verified NIB, P-IRT and halal certificate."""
+    product = make_product(business=business, name=name, **kw)
+    make_document(business=business, kind="nib")
+    make_document(business=business, kind="pirt", products=[product])
+    make_document(business=business, kind="halal", products=[product])
+    return product

@@ -1,15 +1,19 @@
 """Platform administration: chapters and their leads."""
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import select
 
 from marketplace.accounts.forms import ConfirmForm
 from marketplace.admin.forms import AssignLeadForm
 from marketplace.chapters import services as chapters
+from marketplace.core import uploads
 from marketplace.core.errors import ValidationFailed
 from marketplace.core.security import admin_required
 from marketplace.extensions import db
+from marketplace.legality.models import LegalityDocument
+from marketplace.legality.views import review_page
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -57,3 +61,39 @@ def remove_lead(slug: str, lead_id: int):
     db.session.commit()
     flash(_("Pengurus dihapus dari chapter ini."), "success")
     return redirect(url_for("admin.chapter", slug=slug))
+
+
+@bp.get("/documents")
+def documents():
+    """Every chapter's review queue, for admins backing up busy leads."""
+    pending = db.session.scalars(
+        select(LegalityDocument)
+        .where(LegalityDocument.status == "submitted")
+        .order_by(LegalityDocument.created_at)
+    ).all()
+    return render_template("admin/documents.html", documents=pending)
+
+
+def _document(document_id: int) -> LegalityDocument:
+    doc = db.session.get(LegalityDocument, document_id)
+    if doc is None:
+        abort(404)
+    return doc
+
+
+@bp.route("/documents/<int:document_id>", methods=["GET", "POST"])
+def document(document_id: int):
+    doc = _document(document_id)
+    return review_page(
+        doc,
+        role="admin",
+        done_url=url_for("admin.documents"),
+        file_url=url_for("admin.document_file", document_id=doc.id),
+        chapter=doc.business.chapter,
+    )
+
+
+@bp.get("/documents/<int:document_id>/file")
+def document_file(document_id: int):
+    doc = _document(document_id)
+    return uploads.send_stored(doc.file_key, mime=doc.file_mime, download_name=doc.original_name)

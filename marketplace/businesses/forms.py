@@ -1,0 +1,132 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import (
+    BooleanField,
+    DateField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TelField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from marketplace.catalog.categories import CATEGORIES
+from marketplace.core.forms import choices
+from marketplace.legality.permits import PERMIT_LABELS
+
+SCALE_CHOICES = [
+    ("mikro", _l("Mikro (omzet sampai Rp2 miliar/tahun)")),
+    ("kecil", _l("Kecil (omzet Rp2-15 miliar/tahun)")),
+    ("menengah", _l("Menengah (omzet Rp15-50 miliar/tahun)")),
+]
+
+
+class BusinessForm(FlaskForm):
+    name = StringField(_l("Nama usaha"), validators=[DataRequired(), Length(max=120)])
+    nik = StringField(
+        _l("NIK pemilik (16 angka di KTP)"), validators=[DataRequired(), Length(max=64)]
+    )
+    nib = StringField(_l("NIB (13 angka dari OSS)"), validators=[DataRequired(), Length(max=64)])
+    npwp = StringField(_l("NPWP (boleh dikosongkan)"), validators=[Optional(), Length(max=64)])
+    scale = SelectField(_l("Skala usaha (sesuai NIB)"), choices=choices(SCALE_CHOICES))
+    sector = SelectField(_l("Bidang usaha"), choices=choices(CATEGORIES))
+    started_on = DateField(_l("Mulai usaha sejak"), validators=[DataRequired()])
+    kelurahan_code = SelectField(_l("Kelurahan tempat usaha"), choices=[])
+    address_line = StringField(
+        _l("Alamat (jalan, nomor, RT/RW)"), validators=[DataRequired(), Length(max=200)]
+    )
+    postal_code = StringField(_l("Kode pos"), validators=[DataRequired(), Length(max=10)])
+    whatsapp = TelField(_l("Nomor WhatsApp usaha"), validators=[DataRequired(), Length(max=30)])
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class DocumentForm(FlaskForm):
+    kind = SelectField(_l("Jenis dokumen"), choices=choices(PERMIT_LABELS))
+    number = StringField(_l("Nomor pada dokumen"), validators=[DataRequired(), Length(max=64)])
+    issued_on = DateField(_l("Tanggal terbit"), validators=[Optional()])
+    expires_on = DateField(_l("Berlaku sampai (jika ada)"), validators=[Optional()])
+    products = MultiCheckboxField(
+        _l("Produk yang tercakup izin ini"), choices=[], coerce=int, validate_choice=False
+    )
+    file = FileField(_l("Foto atau PDF dokumen (maks. 5 MB)"))
+
+
+class ProductForm(FlaskForm):
+    name = StringField(_l("Nama produk"), validators=[DataRequired(), Length(max=120)])
+    category = SelectField(_l("Kategori"), choices=choices(CATEGORIES))
+    price_idr = IntegerField(
+        _l("Harga (rupiah)"), validators=[DataRequired(), NumberRange(min=1, max=1_000_000_000)]
+    )
+    stock = IntegerField(
+        _l("Stok"), validators=[Optional(), NumberRange(min=0, max=1_000_000)], default=0
+    )
+    description = TextAreaField(_l("Deskripsi"), validators=[Optional(), Length(max=5000)])
+    ingredients = TextAreaField(
+        _l("Komposisi / bahan (untuk makanan dan kosmetik)"),
+        validators=[Optional(), Length(max=2000)],
+    )
+    shelf_life_days = IntegerField(
+        _l("Tahan berapa hari di suhu ruang? (makanan)"),
+        validators=[Optional(), NumberRange(min=1, max=3650)],
+    )
+    storage = SelectField(
+        _l("Cara menyimpan"),
+        choices=choices(
+            [
+                ("ambient", _l("Suhu ruang")),
+                ("chilled", _l("Kulkas (dingin)")),
+                ("frozen", _l("Freezer (beku)")),
+            ]
+        ),
+    )
+    process = SelectField(
+        _l("Proses khusus"),
+        choices=choices(
+            [
+                ("none", _l("Tidak ada")),
+                ("pasteurised", _l("Pasteurisasi")),
+                ("sterilised", _l("Sterilisasi / kaleng / retort")),
+            ]
+        ),
+    )
+    production_site = SelectField(
+        _l("Tempat produksi"),
+        choices=choices(
+            [
+                ("home", _l("Di rumah, alat sederhana")),
+                ("non_home", _l("Di pabrik / dengan mesin otomatis")),
+            ]
+        ),
+    )
+    contains_animal_material = BooleanField(_l("Mengandung bahan hewani (daging, kulit, tulang)"))
+    contains_milk = BooleanField(_l("Produk susu atau olahan susu"))
+    for_infants = BooleanField(_l("Untuk bayi (MP-ASI, susu formula)"))
+    alcohol = BooleanField(_l("Mengandung alkohol"))
+    health_claim = BooleanField(_l("Ada klaim kesehatan atau gizi di label"))
+    imported = BooleanField(_l("Produk impor"))
+    fresh_unprocessed = BooleanField(_l("Hasil segar, tidak diolah (sayur, buah, ikan segar)"))
+    non_halal_statement = BooleanField(_l("Produk ini tidak halal (ada keterangan tidak halal)"))
+
+
+class ReviewForm(FlaskForm):
+    action = SelectField(
+        _l("Keputusan"),
+        choices=choices(
+            [
+                ("verify", _l("Verifikasi: dokumen asli dan nomor cocok")),
+                ("reject", _l("Tolak: ada yang salah")),
+                ("revoke", _l("Cabut verifikasi")),
+            ]
+        ),
+    )
+    note = TextAreaField(
+        _l("Alasan / catatan untuk pemilik usaha"), validators=[Optional(), Length(max=1000)]
+    )

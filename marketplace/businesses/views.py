@@ -1,0 +1,256 @@
+"""The SME owner's area: register the business, upload permits, manage products, and the
+"what is missing" checklist."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from marketplace.accounts.forms import ConfirmForm
+from marketplace.businesses import services
+from marketplace.businesses.forms import BusinessForm, DocumentForm, ProductForm
+from marketplace.catalog import services as catalog
+from marketplace.core import uploads
+from marketplace.core.forms import choices
+from marketplace.core.errors import DomainError, NotFound, ValidationFailed
+from marketplace.core.timeutil import jakarta_today
+from marketplace.extensions import db
+from marketplace.legality import services as legality
+from marketplace.legality.models import LegalityDocument
+
+bp = Blueprint("business", __name__, url_prefix="/business")
+
+
+@bp.before_request
+@login_required
+def require_login():
+    return None
+
+
+def _business():
+    return services.require_business_of(current_user)
+
+
+def attach_error(form, exc: DomainError) -> None:
+    field = getattr(form, exc.details.get("field") or "", None)
+    if field is not None and hasattr(field, "errors"):
+        field.errors = [*field.errors, str(exc.message)]
+    else:
+        flash(str(exc.message), "error")
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register():
+    if services.business_of(current_user) is not None:
+        return redirect(url_for("business.dashboard"))
+    form = BusinessForm()
+    form.kelurahan_code.choices = [("", _("— pilih kelurahan —")), *services.kelurahan_choices()]
+    if form.validate_on_submit():
+        data = services.BusinessInput(
+            **{
+                name: getattr(form, name).data
+                for name in (
+                    "name",
+                    "nik",
+                    "nib",
+                    "npwp",
+                    "scale",
+                    "sector",
+                    "started_on",
+                    "kelurahan_code",
+                    "address_line",
+                    "postal_code",
+                    "whatsapp",
+                )
+            }
+        )
+        try:
+            result = services.register_business(current_user, data)
+        except ValidationFailed as exc:
+            db.session.rollback()
+            attach_error(form, exc)
+        else:
+            db.session.commit()
+            flash(
+                _(
+                    "Usaha terdaftar di chapter %(chapter)s. Langkah berikutnya: unggah NIB.",
+                    chapter=result.business.chapter.name,
+                ),
+                "success",
+            )
+            for warning in result.warnings:
+                flash(str(warning), "info")
+            return redirect(url_for("business.dashboard"))
+    # The NIK is never echoed back into the page.
+    form.nik.data = ""
+    status = 400 if form.errors else 200
+    return render_template("businesses/register.html", form=form), status
+
+
+@bp.get("/")
+def dashboard():
+    business = services.business_of(current_user)
+    if business is None:
+        return render_template("businesses/start.html")
+    today = jakarta_today()
+    documents = db.session.scalars(
+        select(LegalityDocument)
+        .where(LegalityDocument.business_id == business.id)
+        .order_by(LegalityDocument.created_at.desc())
+    ).all()
+    valid = [d for d in documents if d.is_valid_on(today)]
+    products = catalog.products_of(business)
+    checklist = [(p, legality.listing_blockers(p, today, valid)) for p in products]
+    return render_template(
+        "businesses/dashboard.html",
+        business=business,
+        documents=documents,
+        checklist=checklist,
+        has_nib=any(d.kind == "nib" for d in valid),
+        pending_nib=any(d.kind == "nib" and d.status == "submitted" for d in documents),
+        confirm=ConfirmForm(),
+    )
+
+
+@bp.route("/documents/new", methods=["GET", "POST"])
+def new_document():
+    business = _business()
+    form = DocumentForm()
+    form.products.choices = choices((p.id, p.name) for p in catalog.products_of(business))
+    if request.method == "GET":
+        form.kind.data = request.args.get("kind", "nib")
+        if request.args.get("product", "").isdigit():
+            form.products.data = [int(request.args["product"])]
+    if form.validate_on_submit():
+        try:
+            legality.submit_document(
+                business,
+                kind=form.kind.data,
+                number=form.number.data,
+                issued_on=form.issued_on.data,
+                expires_on=form.expires_on.data,
+                file=form.file.data,
+                product_ids=form.products.data or (),
+                actor=current_user,
+            )
+        except ValidationFailed as exc:
+            db.session.rollback()
+            attach_error(form, exc)
+        else:
+            db.session.commit()
+            flash(_("Dokumen terkirim. Pengurus chapter akan memeriksanya."), "success")
+            return redirect(url_for("business.dashboard"))
+    status = 400 if form.errors or request.method == "POST" else 200
+    return render_template("businesses/document_form.html", form=form), status
+
+
+def _own_document(document_id: int) -> LegalityDocument:
+    business = _business()
+    document = db.session.scalar(
+        select(LegalityDocument).where(
+            LegalityDocument.id == document_id, LegalityDocument.business_id == business.id
+        )
+    )
+    if document is None:
+        raise NotFound()
+    return document
+
+
+@bp.get("/documents/<int:document_id>")
+def document(document_id: int):
+    return render_template("businesses/document.html", document=_own_document(document_id))
+
+
+@bp.get("/documents/<int:document_id>/file")
+def document_file(document_id: int):
+    doc = _own_document(document_id)
+    return uploads.send_stored(doc.file_key, mime=doc.file_mime, download_name=doc.original_name)
+
+
+def _product_input(form: ProductForm) -> catalog.ProductInput:
+    return catalog.ProductInput(
+        **{
+            name: (
+                getattr(form, name).data
+                if getattr(form, name).data is not None
+                else (0 if name == "stock" else getattr(form, name).data)
+            )
+            for name in catalog.INPUT_FIELDS
+        }
+    )
+
+
+@bp.route("/products/new", methods=["GET", "POST"])
+def new_product():
+    business = _business()
+    form = ProductForm()
+    if request.method == "GET":
+        form.category.data = business.sector
+    if form.validate_on_submit():
+        try:
+            product = catalog.create_product(business, _product_input(form), actor=current_user)
+        except ValidationFailed as exc:
+            db.session.rollback()
+            attach_error(form, exc)
+        else:
+            db.session.commit()
+            flash(
+                _("Produk disimpan sebagai draf. Lihat apa yang masih kurang di bawah."), "success"
+            )
+            return redirect(url_for("business.dashboard", _anchor=f"product-{product.id}"))
+    status = 400 if request.method == "POST" else 200
+    return render_template("businesses/product_form.html", form=form, product=None), status
+
+
+@bp.route("/products/<int:product_id>/edit", methods=["GET", "POST"])
+def edit_product(product_id: int):
+    product = catalog.own_product_or_404(_business(), product_id)
+    form = ProductForm(obj=product)
+    if form.validate_on_submit():
+        was_listed = product.status == "listed"
+        try:
+            catalog.update_product(product, _product_input(form), actor=current_user)
+        except ValidationFailed as exc:
+            db.session.rollback()
+            attach_error(form, exc)
+        else:
+            db.session.commit()
+            if was_listed and product.status != "listed":
+                flash(
+                    _(
+                        "Perubahan disimpan. Produk diturunkan dari etalase sampai syaratnya "
+                        "terpenuhi lagi."
+                    ),
+                    "info",
+                )
+            else:
+                flash(_("Perubahan disimpan."), "success")
+            return redirect(url_for("business.dashboard", _anchor=f"product-{product.id}"))
+    status = 400 if request.method == "POST" else 200
+    return render_template("businesses/product_form.html", form=form, product=product), status
+
+
+@bp.post("/products/<int:product_id>/<any(list, unlist):action>")
+def product_status(product_id: int, action: str):
+    product = catalog.own_product_or_404(_business(), product_id)
+    try:
+        catalog.set_status(
+            product, "listed" if action == "list" else "unlisted", actor=current_user
+        )
+    except DomainError as exc:
+        db.session.rollback()
+        flash(str(exc.message), "error")
+    else:
+        db.session.commit()
+        flash(
+            _("Produk tampil di etalase.")
+            if action == "list"
+            else _("Produk diturunkan dari etalase."),
+            "success",
+        )
+    return redirect(url_for("business.dashboard", _anchor=f"product-{product_id}"))
+
+
+@bp.errorhandler(NotFound)
+def not_found(exc):
+    abort(404)

@@ -1,0 +1,42 @@
+"""CLI for operators and scripts: the same services, so the same gate."""
+
+import click
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from marketplace.catalog import services as catalog
+from marketplace.catalog.models import Product
+from marketplace.core.errors import DomainError
+from marketplace.extensions import db
+from marketplace.legality import services as legality
+
+products = AppGroup("products", help="Publish or withdraw products (legality gate applies).")
+permits = AppGroup("permits", help="Permit expiry.")
+
+
+@products.command("set-status")
+@click.argument("product_id", type=int)
+@click.argument("status", type=click.Choice(["listed", "unlisted"]))
+def set_status(product_id: int, status: str) -> None:
+    """List or unlist a product as the platform (role: system)."""
+    product = db.session.scalar(select(Product).where(Product.id == product_id))
+    if product is None:
+        raise click.ClickException(f"no product {product_id}")
+    try:
+        catalog.set_status(product, status, actor=None, role="system")
+    except DomainError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc.message)) from exc
+    db.session.commit()
+    click.echo(f"product {product_id}: {product.status}")
+
+
+@permits.command("expire")
+def expire() -> None:
+    """Mark lapsed permits expired, unlist what depended on them, warn 30 days ahead."""
+    stats = legality.expire_permits()
+    db.session.commit()
+    click.echo(
+        f"expired {stats['expired']} permit(s), unlisted {stats['unlisted']} product(s), "
+        f"warned about {stats['warned']} permit(s) expiring within 30 days"
+    )

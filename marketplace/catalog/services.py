@@ -1,0 +1,211 @@
+"""Products: create, edit, list and unlist. Listing always passes the legality gate."""
+
+from dataclasses import asdict, dataclass, fields
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from marketplace.businesses.models import Business
+from marketplace.catalog.categories import CATEGORIES
+from marketplace.catalog.models import Product
+from marketplace.chapters.models import ChapterLead
+from marketplace.core import audit
+from marketplace.core.errors import NotFound, ValidationFailed
+from marketplace.core.statemachine import apply_transition
+from marketplace.extensions import db
+from marketplace.legality import services as legality
+from marketplace.legality.permits import PROCESSES, PRODUCTION_SITES, STORAGE
+from marketplace.notifications.services import notify
+
+MAX_PRICE_IDR = 1_000_000_000
+MAX_STOCK = 1_000_000
+
+
+@dataclass
+class ProductInput:
+    """The only fields an owner can set: status, business and ids are never taken from
+    a form (mass assignment)."""
+
+    name: str
+    description: str
+    ingredients: str
+    category: str
+    price_idr: int
+    stock: int
+    shelf_life_days: int | None = None
+    storage: str = "ambient"
+    process: str = "none"
+    contains_animal_material: bool = False
+    contains_milk: bool = False
+    for_infants: bool = False
+    alcohol: bool = False
+    health_claim: bool = False
+    imported: bool = False
+    production_site: str = "home"
+    fresh_unprocessed: bool = False
+    non_halal_statement: bool = False
+
+
+HALAL_SENSITIVE = (
+    "ingredients",
+    "process",
+    "contains_animal_material",
+    "contains_milk",
+    "alcohol",
+    "non_halal_statement",
+)
+
+
+def _validate(data: ProductInput) -> dict:
+    values = asdict(data)
+    values["name"] = (data.name or "").strip()
+    values["description"] = (data.description or "").strip()
+    values["ingredients"] = (data.ingredients or "").strip()
+    if not 2 <= len(values["name"]) <= 120:
+        raise ValidationFailed(_l("Nama produk wajib diisi (2-120 karakter)."), field="name")
+    if len(values["description"]) > 5000:
+        raise ValidationFailed(_l("Deskripsi maksimal 5.000 karakter."), field="description")
+    if len(values["ingredients"]) > 2000:
+        raise ValidationFailed(_l("Komposisi maksimal 2.000 karakter."), field="ingredients")
+    if data.category not in CATEGORIES:
+        raise ValidationFailed(_l("Pilih kategori produk."), field="category")
+    for name, limit, message in (
+        ("price_idr", MAX_PRICE_IDR, _l("Harga harus angka rupiah lebih dari 0.")),
+        ("stock", MAX_STOCK, _l("Stok harus angka 0 atau lebih.")),
+    ):
+        value = values[name]
+        if not isinstance(value, int) or isinstance(value, bool) or value > limit:
+            raise ValidationFailed(message, field=name)
+        if value < (1 if name == "price_idr" else 0):
+            raise ValidationFailed(message, field=name)
+    shelf = data.shelf_life_days
+    if shelf is not None and (not isinstance(shelf, int) or not 0 < shelf <= 3650):
+        raise ValidationFailed(
+            _l("Daya tahan produk diisi dalam hari (1-3650)."), field="shelf_life_days"
+        )
+    if data.storage not in STORAGE:
+        raise ValidationFailed(_l("Pilih cara penyimpanan."), field="storage")
+    if data.process not in PROCESSES:
+        raise ValidationFailed(_l("Pilih proses pengolahan."), field="process")
+    if data.production_site not in PRODUCTION_SITES:
+        raise ValidationFailed(_l("Pilih tempat produksi."), field="production_site")
+    return values
+
+
+def create_product(business: Business, data: ProductInput, *, actor) -> Product:
+    """A new product starts as a draft of ``business``."""
+    product = Product(business_id=business.id, status="draft", **_validate(data))
+    db.session.add(product)
+    db.session.flush()
+    audit.record(
+        "product.created", actor=actor, role="sme_owner", chapter=business.chapter, target=product
+    )
+    return product
+
+
+def update_product(product: Product, data: ProductInput, *, actor) -> Product:
+    """Edit an owner's product. Changing ingredients or process flags its halal
+    certificate for re-verification, and a listed product that no longer passes the
+    gate is unlisted at once."""
+    values = _validate(data)
+    halal_changed = any(getattr(product, key) != values[key] for key in HALAL_SENSITIVE)
+    had_halal = any(d.kind == "halal" for d in product.documents)
+    for key, value in values.items():
+        setattr(product, key, value)
+    if halal_changed and had_halal:
+        product.halal_review_required = True
+        for lead_id in db.session.scalars(
+            select(ChapterLead.user_id).where(ChapterLead.chapter_id == product.business.chapter_id)
+        ):
+            notify(
+                lead_id,
+                "halal_review",
+                product=product.name,
+                business=product.business.name,
+                link=f"/lead/{product.business.chapter.slug}/products/{product.id}",
+            )
+    db.session.flush()
+    if product.status == "listed" and legality.listing_blockers(product):
+        apply_transition(
+            product,
+            "unlist",
+            actor=actor,
+            role="sme_owner",
+            note="edited: no longer passes the legality gate",
+        )
+    audit.record(
+        "product.updated",
+        actor=actor,
+        role="sme_owner",
+        chapter=product.business.chapter,
+        target=product,
+    )
+    return product
+
+
+def list_product(product: Product, *, actor, role: str = "sme_owner") -> None:
+    """Publish a product. Raises ListingGateError naming exactly what is missing."""
+    legality.assert_listable(product)
+    apply_transition(product, "list", actor=actor, role=role)
+    audit.record(
+        "product.listed", actor=actor, role=role, chapter=product.business.chapter, target=product
+    )
+
+
+def unlist_product(
+    product: Product, *, actor, role: str = "sme_owner", note: str | None = None
+) -> None:
+    apply_transition(product, "unlist", actor=actor, role=role, note=note)
+    audit.record(
+        "product.unlisted", actor=actor, role=role, chapter=product.business.chapter, target=product
+    )
+
+
+def set_status(product: Product, status: str, *, actor, role: str = "sme_owner") -> None:
+    """One entry point for 'make this product listed/unlisted' from any channel."""
+    if status == "listed":
+        list_product(product, actor=actor, role=role)
+    elif status == "unlisted":
+        unlist_product(product, actor=actor, role=role)
+    else:
+        raise ValidationFailed(_l("Status produk tidak dikenal."), field="status")
+
+
+def confirm_halal_review(product: Product, *, actor, note: str | None = None) -> None:
+    """A lead confirms the halal certificate still covers the edited product."""
+    if not product.halal_review_required:
+        raise ValidationFailed(_l("Produk ini tidak menunggu pemeriksaan halal."))
+    product.halal_review_required = False
+    audit.record(
+        "product.halal_reconfirmed",
+        actor=actor,
+        role="lead",
+        chapter=product.business.chapter,
+        target=product,
+        note=note or "",
+    )
+
+
+def own_product_or_404(business: Business, product_id) -> Product:
+    """Owners reach products only through their own business (IDOR guard)."""
+    try:
+        pid = int(product_id)
+    except (TypeError, ValueError):
+        raise NotFound() from None
+    product = db.session.scalar(
+        select(Product).where(Product.id == pid, Product.business_id == business.id)
+    )
+    if product is None:
+        raise NotFound()
+    return product
+
+
+def products_of(business: Business) -> list[Product]:
+    return list(
+        db.session.scalars(
+            select(Product).where(Product.business_id == business.id).order_by(Product.name)
+        )
+    )
+
+
+INPUT_FIELDS = tuple(f.name for f in fields(ProductInput))

@@ -1,0 +1,109 @@
+"""Lifecycles as data: a table of (state, action) -> state, applied with compare-and-set.
+
+Each model with a lifecycle declares ``TRANSITIONS`` and an event model built on
+``EventMixin``. ``apply_transition`` checks the table, updates the status only if it is
+still the one we read (``UPDATE ... WHERE id=? AND status=?``), and appends exactly one
+event with actor, role and UTC time. An illegal or lost race raises IllegalTransition and
+records nothing.
+"""
+
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import ForeignKey, String, Text, event, func, select, update
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column
+from sqlalchemy.orm.attributes import set_committed_value
+
+from marketplace.core.errors import IllegalTransition
+from marketplace.core.models import UTCDateTime
+from marketplace.core.timeutil import utcnow
+from marketplace.extensions import db
+
+
+class EventMixin:
+    """Append-only lifecycle event. Subclasses add the FK column named by ``subject_fk``."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    seq: Mapped[int]
+    action: Mapped[str] = mapped_column(String(32))
+    from_status: Mapped[str] = mapped_column(String(24))
+    to_status: Mapped[str] = mapped_column(String(24))
+    role: Mapped[str] = mapped_column(String(32))
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @declared_attr
+    def actor_id(cls) -> Mapped[int | None]:  # noqa: N805
+        return mapped_column(ForeignKey("user.id"))
+
+
+class EventImmutableError(RuntimeError):
+    pass
+
+
+@event.listens_for(EventMixin, "before_update", propagate=True)
+def _no_update(mapper, connection, target):
+    raise EventImmutableError("lifecycle events are append-only")
+
+
+@event.listens_for(EventMixin, "before_delete", propagate=True)
+def _no_delete(mapper, connection, target):
+    raise EventImmutableError("lifecycle events are append-only")
+
+
+def apply_transition(
+    obj, action: str, *, actor, role: str, note: str | None = None, **changes
+) -> str:
+    """Move ``obj`` along its model's TRANSITIONS table and record the event.
+
+    ``changes`` are extra columns set in the same compare-and-set UPDATE.
+    """
+    model = type(obj)
+    current = obj.status
+    target = model.TRANSITIONS.get((current, action))
+    if target is None:
+        raise IllegalTransition(
+            _l("Tindakan ini tidak bisa dilakukan pada status saat ini."),
+            state=current,
+            action=action,
+        )
+    values = {"status": target, **changes}
+    if hasattr(model, "status_changed_at"):
+        values["status_changed_at"] = utcnow()
+    result = db.session.execute(
+        update(model)
+        .where(model.id == obj.id, model.status == current)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        raise IllegalTransition(
+            _l("Data ini baru saja diubah orang lain. Muat ulang halaman lalu coba lagi."),
+            state=current,
+            action=action,
+        )
+    for key, value in values.items():
+        set_committed_value(obj, key, value)
+
+    event_model = model.EVENT_MODEL
+    fk = model.EVENT_FK
+    seq = db.session.scalar(
+        select(func.coalesce(func.max(event_model.seq), 0)).where(
+            getattr(event_model, fk) == obj.id
+        )
+    )
+    actor = actor._get_current_object() if hasattr(actor, "_get_current_object") else actor
+    db.session.add(
+        event_model(
+            **{fk: obj.id},
+            seq=seq + 1,
+            action=action,
+            from_status=current,
+            to_status=target,
+            actor_id=getattr(actor, "id", None),
+            role=role,
+            note=note,
+        )
+    )
+    db.session.flush()
+    return target

@@ -1,0 +1,144 @@
+"""Uploaded files: checked by content, re-encoded, stored privately, served as attachments.
+
+Only PDF, JPEG and PNG are accepted, judged by their magic bytes (never by the name or the
+browser's content type). Images are re-encoded with Pillow, which drops metadata (EXIF
+location) and anything appended to the image; decompression bombs are refused.
+"""
+
+import io
+import secrets
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+import filetype
+from flask import current_app, send_file
+from flask_babel import lazy_gettext as _l
+from PIL import Image, UnidentifiedImageError
+
+from marketplace.core.errors import ValidationFailed
+
+ALLOWED = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
+EXTENSIONS = {"pdf": {"pdf"}, "jpg": {"jpg", "jpeg"}, "png": {"png"}}
+MAX_PIXELS = 40_000_000  # a 40 MP phone photo is fine; 20k x 20k (400 MP) is not
+
+
+@dataclass(frozen=True)
+class CheckedFile:
+    data: bytes
+    mime: str
+    original_name: str
+
+
+def _display_name(name: str | None) -> str:
+    name = (name or "berkas").replace("\\", "/").rsplit("/", 1)[-1]
+    cleaned = "".join(ch for ch in name if ch.isprintable() and ch not in '"<>')
+    return cleaned.strip()[:120] or "berkas"
+
+
+def check_upload(storage, *, max_bytes: int) -> CheckedFile:
+    """Validate an uploaded FileStorage; raise ValidationFailed with a plain reason."""
+    if storage is None or not getattr(storage, "filename", None):
+        raise ValidationFailed(_l("Pilih berkas foto atau PDF dokumen."), field="file")
+    data = storage.stream.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise ValidationFailed(
+            _l("Berkas terlalu besar. Maksimal %(mb)d MB.", mb=max_bytes // 1_000_000),
+            field="file",
+        )
+    if not data:
+        raise ValidationFailed(_l("Berkas kosong."), field="file")
+    kind = filetype.guess(data)
+    mime = kind.mime if kind else None
+    if mime not in ALLOWED:
+        raise ValidationFailed(
+            _l("Hanya foto (JPG, PNG) atau PDF yang bisa diunggah."), field="file"
+        )
+    name = _display_name(storage.filename)
+    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if extension not in EXTENSIONS[ALLOWED[mime]]:
+        raise ValidationFailed(
+            _l("Jenis berkas tidak sesuai dengan namanya. Unggah ulang berkas aslinya."),
+            field="file",
+        )
+    if mime == "application/pdf":
+        if b"%%EOF" not in data[-2048:]:
+            raise ValidationFailed(_l("Berkas PDF rusak atau tidak lengkap."), field="file")
+        return CheckedFile(data, mime, name)
+    return CheckedFile(reencode_image(data, mime), mime, name)
+
+
+def reencode_image(data: bytes, mime: str) -> bytes:
+    """Decode fully and write a fresh image without metadata; refuse pixel bombs."""
+    bad = ValidationFailed(_l("Foto tidak bisa dibaca. Coba foto ulang."), field="file")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as probe:
+                width, height = probe.size
+                if width * height > MAX_PIXELS:
+                    raise ValidationFailed(
+                        _l("Ukuran foto terlalu besar (piksel). Kirim foto biasa dari HP."),
+                        field="file",
+                    )
+                probe.verify()
+            with Image.open(io.BytesIO(data)) as image:
+                image.load()
+                out = io.BytesIO()
+                if mime == "image/jpeg":
+                    image.convert("RGB").save(out, "JPEG", quality=85, optimize=True)
+                else:
+                    keep = (
+                        image
+                        if image.mode in ("RGB", "RGBA", "L", "LA", "P")
+                        else (image.convert("RGBA"))
+                    )
+                    keep.save(out, "PNG", optimize=True)
+                return out.getvalue()
+    except ValidationFailed:
+        raise
+    except (
+        UnidentifiedImageError,
+        OSError,
+        SyntaxError,
+        ValueError,
+        Image.DecompressionBombError,
+        Image.DecompressionBombWarning,
+    ) as exc:
+        raise bad from exc
+
+
+def upload_dir() -> Path:
+    path = Path(
+        current_app.config.get("UPLOAD_FOLDER") or Path(current_app.instance_path) / "uploads"
+    )
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def store(data: bytes) -> str:
+    """Write under a random name (no extension, no user input in the path)."""
+    key = secrets.token_hex(16)
+    (upload_dir() / key).write_bytes(data)
+    return key
+
+
+def discard(key: str) -> None:
+    (upload_dir() / key).unlink(missing_ok=True)
+
+
+def send_stored(key: str, *, mime: str, download_name: str):
+    """Serve as an attachment with nosniff and a CSP that forbids everything."""
+    if not key.isalnum():
+        raise ValueError("bad storage key")
+    response = send_file(
+        upload_dir() / key,
+        mimetype=mime,
+        as_attachment=True,
+        download_name=download_name,
+        max_age=0,
+    )
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

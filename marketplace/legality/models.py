@@ -1,0 +1,71 @@
+"""Legality documents (NIB and product permits) and their lifecycle."""
+
+from datetime import date, datetime
+
+from sqlalchemy import Column, Date, ForeignKey, String, Table, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from marketplace.core.models import UTCDateTime
+from marketplace.core.statemachine import EventMixin
+from marketplace.core.timeutil import utcnow
+from marketplace.extensions import db
+
+document_product = Table(
+    "document_product",
+    db.metadata,
+    Column("document_id", ForeignKey("legality_document.id", ondelete="CASCADE"), primary_key=True),
+    Column("product_id", ForeignKey("product.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class LegalityDocument(db.Model):
+    __tablename__ = "legality_document"
+
+    # submitted -> verified | rejected; verified -> expired (by date) | revoked.
+    TRANSITIONS = {
+        ("submitted", "verify"): "verified",
+        ("submitted", "reject"): "rejected",
+        ("verified", "expire"): "expired",
+        ("verified", "revoke"): "revoked",
+    }
+    EVENT_FK = "document_id"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    business_id: Mapped[int] = mapped_column(ForeignKey("business.id"), index=True)
+    # Copied from the business so the lead area scopes documents with one column.
+    chapter_id: Mapped[int] = mapped_column(ForeignKey("chapter.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    number: Mapped[str] = mapped_column(String(40))
+    number_display: Mapped[str] = mapped_column(String(60))
+    issued_on: Mapped[date | None] = mapped_column(Date)
+    expires_on: Mapped[date | None] = mapped_column(Date, index=True)
+    status: Mapped[str] = mapped_column(String(16), default="submitted", index=True)
+    status_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    review_note: Mapped[str | None] = mapped_column(Text)
+    file_key: Mapped[str] = mapped_column(String(32), unique=True)
+    file_mime: Mapped[str] = mapped_column(String(32))
+    file_size: Mapped[int]
+    original_name: Mapped[str] = mapped_column(String(120))  # display only, never a path
+    expiry_warned_on: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    business: Mapped["Business"] = relationship()  # noqa: F821
+    products: Mapped[list["Product"]] = relationship(  # noqa: F821
+        secondary=document_product, back_populates="documents"
+    )
+    events: Mapped[list["DocumentEvent"]] = relationship(
+        order_by="DocumentEvent.seq", viewonly=True
+    )
+
+    def is_valid_on(self, day: date) -> bool:
+        return self.status == "verified" and (self.expires_on is None or self.expires_on >= day)
+
+
+class DocumentEvent(EventMixin, db.Model):
+    __tablename__ = "document_event"
+    __table_args__ = (UniqueConstraint("document_id", "seq"),)
+
+    document_id: Mapped[int] = mapped_column(ForeignKey("legality_document.id"), index=True)
+
+
+LegalityDocument.EVENT_MODEL = DocumentEvent

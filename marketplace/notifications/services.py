@@ -1,0 +1,87 @@
+"""Notify people in the app; messages are rendered in the reader's language."""
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from marketplace.core.timeutil import utcnow
+from marketplace.extensions import db
+from marketplace.notifications.models import Notification
+
+MESSAGES = {
+    "document_submitted": _l("%(business)s mengunggah %(kind)s untuk diperiksa."),
+    "document_verified": _l("%(kind)s Anda sudah diverifikasi."),
+    "document_rejected": _l("%(kind)s Anda ditolak: %(reason)s"),
+    "document_revoked": _l("%(kind)s Anda dicabut: %(reason)s"),
+    "permit_expired": _l(
+        "%(kind)s %(number)s milik %(business)s sudah kedaluwarsa. %(count)d produk "
+        "diturunkan dari etalase sampai izin baru diverifikasi."
+    ),
+    "permit_expiring": _l(
+        "%(kind)s %(number)s milik %(business)s berakhir pada %(date)s. Segera perpanjang "
+        "agar produk tetap tampil."
+    ),
+    "halal_review": _l(
+        "Komposisi atau proses %(product)s (%(business)s) berubah. Sertifikat halalnya perlu "
+        "diperiksa ulang."
+    ),
+}
+
+
+def notify(
+    user_id: int, kind: str, *, link: str | None = None, dedupe_key: str | None = None, **params
+) -> bool:
+    """Queue a notification in the current transaction. With ``dedupe_key``, at most once
+    ever (a savepoint absorbs the duplicate). Returns whether a row was added."""
+    if kind not in MESSAGES:
+        raise ValueError(f"unknown notification kind {kind}")
+    row = Notification(user_id=user_id, kind=kind, params=params, link=link, dedupe_key=dedupe_key)
+    if dedupe_key is None:
+        db.session.add(row)
+        return True
+    if db.session.scalar(select(Notification.id).where(Notification.dedupe_key == dedupe_key)):
+        return False
+    try:
+        with db.session.begin_nested():
+            db.session.add(row)
+    except IntegrityError:
+        return False
+    return True
+
+
+def render(notification: Notification) -> str:
+    from marketplace.legality.permits import PERMIT_LABELS
+
+    params = dict(notification.params or {})
+    if "kind" in params:
+        params["kind"] = str(PERMIT_LABELS.get(params["kind"], params["kind"]))
+    return str(MESSAGES[notification.kind] % params)
+
+
+def for_user(user_id: int, limit: int = 50) -> list[Notification]:
+    return list(
+        db.session.scalars(
+            select(Notification)
+            .where(Notification.user_id == user_id)
+            .order_by(Notification.created_at.desc(), Notification.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def unread_count(user_id: int) -> int:
+    from sqlalchemy import func
+
+    return db.session.scalar(
+        select(func.count(Notification.id)).where(
+            Notification.user_id == user_id, Notification.read_at.is_(None)
+        )
+    )
+
+
+def mark_all_read(user_id: int) -> None:
+    db.session.execute(
+        update(Notification)
+        .where(Notification.user_id == user_id, Notification.read_at.is_(None))
+        .values(read_at=utcnow())
+    )

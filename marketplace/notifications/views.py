@@ -1,0 +1,16 @@
+from flask import Blueprint, render_template
+from flask_login import current_user, login_required
+
+from marketplace.extensions import db
+from marketplace.notifications import services
+
+bp = Blueprint("notifications", __name__, url_prefix="/notifications")
+
+
+@bp.get("/")
+@login_required
+def index():
+    items = [(n, services.render(n)) for n in services.for_user(current_user.id)]
+    services.mark_all_read(current_user.id)
+    db.session.commit()
+    return render_template("notifications/index.html", items=items)
