@@ -132,8 +132,17 @@ def register_blueprints(app: Flask) -> None:
     from marketplace.main.views import bp as main_bp
     from marketplace.notifications.views import bp as notifications_bp
 
-    for bp in (main_bp, accounts_bp, chapters_bp, business_bp, notifications_bp, admin_bp,
-               lead_bp, api_bp, api_me_bp):
+    for bp in (
+        main_bp,
+        accounts_bp,
+        chapters_bp,
+        business_bp,
+        notifications_bp,
+        admin_bp,
+        lead_bp,
+        api_bp,
+        api_me_bp,
+    ):
         app.register_blueprint(bp)
 
 
@@ -154,7 +163,6 @@ def register_hooks(app: Flask) -> None:
     @app.context_processor
     def inject_globals():
         from flask_babel import get_locale
-
         from flask_login import current_user
 
         from marketplace.notifications.services import unread_count
@@ -164,8 +172,8 @@ def register_hooks(app: Flask) -> None:
 
 
 def register_cli(app: Flask) -> None:
-    from marketplace.cli import create_admin, seed_demo
     from marketplace.catalog.cli import permits, products
+    from marketplace.cli import create_admin, seed_demo
     from marketplace.legality.cli import legality
 
     app.cli.add_command(create_admin)

@@ -42,6 +42,10 @@ class IsolatedClient(FlaskClient):
             # Buffer the body and release files (send_file) before the context ends.
             response.get_data()
             response.close()
+            # Werkzeug spools big multipart bodies to a temp file that it never closes.
+            stream = response.request.environ.get("wsgi.input")
+            if stream is not None:
+                stream.close()
         outer.expire_all()
         return response
 

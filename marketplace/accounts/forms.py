@@ -1,12 +1,12 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField, StringField, TelField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
 from marketplace.accounts.services import MIN_PASSWORD_LENGTH
+from marketplace.core.forms import Form
 
 
-class RegisterForm(FlaskForm):
+class RegisterForm(Form):
     name = StringField(_l("Nama lengkap"), validators=[DataRequired(), Length(max=120)])
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
     phone = TelField(
@@ -22,20 +22,20 @@ class RegisterForm(FlaskForm):
     )
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
     password = PasswordField(_l("Kata sandi"), validators=[DataRequired(), Length(max=200)])
     next = HiddenField()
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(Form):
     name = StringField(_l("Nama lengkap"), validators=[DataRequired(), Length(max=120)])
     phone = TelField(
         _l("Nomor HP / WhatsApp (boleh dikosongkan)"), validators=[Optional(), Length(max=30)]
     )
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(Form):
     current_password = PasswordField(_l("Kata sandi saat ini"), validators=[DataRequired()])
     new_password = PasswordField(
         _l("Kata sandi baru (minimal %(n)d karakter)", n=MIN_PASSWORD_LENGTH),
@@ -50,5 +50,5 @@ class ChangePasswordForm(FlaskForm):
     )
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     """A form with only the CSRF token, for one-button actions."""

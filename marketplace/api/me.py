@@ -22,9 +22,14 @@ def require_login():
 
 
 def product_json(product) -> dict:
-    return {"id": product.id, "name": product.name, "status": product.status,
-            "price_idr": product.price_idr, "stock": product.stock,
-            "category": product.category}
+    return {
+        "id": product.id,
+        "name": product.name,
+        "status": product.status,
+        "price_idr": product.price_idr,
+        "stock": product.stock,
+        "category": product.category,
+    }
 
 
 @bp.get("/products")

@@ -1,5 +1,4 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
@@ -15,7 +14,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from marketplace.catalog.categories import CATEGORIES
-from marketplace.core.forms import choices
+from marketplace.core.forms import Form, choices
 from marketplace.legality.permits import PERMIT_LABELS
 
 SCALE_CHOICES = [
@@ -25,7 +24,7 @@ SCALE_CHOICES = [
 ]
 
 
-class BusinessForm(FlaskForm):
+class BusinessForm(Form):
     name = StringField(_l("Nama usaha"), validators=[DataRequired(), Length(max=120)])
     nik = StringField(
         _l("NIK pemilik (16 angka di KTP)"), validators=[DataRequired(), Length(max=64)]
@@ -35,7 +34,7 @@ class BusinessForm(FlaskForm):
     scale = SelectField(_l("Skala usaha (sesuai NIB)"), choices=choices(SCALE_CHOICES))
     sector = SelectField(_l("Bidang usaha"), choices=choices(CATEGORIES))
     started_on = DateField(_l("Mulai usaha sejak"), validators=[DataRequired()])
-    kelurahan_code = SelectField(_l("Kelurahan tempat usaha"), choices=[])
+    kelurahan_code = SelectField(_l("Kelurahan tempat usaha"), choices=[], validate_choice=False)
     address_line = StringField(
         _l("Alamat (jalan, nomor, RT/RW)"), validators=[DataRequired(), Length(max=200)]
     )
@@ -48,7 +47,7 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class DocumentForm(FlaskForm):
+class DocumentForm(Form):
     kind = SelectField(_l("Jenis dokumen"), choices=choices(PERMIT_LABELS))
     number = StringField(_l("Nomor pada dokumen"), validators=[DataRequired(), Length(max=64)])
     issued_on = DateField(_l("Tanggal terbit"), validators=[Optional()])
@@ -59,7 +58,7 @@ class DocumentForm(FlaskForm):
     file = FileField(_l("Foto atau PDF dokumen (maks. 5 MB)"))
 
 
-class ProductForm(FlaskForm):
+class ProductForm(Form):
     name = StringField(_l("Nama produk"), validators=[DataRequired(), Length(max=120)])
     category = SelectField(_l("Kategori"), choices=choices(CATEGORIES))
     price_idr = IntegerField(
@@ -87,7 +86,8 @@ class ProductForm(FlaskForm):
             ]
         ),
     )
-    process = SelectField(
+    # Not named `process`: that would shadow Form.process().
+    food_process = SelectField(
         _l("Proses khusus"),
         choices=choices(
             [
@@ -116,7 +116,7 @@ class ProductForm(FlaskForm):
     non_halal_statement = BooleanField(_l("Produk ini tidak halal (ada keterangan tidak halal)"))
 
 
-class ReviewForm(FlaskForm):
+class ReviewForm(Form):
     action = SelectField(
         _l("Keputusan"),
         choices=choices(

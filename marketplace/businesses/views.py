@@ -1,7 +1,7 @@
 """The SME owner's area: register the business, upload permits, manage products, and the
 "what is missing" checklist."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -11,8 +11,8 @@ from marketplace.businesses import services
 from marketplace.businesses.forms import BusinessForm, DocumentForm, ProductForm
 from marketplace.catalog import services as catalog
 from marketplace.core import uploads
-from marketplace.core.forms import choices
 from marketplace.core.errors import DomainError, NotFound, ValidationFailed
+from marketplace.core.forms import choices
 from marketplace.core.timeutil import jakarta_today
 from marketplace.extensions import db
 from marketplace.legality import services as legality
@@ -167,17 +167,13 @@ def document_file(document_id: int):
     return uploads.send_stored(doc.file_key, mime=doc.file_mime, download_name=doc.original_name)
 
 
+FORM_FIELD = {"process": "food_process"}
+
+
 def _product_input(form: ProductForm) -> catalog.ProductInput:
-    return catalog.ProductInput(
-        **{
-            name: (
-                getattr(form, name).data
-                if getattr(form, name).data is not None
-                else (0 if name == "stock" else getattr(form, name).data)
-            )
-            for name in catalog.INPUT_FIELDS
-        }
-    )
+    values = {name: getattr(form, FORM_FIELD.get(name, name)).data for name in catalog.INPUT_FIELDS}
+    values["stock"] = values["stock"] or 0
+    return catalog.ProductInput(**values)
 
 
 @bp.route("/products/new", methods=["GET", "POST"])
@@ -206,6 +202,8 @@ def new_product():
 def edit_product(product_id: int):
     product = catalog.own_product_or_404(_business(), product_id)
     form = ProductForm(obj=product)
+    if request.method == "GET":
+        form.food_process.data = product.process
     if form.validate_on_submit():
         was_listed = product.status == "listed"
         try:
@@ -249,8 +247,3 @@ def product_status(product_id: int, action: str):
             "success",
         )
     return redirect(url_for("business.dashboard", _anchor=f"product-{product_id}"))
-
-
-@bp.errorhandler(NotFound)
-def not_found(exc):
-    abort(404)

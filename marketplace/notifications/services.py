@@ -29,7 +29,13 @@ MESSAGES = {
 
 
 def notify(
-    user_id: int, kind: str, *, link: str | None = None, dedupe_key: str | None = None, **params
+    user_id: int,
+    kind: str,
+    /,
+    *,
+    link: str | None = None,
+    dedupe_key: str | None = None,
+    **params,
 ) -> bool:
     """Queue a notification in the current transaction. With ``dedupe_key``, at most once
     ever (a savepoint absorbs the duplicate). Returns whether a row was added."""

@@ -30,10 +30,12 @@ def world(world):
     """The shared world plus Tebet objects that a Cakung lead will aim at."""
     from tests.factories import make_document, make_product
 
-    world.product_tebet = make_product(business=world.biz_tebet, status="listed",
-                                       halal_review_required=True)
-    world.doc_tebet = make_document(business=world.biz_tebet, kind="pirt", status="submitted",
-                                    products=[world.product_tebet])
+    world.product_tebet = make_product(
+        business=world.biz_tebet, status="listed", halal_review_required=True
+    )
+    world.doc_tebet = make_document(
+        business=world.biz_tebet, kind="pirt", status="submitted", products=[world.product_tebet]
+    )
     return world
 
 
