@@ -39,6 +39,25 @@ def test_seed_demo_is_idempotent_and_prints_a_login_for_every_role(app, db):
     assert second.exit_code == 0, second.output
     assert db.session.scalar(select(func.count(User.id))) == users
     assert db.session.scalar(select(func.count(ChapterLead.id))) == leads >= 2
-    for role in ("admin", "chapter lead", "consumer"):
+    for role in ("admin", "chapter lead", "consumer", "SME owner"):
         assert role in first.output
     assert first.output == second.output
+
+
+def test_seed_demo_shows_smes_at_every_stage_of_the_gate(app, db):
+    from marketplace.businesses.models import Business
+    from marketplace.catalog.models import Product
+    from marketplace.legality.models import LegalityDocument
+
+    assert app.test_cli_runner().invoke(seed_demo).exit_code == 0
+    statuses = set(db.session.scalars(select(Product.status)))
+    assert statuses == {"draft", "listed", "unlisted"}
+    assert set(db.session.scalars(select(LegalityDocument.status))) >= {
+        "submitted",
+        "verified",
+        "expired",
+    }
+    chapters = set(db.session.scalars(select(Business.chapter_id)))
+    assert len(chapters) >= 3
+    categories = set(db.session.scalars(select(Product.category)))
+    assert {"fashion", "kuliner", "kriya", "kosmetik", "pendidikan", "perikanan"} <= categories
