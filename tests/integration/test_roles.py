@@ -58,3 +58,25 @@ def test_lead_of_two_chapters_sees_each_console_separately(client, login_as, wor
     cakung = client.get("/lead/cakung/").get_data(as_text=True)
     assert "Sambal Cakung" in cakung
     assert "Sambal Cakung" not in tebet
+
+
+def test_json_endpoints_answer_401_without_a_session(client, world):
+    response = client.get("/api/v1/me/products")
+    assert response.status_code == 401
+    assert response.get_json()["error"]["code"] == "unauthorized"
+
+
+def test_owner_json_endpoint_refuses_cookie_post_without_csrf_header(client, login_as, world):
+    from tests.factories import make_listable_product
+
+    product = make_listable_product(business=world.biz_tebet)
+    login_as(client, world.biz_tebet.owner)
+    response = client.post(f"/api/v1/me/products/{product.id}/status",
+                           json={"status": "listed"})
+    assert response.status_code == 400
+    assert response.get_json()["error"]["code"] == "csrf"
+
+
+def test_a_consumer_without_a_business_gets_404_from_owner_json(client, login_as, world):
+    login_as(client, world.consumer_a)
+    assert client.get("/api/v1/me/products").status_code == 404
