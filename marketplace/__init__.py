@@ -45,6 +45,10 @@ def create_app(config: type | Mapping | str | None = None) -> Flask:
     register_blueprints(app)
     register_hooks(app)
     register_cli(app)
+
+    from marketplace.search import feed, services  # noqa: F401  (feed attaches listeners)
+
+    services.register(app)
     return app
 
 
@@ -127,6 +131,7 @@ def register_blueprints(app: Flask) -> None:
     from marketplace.api.me import bp as api_me_bp
     from marketplace.api.views import bp as api_bp
     from marketplace.businesses.views import bp as business_bp
+    from marketplace.catalog.views import bp as catalog_bp
     from marketplace.chapters.views import bp as chapters_bp
     from marketplace.lead.views import bp as lead_bp
     from marketplace.main.views import bp as main_bp
@@ -136,6 +141,7 @@ def register_blueprints(app: Flask) -> None:
         main_bp,
         accounts_bp,
         chapters_bp,
+        catalog_bp,
         business_bp,
         notifications_bp,
         admin_bp,
@@ -175,9 +181,11 @@ def register_cli(app: Flask) -> None:
     from marketplace.catalog.cli import permits, products
     from marketplace.cli import create_admin, seed_demo
     from marketplace.legality.cli import legality
+    from marketplace.search.cli import search
 
     app.cli.add_command(create_admin)
     app.cli.add_command(seed_demo)
     app.cli.add_command(legality)
     app.cli.add_command(permits)
     app.cli.add_command(products)
+    app.cli.add_command(search)

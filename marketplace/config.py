@@ -46,6 +46,9 @@ class BaseConfig:
     MAX_DOCUMENT_BYTES = 5_000_000
     BUSINESS_STORAGE_QUOTA_BYTES = 50_000_000
     UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER")  # default: instance/uploads
+    SEARCH_INDEX_DIR = os.environ.get("SEARCH_INDEX_DIR")  # default: instance/search_index
+    SEARCH_WRITE_TIMEOUT = 2.0
+    SEARCH_APPLY_ON_START = True
     # PP 42/2024: halal becomes mandatory for micro/small food and cosmetics on this date.
     HALAL_MANDATORY_DATES: dict = {}
     WTF_CSRF_TIME_LIMIT = 4 * 3600
@@ -94,6 +97,7 @@ class TestConfig(BaseConfig):
     RATELIMIT_ENABLED = False
     # Cheap hashing keeps the suite fast; production keeps scrypt.
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # noqa: S105
+    SEARCH_APPLY_ON_START = False
 
 
 class ProdConfig(BaseConfig):

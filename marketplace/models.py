@@ -7,6 +7,7 @@ from marketplace.chapters.models import Chapter, ChapterLead, Kelurahan
 from marketplace.core.audit import AuditEvent
 from marketplace.legality.models import DocumentEvent, LegalityDocument
 from marketplace.notifications.models import Notification
+from marketplace.search.models import SearchChange
 
 __all__ = [
     "AuditEvent",
@@ -21,5 +22,6 @@ __all__ = [
     "Notification",
     "Product",
     "ProductEvent",
+    "SearchChange",
     "User",
 ]

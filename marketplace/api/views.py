@@ -1,8 +1,12 @@
 """Public JSON API (read-only, no cookies needed)."""
 
-from flask import Blueprint, jsonify
+from flask import Blueprint, jsonify, request, url_for
 
+from marketplace.catalog import params as search_params
+from marketplace.catalog import storefront
 from marketplace.chapters import services as chapters
+from marketplace.core.errors import ValidationFailed, error_response
+from marketplace.search import services as search
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -22,3 +26,48 @@ def list_chapters():
             for c in chapters.list_chapters()
         ]
     )
+
+
+def product_item(product) -> dict:
+    permits = storefront.permits_of(product)
+    chapter = product.business.chapter
+    return {
+        "id": product.id,
+        "name": product.name,
+        "price_idr": product.price_idr,
+        "category": product.category,
+        "halal": any(p.kind == "halal" for p in permits),
+        "permits": [{"kind": p.kind, "number": p.number} for p in permits],
+        "business": {
+            "id": product.business.id,
+            "name": product.business.name,
+            "chapter": {"slug": chapter.slug, "name": chapter.name},
+        },
+        "url": url_for("catalog.product", product_id=product.id, _external=True),
+    }
+
+
+@bp.get("/products")
+def list_products():
+    try:
+        params = search_params.parse(request.args)
+    except ValidationFailed as exc:
+        return error_response(400, exc.message, "invalid_parameter")
+    result, products = search.search_products(
+        params.q,
+        params.filters,
+        sort=params.sort,
+        page=params.page,
+        per_page=params.per_page,
+        with_documents=True,
+    )
+    return jsonify(
+        {"items": [product_item(p) for p in products], "total": result.total, "page": params.page}
+    )
+
+
+@bp.get("/products/<product_id>")
+def get_product(product_id: str):
+    if not product_id.isdigit() or len(product_id) > 18:
+        return error_response(404)
+    return jsonify(product_item(storefront.visible_product(product_id)))

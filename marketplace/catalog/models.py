@@ -85,3 +85,25 @@ class ProductEvent(EventMixin, db.Model):
 
 
 Product.EVENT_MODEL = ProductEvent
+
+
+class ProductImage(db.Model):
+    """Up to five photos per product, re-encoded, with a thumbnail for lists."""
+
+    __tablename__ = "product_image"
+    __table_args__ = (UniqueConstraint("product_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(
+        ForeignKey("product.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int]
+    key_large: Mapped[str] = mapped_column(String(32))
+    key_thumb: Mapped[str] = mapped_column(String(32))
+    size_bytes: Mapped[int]
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+Product.images = relationship(
+    ProductImage, order_by=ProductImage.position, cascade="all, delete-orphan"
+)

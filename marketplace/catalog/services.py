@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from marketplace.businesses.models import Business
 from marketplace.catalog.categories import CATEGORIES
-from marketplace.catalog.models import Product
+from marketplace.catalog.models import Product, ProductImage
 from marketplace.chapters.models import ChapterLead
 from marketplace.core import audit
 from marketplace.core.errors import NotFound, ValidationFailed
@@ -209,3 +209,61 @@ def products_of(business: Business) -> list[Product]:
 
 
 INPUT_FIELDS = tuple(f.name for f in fields(ProductInput))
+
+
+MAX_IMAGES = 5
+
+
+def add_image(product: Product, file, *, actor) -> ProductImage:
+    """Add a photo (JPEG/PNG, re-encoded, metadata stripped); at most five per product."""
+    from flask import current_app
+
+    from marketplace.core import uploads
+
+    if len(product.images) >= MAX_IMAGES:
+        raise ValidationFailed(_l("Maksimal %(n)d foto per produk.", n=MAX_IMAGES), field="file")
+    checked = uploads.check_upload(file, max_bytes=current_app.config["MAX_DOCUMENT_BYTES"])
+    if checked.mime == "application/pdf":
+        raise ValidationFailed(_l("Foto produk harus JPG atau PNG."), field="file")
+    variants = uploads.product_photo_variants(checked.data)
+    size = sum(len(v) for v in variants.values())
+    business = product.business
+    quota = current_app.config["BUSINESS_STORAGE_QUOTA_BYTES"]
+    if business.storage_used_bytes + size > quota:
+        raise ValidationFailed(
+            _l("Ruang penyimpanan usaha Anda sudah penuh. Hapus foto lama dulu."), field="file"
+        )
+    business.storage_used_bytes += size
+    position = max((i.position for i in product.images), default=0) + 1
+    image = ProductImage(
+        product_id=product.id,
+        position=position,
+        size_bytes=size,
+        key_large=uploads.store(variants["large"]),
+        key_thumb=uploads.store(variants["thumb"]),
+    )
+    product.images.append(image)
+    db.session.flush()
+    audit.record(
+        "product.image_added",
+        actor=actor,
+        role="sme_owner",
+        chapter=business.chapter,
+        target=product,
+    )
+    return image
+
+
+def remove_image(product: Product, image_id: int, *, actor) -> None:
+    from marketplace.core import uploads
+
+    image = next((i for i in product.images if i.id == image_id), None)
+    if image is None:
+        raise NotFound()
+    product.business.storage_used_bytes = max(
+        0, product.business.storage_used_bytes - image.size_bytes
+    )
+    product.images.remove(image)
+    db.session.flush()
+    for key in (image.key_large, image.key_thumb):
+        uploads.discard(key)

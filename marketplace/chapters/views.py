@@ -1,14 +1,17 @@
-"""Public chapter pages."""
+"""Public chapter storefronts."""
 
-from flask import Blueprint, render_template
+from flask import Blueprint, render_template, request
 
-from marketplace.chapters import services
+from marketplace.catalog.storefront import chapter_storefront
 
 bp = Blueprint("chapters", __name__)
 
 
 @bp.get("/c/<slug>")
 def show(slug: str):
-    chapter = services.get_chapter_by_slug(slug)
-    members = services.member_counts().get(chapter.id, 0)
-    return render_template("chapters/show.html", chapter=chapter, members_count=members)
+    page = request.args.get("page", "1")
+    page = int(page) if page.isdigit() and 0 < int(page) <= 500 else 1
+    chapter, figures, products = chapter_storefront(slug, page=page)
+    return render_template(
+        "chapters/show.html", chapter=chapter, figures=figures, products=products, page=page
+    )

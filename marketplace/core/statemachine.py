@@ -9,6 +9,7 @@ records nothing.
 
 from datetime import datetime
 
+from blinker import Namespace
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, String, Text, event, func, select, update
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
@@ -18,6 +19,9 @@ from marketplace.core.errors import IllegalTransition
 from marketplace.core.models import UTCDateTime
 from marketplace.core.timeutil import utcnow
 from marketplace.extensions import db
+
+# Sent after every transition, inside the transaction (the search feed listens).
+transitioned = Namespace().signal("transitioned")
 
 
 class EventMixin:
@@ -106,4 +110,5 @@ def apply_transition(
         )
     )
     db.session.flush()
+    transitioned.send(obj, session=db.session(), action=action, state=target)
     return target

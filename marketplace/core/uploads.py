@@ -142,3 +142,28 @@ def send_stored(key: str, *, mime: str, download_name: str):
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+def product_photo_variants(data: bytes) -> dict[str, bytes]:
+    """Large (max 1200 px) and thumbnail (max 400 px) JPEGs from a checked image."""
+    out = {}
+    with Image.open(io.BytesIO(data)) as image:
+        image.load()
+        rgb = image.convert("RGB")
+        for name, edge in (("large", 1200), ("thumb", 400)):
+            copy = rgb.copy()
+            copy.thumbnail((edge, edge))
+            buffer = io.BytesIO()
+            copy.save(buffer, "JPEG", quality=82, optimize=True, progressive=True)
+            out[name] = buffer.getvalue()
+    return out
+
+
+def send_public_image(key: str):
+    """A product photo: inline, cacheable, still nosniff."""
+    if not key.isalnum():
+        raise ValueError("bad storage key")
+    response = send_file(upload_dir() / key, mimetype="image/jpeg", max_age=86400)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response

@@ -12,11 +12,20 @@ bp = Blueprint("main", __name__)
 
 @bp.get("/")
 def index():
-    all_chapters = chapters.list_chapters()
+    from marketplace.catalog.categories import CATEGORIES
+    from marketplace.catalog.storefront import home_products
+
     by_kota: dict[str, list] = {}
-    for chapter in all_chapters:
+    for chapter in chapters.list_chapters():
         by_kota.setdefault(chapter.kota, []).append(chapter)
-    return render_template("main/index.html", chapters_by_kota=by_kota)
+    newest, picks = home_products()
+    return render_template(
+        "main/index.html",
+        chapters_by_kota=by_kota,
+        newest=newest,
+        picks=picks,
+        categories=CATEGORIES,
+    )
 
 
 @bp.get("/healthz")

@@ -1,0 +1,98 @@
+"""Buyer-facing catalog pages: search, product, business, photos."""
+
+from urllib.parse import quote
+
+from flask import Blueprint, abort, render_template, request, url_for
+from flask_login import current_user
+
+from marketplace.catalog import params as search_params
+from marketplace.catalog import storefront
+from marketplace.catalog.categories import CATEGORIES
+from marketplace.catalog.models import Product, ProductImage
+from marketplace.core import uploads
+from marketplace.core.errors import ValidationFailed
+from marketplace.extensions import db
+from marketplace.search import services as search
+
+bp = Blueprint("catalog", __name__)
+
+
+@bp.get("/search")
+def search_page():
+    try:
+        params = search_params.parse(request.args)
+    except ValidationFailed as exc:
+        return render_template(
+            "catalog/search.html",
+            error=str(exc.message),
+            params=None,
+            result=None,
+            products=[],
+            categories=CATEGORIES,
+            kotas=search_params.kota_slugs(),
+        ), 400
+    result, products = search.search_products(
+        params.q,
+        params.filters,
+        sort=params.sort,
+        page=params.page,
+        per_page=params.per_page,
+        facets=True,
+    )
+    chapters = search.chapter_names(result.facets.get("chapter", {}).keys())
+    return render_template(
+        "catalog/search.html",
+        params=params,
+        result=result,
+        products=products,
+        categories=CATEGORIES,
+        kotas=search_params.kota_slugs(),
+        chapter_names=chapters,
+        error=None,
+    )
+
+
+def whatsapp_link(product: Product) -> str:
+    text = (
+        f"Halo {product.business.name}, saya tertarik dengan {product.name} di Pasarkita: "
+        f"{url_for('catalog.product', product_id=product.id, _external=True)}"
+    )
+    number = product.business.whatsapp_e164.lstrip("+")
+    return f"https://wa.me/{number}?text={quote(text)}"
+
+
+@bp.get("/p/<int:product_id>")
+def product(product_id: int):
+    item = storefront.visible_product(product_id)
+    share_url = url_for("catalog.product", product_id=item.id, _external=True)
+    return render_template(
+        "catalog/product.html",
+        product=item,
+        permits=storefront.permits_of(item),
+        whatsapp=whatsapp_link(item),
+        share_url=share_url,
+        share_whatsapp=f"https://wa.me/?text={quote(item.name + ' ' + share_url)}",
+        category_label=CATEGORIES.get(item.category, item.category),
+    )
+
+
+@bp.get("/b/<int:business_id>")
+def business(business_id: int):
+    biz, products = storefront.business_page(business_id)
+    return render_template("catalog/business.html", business=biz, products=products)
+
+
+@bp.get("/media/p/<int:image_id>/<any(large, thumb):size>.jpg")
+def product_image(image_id: int, size: str):
+    image = db.session.get(ProductImage, image_id)
+    if image is None:
+        abort(404)
+    product = db.session.get(Product, image.product_id)
+    if product.status != "listed" and not _may_preview(product):
+        abort(404)
+    return uploads.send_public_image(image.key_large if size == "large" else image.key_thumb)
+
+
+def _may_preview(product: Product) -> bool:
+    """Owners see their own unlisted photos; nobody else does."""
+    return current_user.is_authenticated and product.business.owner_id == current_user.id
