@@ -171,9 +171,7 @@ def register_hooks(app: Flask) -> None:
         from flask_babel import get_locale
         from flask_login import current_user
 
-        from marketplace.notifications.services import unread_count
-
-        unread = unread_count(current_user.id) if current_user.is_authenticated else 0
+        unread = getattr(current_user, "unread_notifications", 0)
         return {"current_locale": str(get_locale() or "id"), "unread_notifications": unread}
 
 

@@ -96,10 +96,18 @@ def upload_folder(tmp_path_factory):
 
 
 @pytest.fixture
-def app(migrated, app_config, upload_folder):
-    app = build_app(migrated, UPLOAD_FOLDER=upload_folder, **app_config)
+def app(migrated, app_config, upload_folder, tmp_path):
+    app = build_app(
+        migrated,
+        UPLOAD_FOLDER=upload_folder,
+        SEARCH_INDEX_DIR=str(tmp_path / "search_index"),
+        **app_config,
+    )
     with app.app_context():
         yield app
+        index = app.extensions.get("search_index")
+        if index is not None:
+            index.close()
         _db.session.remove()
         clean_tables()
         _db.engine.dispose()
@@ -165,3 +173,33 @@ def login_as(app):
 def world(db):
     """Two chapters with a lead and a member business each, two consumers and an admin."""
     return factories.make_world()
+
+
+class StatementCounter:
+    """Counts SQL statements sent to the database while active."""
+
+    def __init__(self, engine):
+        self.engine = engine
+        self.statements: list[str] = []
+
+    def _count(self, conn, cursor, statement, parameters, context, executemany):
+        self.statements.append(statement)
+
+    def __enter__(self):
+        from sqlalchemy import event
+
+        event.listen(self.engine, "before_cursor_execute", self._count)
+        return self
+
+    def __exit__(self, *exc):
+        from sqlalchemy import event
+
+        event.remove(self.engine, "before_cursor_execute", self._count)
+
+    def __len__(self):
+        return len(self.statements)
+
+
+@pytest.fixture
+def count_statements(db):
+    return lambda: StatementCounter(db.engine)

@@ -119,14 +119,29 @@ def image_bytes(fmt: str = "JPEG", size=(64, 48)) -> bytes:
     return out.getvalue()
 
 
-def make_product(*, business: Business, name="Keripik Singkong Pedas", status="draft",
-                 price_idr=25_000, stock=10, category="kuliner", **attributes):
+def make_product(
+    *,
+    business: Business,
+    name="Keripik Singkong Pedas",
+    status="draft",
+    price_idr=25_000,
+    stock=10,
+    category="kuliner",
+    **attributes,
+):
     from marketplace.catalog.models import Product
 
     defaults = {"shelf_life_days": 90} if category in ("kuliner", "perikanan") else {}
-    product = Product(business_id=business.id, name=name, category=category,
-                      price_idr=price_idr, stock=stock, status=status,
-                      description=f"{name} buatan rumah", **{**defaults, **attributes})
+    defaults["description"] = f"{name} buatan rumah"
+    product = Product(
+        business_id=business.id,
+        name=name,
+        category=category,
+        price_idr=price_idr,
+        stock=stock,
+        status=status,
+        **{**defaults, **attributes},
+    )
     db.session.add(product)
     db.session.commit()
     return product
@@ -143,8 +158,15 @@ DOC_NUMBERS = {
 }
 
 
-def make_document(*, business: Business, kind="nib", status="verified", products=(),
-                  expires_on=None, issued_on=None):
+def make_document(
+    *,
+    business: Business,
+    kind="nib",
+    status="verified",
+    products=(),
+    expires_on=None,
+    issued_on=None,
+):
     from datetime import date as _date
 
     from marketplace.core.uploads import store
@@ -155,10 +177,18 @@ def make_document(*, business: Business, kind="nib", status="verified", products
         expires_on = _date(2029, 12, 31)
     data = pdf_bytes()
     document = LegalityDocument(
-        business_id=business.id, chapter_id=business.chapter_id, kind=kind, number=number,
-        number_display=display, issued_on=issued_on or _date(2024, 1, 15),
-        expires_on=expires_on, status=status, file_key=store(data),
-        file_mime="application/pdf", file_size=len(data), original_name=f"{kind}.pdf",
+        business_id=business.id,
+        chapter_id=business.chapter_id,
+        kind=kind,
+        number=number,
+        number_display=display,
+        issued_on=issued_on or _date(2024, 1, 15),
+        expires_on=expires_on,
+        status=status,
+        file_key=store(data),
+        file_mime="application/pdf",
+        file_size=len(data),
+        original_name=f"{kind}.pdf",
         products=list(products),
     )
     db.session.add(document)

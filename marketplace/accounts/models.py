@@ -37,6 +37,7 @@ class User(UserMixin, db.Model):
     # Set by accounts.services.start_session(); Flask-Login stores it in the cookie, so
     # each login gets its own revocable id instead of the user's primary key.
     session_token = None
+    unread_notifications = 0
 
     def get_id(self) -> str | None:
         return self.session_token

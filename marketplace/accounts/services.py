@@ -9,7 +9,7 @@ import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from marketplace.accounts.models import LoginSession, LoginThrottle, User, token_digest
@@ -171,16 +171,35 @@ def load_session_user(token: str) -> User | None:
     """Flask-Login user loader: the user of a live, unrevoked, unexpired session."""
     if not token:
         return None
-    row = db.session.scalar(
-        select(LoginSession).where(
+    from sqlalchemy.orm import joinedload
+
+    from marketplace.chapters.models import ChapterLead
+    from marketplace.notifications.models import Notification
+
+    unread = (
+        select(func.count(Notification.id))
+        .where(Notification.user_id == LoginSession.user_id, Notification.read_at.is_(None))
+        .scalar_subquery()
+    )
+    found = db.session.execute(
+        select(LoginSession, unread)
+        .where(
             LoginSession.token_hash == token_digest(token),
             LoginSession.revoked_at.is_(None),
             LoginSession.expires_at > utcnow(),
         )
-    )
-    if row is None or not row.user.is_active:
+        # The menu shows the lead consoles: load them with the user, not one by one.
+        .options(
+            joinedload(LoginSession.user)
+            .selectinload(User.lead_roles)
+            .joinedload(ChapterLead.chapter)
+        )
+    ).first()
+    if found is None or not found[0].user.is_active:
         return None
+    row, unread_count = found
     row.user.session_token = token
+    row.user.unread_notifications = unread_count  # for the menu, without another query
     return row.user
 
 

@@ -130,3 +130,7 @@ class ReviewForm(Form):
     note = TextAreaField(
         _l("Alasan / catatan untuk pemilik usaha"), validators=[Optional(), Length(max=1000)]
     )
+
+
+class ImageForm(Form):
+    file = FileField(_l("Foto produk (JPG/PNG, maks. 5 MB)"))

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from marketplace.accounts.forms import ConfirmForm
 from marketplace.businesses import services
-from marketplace.businesses.forms import BusinessForm, DocumentForm, ProductForm
+from marketplace.businesses.forms import BusinessForm, DocumentForm, ImageForm, ProductForm
 from marketplace.catalog import services as catalog
 from marketplace.core import uploads
 from marketplace.core.errors import DomainError, NotFound, ValidationFailed
@@ -225,7 +225,13 @@ def edit_product(product_id: int):
                 flash(_("Perubahan disimpan."), "success")
             return redirect(url_for("business.dashboard", _anchor=f"product-{product.id}"))
     status = 400 if request.method == "POST" else 200
-    return render_template("businesses/product_form.html", form=form, product=product), status
+    return render_template(
+        "businesses/product_form.html",
+        form=form,
+        product=product,
+        image_form=ImageForm(),
+        confirm=ConfirmForm(),
+    ), status
 
 
 @bp.post("/products/<int:product_id>/<any(list, unlist):action>")
@@ -247,3 +253,28 @@ def product_status(product_id: int, action: str):
             "success",
         )
     return redirect(url_for("business.dashboard", _anchor=f"product-{product_id}"))
+
+
+@bp.post("/products/<int:product_id>/images")
+def add_image(product_id: int):
+    product = catalog.own_product_or_404(_business(), product_id)
+    form = ImageForm()
+    if form.validate_on_submit():
+        try:
+            catalog.add_image(product, form.file.data, actor=current_user)
+        except ValidationFailed as exc:
+            db.session.rollback()
+            flash(str(exc.message), "error")
+        else:
+            db.session.commit()
+            flash(_("Foto ditambahkan."), "success")
+    return redirect(url_for("business.edit_product", product_id=product_id, _anchor="photos"))
+
+
+@bp.post("/products/<int:product_id>/images/<int:image_id>/delete")
+def delete_image(product_id: int, image_id: int):
+    product = catalog.own_product_or_404(_business(), product_id)
+    catalog.remove_image(product, image_id, actor=current_user)
+    db.session.commit()
+    flash(_("Foto dihapus."), "success")
+    return redirect(url_for("business.edit_product", product_id=product_id, _anchor="photos"))

@@ -40,6 +40,7 @@ def search_page():
         facets=True,
     )
     chapters = search.chapter_names(result.facets.get("chapter", {}).keys())
+    more = result.total > params.page * params.per_page
     return render_template(
         "catalog/search.html",
         params=params,
@@ -49,7 +50,15 @@ def search_page():
         kotas=search_params.kota_slugs(),
         chapter_names=chapters,
         error=None,
+        prev_url=_page_url(params.page - 1) if params.page > 1 else None,
+        next_url=_page_url(params.page + 1) if more else None,
     )
+
+
+def _page_url(page: int) -> str:
+    args = request.args.to_dict()
+    args["page"] = page
+    return url_for("catalog.search_page", **args)
 
 
 def whatsapp_link(product: Product) -> str:

@@ -75,16 +75,6 @@ def for_user(user_id: int, limit: int = 50) -> list[Notification]:
     )
 
 
-def unread_count(user_id: int) -> int:
-    from sqlalchemy import func
-
-    return db.session.scalar(
-        select(func.count(Notification.id)).where(
-            Notification.user_id == user_id, Notification.read_at.is_(None)
-        )
-    )
-
-
 def mark_all_read(user_id: int) -> None:
     db.session.execute(
         update(Notification)

@@ -13,4 +13,5 @@ def index():
     items = [(n, services.render(n)) for n in services.for_user(current_user.id)]
     services.mark_all_read(current_user.id)
     db.session.commit()
+    current_user.unread_notifications = 0
     return render_template("notifications/index.html", items=items)
