@@ -406,6 +406,18 @@ def expire_permits(on: date | None = None) -> dict:
                 dedupe_key=f"expired:{document.id}:{user_id}",
             )
 
+    # Rules can start to apply by date alone (the halal obligation of 17 Oct 2026):
+    # re-check every business that still has listed products.
+    with_listed = db.session.scalars(
+        select(Business).where(
+            Business.id.in_(select(Product.business_id).where(Product.status == "listed"))
+        )
+    ).all()
+    for business in with_listed:
+        products = unlist_failing_products(business, role="system", note="rules re-checked",
+                                           on=on)
+        stats["unlisted"] += len(products)
+
     horizon = on + timedelta(days=EXPIRY_WARNING_DAYS)
     expiring = db.session.scalars(
         select(LegalityDocument).where(

@@ -883,3 +883,20 @@ def test_product_and_business_text_is_escaped(csrf_client, login_as, db, world):
         assert "<script>alert(2)" not in page
         assert "<img src=x" not in page
         assert "&lt;script&gt;" in page
+
+
+def test_the_daily_job_unlists_products_once_halal_becomes_mandatory(app, db, world):
+    from marketplace.legality.services import expire_permits
+
+    b = world.biz_tebet
+    product = make_product(business=b, status="listed")  # listed before the deadline
+    make_document(business=b, kind="nib")
+    make_document(business=b, kind="pirt", products=[product])
+    expire_permits(on=date(2026, 10, 16))
+    db.session.refresh(product)
+    assert product.status == "listed"
+    stats = expire_permits(on=date(2026, 10, 17))
+    db.session.refresh(product)
+    assert product.status == "unlisted"
+    assert stats["unlisted"] == 1
+    assert expire_permits(on=date(2026, 10, 17))["unlisted"] == 0
