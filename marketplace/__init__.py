@@ -34,6 +34,7 @@ def create_app(config: type | Mapping | str | None = None) -> Flask:
     else:
         app.config.from_object(config)
     check_secret_key(app.config)
+    _allow_stripe_in_csp(app)
     INSTANCE_PATH.mkdir(parents=True, exist_ok=True)
 
     if app.config.get("PROXY_HOPS"):
@@ -50,6 +51,24 @@ def create_app(config: type | Mapping | str | None = None) -> Flask:
 
     services.register(app)
     return app
+
+
+def _allow_stripe_in_csp(app: Flask) -> None:
+    """Stripe.js and the API it calls (Stripe, or localstripe in development)."""
+    from urllib.parse import urlsplit
+
+    origins = []
+    for key in ("STRIPE_JS_URL", "STRIPE_API_BASE"):
+        url = app.config.get(key)
+        if url:
+            parts = urlsplit(url)
+            origins.append(f"{parts.scheme}://{parts.netloc}")
+    if app.config.get("ENV_NAME") == "production":
+        origins += ["https://js.stripe.com", "https://api.stripe.com"]
+    origins = tuple(dict.fromkeys(origins))
+    app.config["CSP_SCRIPT_SOURCES"] = (*app.config["CSP_SCRIPT_SOURCES"], *origins)
+    app.config["CSP_CONNECT_SOURCES"] = (*app.config["CSP_CONNECT_SOURCES"], *origins)
+    app.config["CSP_FRAME_SOURCES"] = (*app.config["CSP_FRAME_SOURCES"], *origins)
 
 
 class RequestIdFilter(logging.Filter):
@@ -134,8 +153,11 @@ def register_blueprints(app: Flask) -> None:
     from marketplace.catalog.views import bp as catalog_bp
     from marketplace.chapters.views import bp as chapters_bp
     from marketplace.lead.views import bp as lead_bp
+    from marketplace.ledger.views import bp as ledger_bp
     from marketplace.main.views import bp as main_bp
     from marketplace.notifications.views import bp as notifications_bp
+    from marketplace.orders.views import bp as orders_bp
+    from marketplace.payments.webhooks import bp as payments_bp
 
     for bp in (
         main_bp,
@@ -143,6 +165,9 @@ def register_blueprints(app: Flask) -> None:
         chapters_bp,
         catalog_bp,
         business_bp,
+        orders_bp,
+        ledger_bp,
+        payments_bp,
         notifications_bp,
         admin_bp,
         lead_bp,
@@ -179,6 +204,7 @@ def register_cli(app: Flask) -> None:
     from marketplace.catalog.cli import permits, products
     from marketplace.cli import create_admin, seed_demo
     from marketplace.legality.cli import legality
+    from marketplace.orders.cli import orders
     from marketplace.search.cli import search
 
     app.cli.add_command(create_admin)
@@ -187,3 +213,4 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(permits)
     app.cli.add_command(products)
     app.cli.add_command(search)
+    app.cli.add_command(orders)

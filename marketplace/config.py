@@ -46,6 +46,14 @@ class BaseConfig:
     MAX_DOCUMENT_BYTES = 5_000_000
     BUSINESS_STORAGE_QUOTA_BYTES = 50_000_000
     UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER")  # default: instance/uploads
+    # Stripe: real keys in production; localstripe (any sk_test_ key) in development.
+    STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "sk_test_pasarkita_dev")
+    STRIPE_PUBLISHABLE_KEY = os.environ.get("STRIPE_PUBLISHABLE_KEY", "pk_test_pasarkita_dev")
+    STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "http://127.0.0.1:8420")
+    STRIPE_JS_URL = os.environ.get("STRIPE_JS_URL", "http://127.0.0.1:8420/js.stripe.com/v3/")
+    STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "whsec_pasarkita_dev")
+    MIN_ORDER_IDR = 10_000
+    CHECKOUT_TTL_MINUTES = 30
     SEARCH_INDEX_DIR = os.environ.get("SEARCH_INDEX_DIR")  # default: instance/search_index
     SEARCH_WRITE_TIMEOUT = 2.0
     SEARCH_APPLY_ON_START = True
@@ -95,6 +103,9 @@ class TestConfig(BaseConfig):
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_SECURE = False
     RATELIMIT_ENABLED = False
+    # Nothing listens on the discard port: a test that needs Stripe asks for localstripe.
+    STRIPE_API_BASE = "http://127.0.0.1:9"
+    STRIPE_WEBHOOK_SECRET = "whsec_test_pasarkita"  # noqa: S105
     # Cheap hashing keeps the suite fast; production keeps scrypt.
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # noqa: S105
     SEARCH_APPLY_ON_START = False
@@ -102,6 +113,8 @@ class TestConfig(BaseConfig):
 
 class ProdConfig(BaseConfig):
     ENV_NAME = "production"
+    STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE") or None  # api.stripe.com
+    STRIPE_JS_URL = "https://js.stripe.com/v3/"
     SESSION_COOKIE_NAME = "__Host-session"
     HSTS = True
     TRUSTED_HOSTS = [h for h in os.environ.get("TRUSTED_HOSTS", "").split(",") if h] or None

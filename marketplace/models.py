@@ -5,8 +5,11 @@ from marketplace.businesses.models import Business
 from marketplace.catalog.models import Product, ProductEvent
 from marketplace.chapters.models import Chapter, ChapterLead, Kelurahan
 from marketplace.core.audit import AuditEvent
+from marketplace.ledger.models import LedgerEntry, Payout
 from marketplace.legality.models import DocumentEvent, LegalityDocument
 from marketplace.notifications.models import Notification
+from marketplace.orders.models import Cart, CartItem, Checkout, Order, OrderEvent, OrderLine
+from marketplace.payments.models import ProcessedStripeEvent
 from marketplace.search.models import SearchChange
 
 __all__ = [
@@ -23,5 +26,14 @@ __all__ = [
     "Product",
     "ProductEvent",
     "SearchChange",
+    "Cart",
+    "CartItem",
+    "Checkout",
+    "LedgerEntry",
+    "Order",
+    "OrderEvent",
+    "OrderLine",
+    "Payout",
+    "ProcessedStripeEvent",
     "User",
 ]

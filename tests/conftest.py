@@ -36,7 +36,9 @@ class IsolatedClient(FlaskClient):
     database session, even though the test itself holds an app context open."""
 
     def open(self, *args, **kwargs):
-        outer = _db.session()
+        from flask import has_app_context
+
+        outer = _db.session() if has_app_context() else None
         with self.application.app_context():
             response = super().open(*args, **kwargs)
             # Buffer the body and release files (send_file) before the context ends.
@@ -46,7 +48,8 @@ class IsolatedClient(FlaskClient):
             stream = response.request.environ.get("wsgi.input")
             if stream is not None:
                 stream.close()
-        outer.expire_all()
+        if outer is not None:
+            outer.expire_all()
         return response
 
 
@@ -95,13 +98,66 @@ def upload_folder(tmp_path_factory):
     return str(tmp_path_factory.mktemp("uploads"))
 
 
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def localstripe():
+    """One localstripe process for the run (its store in memory), emptied per test."""
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+    from pathlib import Path
+
+    port = _free_port()
+    root = Path(__file__).resolve().parents[1]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tests.localstripe_server", "--port", str(port)],
+        cwd=root,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(f"{base}/js.stripe.com/v3/", timeout=1).close()  # noqa: S310
+            break
+        except OSError:
+            time.sleep(0.1)
+    else:
+        proc.kill()
+        raise RuntimeError("localstripe did not start")
+    yield base
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
 @pytest.fixture
-def app(migrated, app_config, upload_folder, tmp_path):
+def stripe_base(localstripe):
+    import urllib.request
+
+    request = urllib.request.Request(f"{localstripe}/_config/data", method="DELETE")  # noqa: S310
+    urllib.request.urlopen(request, timeout=5).close()  # noqa: S310
+    return localstripe
+
+
+@pytest.fixture
+def app(migrated, app_config, upload_folder, tmp_path, request):
+    stripe_config = {}
+    if "stripe_base" in request.fixturenames:
+        base = request.getfixturevalue("stripe_base")
+        stripe_config = {"STRIPE_API_BASE": base, "STRIPE_JS_URL": f"{base}/js.stripe.com/v3/"}
     app = build_app(
         migrated,
         UPLOAD_FOLDER=upload_folder,
         SEARCH_INDEX_DIR=str(tmp_path / "search_index"),
-        **app_config,
+        **{**stripe_config, **app_config},
     )
     with app.app_context():
         yield app

@@ -30,13 +30,17 @@ bp = Blueprint("accounts", __name__)
 
 def _sign_in(user) -> None:
     # A fresh session on login (session fixation); keep only the language choice.
+    from marketplace.orders.services import cart_for, merge_carts
+
     lang = session.get("lang")
+    anonymous_cart = cart_for(None, session.get("cart_token"))
     session.clear()
     if lang:
         session["lang"] = lang
     services.start_session(user, request.user_agent.string)
     session.permanent = True
     login_user(user)
+    merge_carts(anonymous_cart, user)  # the visitor's cart survives login
 
 
 def _form_error(form, exc: DomainError) -> None:

@@ -11,6 +11,12 @@ STATUS_LABELS = {
     "draft": _l("Draf"),
     "listed": _l("Tampil di etalase"),
     "unlisted": _l("Tidak tampil"),
+    "pending_payment": _l("Menunggu pembayaran"),
+    "paid": _l("Dibayar, perlu dikirim"),
+    "shipped": _l("Dikirim"),
+    "completed": _l("Selesai"),
+    "cancelled": _l("Dibatalkan"),
+    "refunded": _l("Dana dikembalikan"),
 }
 
 

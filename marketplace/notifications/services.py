@@ -21,6 +21,12 @@ MESSAGES = {
         "%(kind)s %(number)s milik %(business)s berakhir pada %(date)s. Segera perpanjang "
         "agar produk tetap tampil."
     ),
+    "order_paid": _l("Pesanan baru #%(order)s sudah dibayar (%(total)s). Silakan kirim."),
+    "order_shipped": _l(
+        "Pesanan #%(order)s dari %(business)s dikirim lewat %(courier)s, resi %(tracking)s."
+    ),
+    "order_refunded": _l("Dana pesanan #%(order)s (%(total)s) dikembalikan ke pembeli."),
+    "payment_flagged": _l("Pembayaran checkout #%(checkout)s perlu diperiksa: %(reason)s"),
     "halal_review": _l(
         "Komposisi atau proses %(product)s (%(business)s) berubah. Sertifikat halalnya perlu "
         "diperiksa ulang."

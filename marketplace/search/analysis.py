@@ -4,9 +4,10 @@
 Typos ("kripik" for "keripik") are not a stemming matter: the query side adds fuzzy terms.
 """
 
+import re
 from functools import lru_cache
 
-from whoosh.analysis import Filter, LowercaseFilter, RegexTokenizer, StopFilter
+from whoosh.analysis import Filter, Token, Tokenizer
 
 # Function words only: Sastrawi's 800-word list also drops product words such as
 # "besar" or "panjang" ("lengan panjang"), which buyers do type.
@@ -85,13 +86,79 @@ class SastrawiStemFilter(Filter):
             yield token
 
 
-def indonesian_analyzer():
-    return (
-        RegexTokenizer(r"[0-9a-zA-Z\u00c0-\u024f]+")
-        | LowercaseFilter()
-        | StopFilter(stoplist=STOP_WORDS, minsize=2)
-        | SastrawiStemFilter()
-    )
+WORD = re.compile(r"[0-9a-zA-Z\u00c0-\u024f]+")
+SECTION = "\x1f"
+
+
+class IndonesianTokenizer(Tokenizer):
+    """The whole chain in one pass: words, lower case, function words, Sastrawi stems.
+
+    Yields the tokens of ``RegexTokenizer | LowercaseFilter | StopFilter(minsize=2) |
+    SastrawiStemFilter`` with one generator instead of four per word. Honours
+    ``no_morph=True`` (Whoosh asks for unstemmed words to fill a spelling field),
+    ``removestops=False``, positions and character offsets.
+
+    With several ``boosts``, the value is sections joined by ``SECTION`` and each section's
+    words carry its boost; a word's weight in a document is the sum. One field can so hold
+    name, description and business name weighted 3 : 1.5 : 1, and a query word costs one
+    posting list instead of three.
+    """
+
+    is_morph = True
+
+    def __init__(self, boosts=(1.0,)):
+        self.boosts = tuple(boosts)
+
+    def __eq__(self, other):
+        return self.__class__ is other.__class__ and self.boosts == other.boosts
+
+    def __hash__(self):
+        return hash((self.__class__, self.boosts))
+
+    def __call__(
+        self,
+        value,
+        positions=False,
+        chars=False,
+        keeporiginal=False,
+        removestops=True,
+        start_pos=0,
+        start_char=0,
+        tokenize=True,
+        mode="",
+        no_morph=False,
+        **kwargs,
+    ):
+        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        boosts = self.boosts
+        sections = value.split(SECTION) if tokenize and len(boosts) > 1 else (value,)
+        pos = start_pos
+        offset = start_char
+        for number, section in enumerate(sections):
+            boost = boosts[min(number, len(boosts) - 1)]
+            for match in WORD.finditer(section) if tokenize else (None,):
+                original = section if match is None else match.group()
+                text = original.lower()
+                stopped = len(text) < 2 or text in STOP_WORDS
+                if stopped and removestops:
+                    continue
+                t.text = text if stopped or no_morph else stem(text)
+                t.stopped = stopped
+                t.boost = boost
+                if keeporiginal:
+                    t.original = original
+                if positions:
+                    t.pos = pos
+                if chars:
+                    t.startchar = offset + (0 if match is None else match.start())
+                    t.endchar = t.startchar + len(original)
+                pos += 1
+                yield t
+            offset += len(section) + len(SECTION)
+
+
+def indonesian_analyzer(boosts=(1.0,)):
+    return IndonesianTokenizer(boosts)
 
 
 def analyse(text: str) -> list[str]:

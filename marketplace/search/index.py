@@ -3,8 +3,15 @@
 It holds listed products only, is derived from the database, and can be rebuilt at any
 time. Visibility filters are Whoosh ``filter=`` objects, never part of the user's query
 text, so ``status:draft`` or ``chapter:x`` typed by a user is searched as plain words.
+
+Speed (bench/search.py, 100k products): the words of name, description and business name
+go into one weighted field, so a query word reads one posting list; one long-lived
+searcher is refreshed when the index changes, and what can be reused until then is kept
+with it (filter document sets, the price order, typo variants, suggestions); price and
+date are columns only (sorting and price ranges read them; they cost no postings).
 """
 
+import bisect
 import logging
 import os
 import shutil
@@ -13,13 +20,14 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from whoosh import columns, scoring, sorting
 from whoosh import index as whoosh_index
-from whoosh import sorting
-from whoosh.fields import BOOLEAN, ID, NUMERIC, TEXT, Schema
+from whoosh.fields import BOOLEAN, COLUMN, ID, TEXT, Schema
 from whoosh.index import LockError
-from whoosh.query import And, Every, FuzzyTerm, NumericRange, Or, Term
+from whoosh.query import And, Every, Or, Term
+from whoosh.util.numeric import byte_to_length
 
-from marketplace.search.analysis import analyse, indonesian_analyzer
+from marketplace.search.analysis import SECTION, analyse, indonesian_analyzer, stem
 
 log = logging.getLogger("pasarkita.search")
 
@@ -31,25 +39,59 @@ SORTS = {
     "newest": ("created", True),
 }
 POSITION_FILE = "feed_position"
+# Name over description over business name, as weights inside the one "text" field.
+TEXT_BOOSTS = (3.0, 1.5, 1.0)
+# A word of 4+ letters found in fewer products than this also matches the indexed name
+# words one edit away ("kripik" finds "keripik"); a common word matches only itself.
+FUZZY_BELOW = 3
+FUZZY_BOOST = 0.5
+CACHE_LIMIT = 4096  # entries per cache per searcher generation
 
 
 def make_schema() -> Schema:
-    analyzer = indonesian_analyzer()
     # No positions (phrase=False): nobody searches phrases on a phone, and it halves the
-    # index and its build time. Boosts: name over description over business name.
+    # index and its build time.
     return Schema(
         id=ID(stored=True, unique=True),
-        name=TEXT(analyzer=analyzer, phrase=False, field_boost=3.0, spelling=True),
-        description=TEXT(analyzer=analyzer, phrase=False, field_boost=1.5),
-        business_name=TEXT(analyzer=analyzer, phrase=False, field_boost=1.0),
+        # The name alone: typo variants and "did you mean" (spelling keeps unstemmed words).
+        name=TEXT(analyzer=indonesian_analyzer(), phrase=False, spelling=True),
+        # Name, description and business name, weighted TEXT_BOOSTS: what words match.
+        text=TEXT(analyzer=indonesian_analyzer(TEXT_BOOSTS), phrase=False),
         category=ID(sortable=True),
         chapter=ID(sortable=True),
         kota=ID(sortable=True),
         halal=BOOLEAN(),
         in_stock=BOOLEAN(),
-        price=NUMERIC(bits=64, sortable=True, signed=False),
-        created=NUMERIC(bits=64, sortable=True, signed=False),
+        # Columns only: a NUMERIC field would also index 16 trie terms per value.
+        price=COLUMN(columns.NumericColumn("Q")),
+        created=COLUMN(columns.NumericColumn("Q")),
     )
+
+
+def index_fields(document: dict) -> dict:
+    """The stored shape of a ``services.document_for`` dict."""
+
+    def clean(value):
+        return (value or "").replace(SECTION, " ")
+
+    return {
+        "id": document["id"],
+        "name": clean(document["name"]),
+        "text": SECTION.join(
+            (
+                clean(document["name"]),
+                clean(document.get("description")),
+                clean(document.get("business_name")),
+            )
+        ),
+        "category": document["category"],
+        "chapter": document["chapter"],
+        "kota": document["kota"],
+        "halal": bool(document["halal"]),
+        "in_stock": bool(document["in_stock"]),
+        "price": int(document["price"]),
+        "created": int(document["created"]),
+    }
 
 
 @dataclass
@@ -73,21 +115,194 @@ class Filters:
     min_price: int | None = None
     max_price: int | None = None
 
-    def query(self):
+    def terms(self) -> list[tuple[str, object]]:
+        """The (field, value) terms a product must have; prices are checked apart."""
         parts = []
         for name in ("category", "chapter", "kota"):
             value = getattr(self, name)
             if value:
-                parts.append(Term(name, value))
+                parts.append((name, value))
         if self.halal is not None:
-            parts.append(Term("halal", self.halal))
+            parts.append(("halal", self.halal))
         if self.in_stock:
-            parts.append(Term("in_stock", True))
-        if self.min_price is not None or self.max_price is not None:
-            parts.append(NumericRange("price", self.min_price, self.max_price))
-        if not parts:
-            return None
-        return parts[0] if len(parts) == 1 else And(parts)
+            parts.append(("in_stock", True))
+        return parts
+
+    def has_price(self) -> bool:
+        return self.min_price is not None or self.max_price is not None
+
+
+class _Bounded(dict):
+    """A dict that forgets everything when it grows past its limit (cheap and enough)."""
+
+    def put(self, key, value):
+        if len(self) >= CACHE_LIMIT:
+            self.clear()
+        self[key] = value
+        return value
+
+
+class _Generation:
+    """One searcher and what stays true until the index changes."""
+
+    def __init__(self, searcher):
+        self.searcher = searcher
+        self.term_sets = _Bounded()
+        self.filter_sets = _Bounded()
+        self.variants = _Bounded()
+        self.suggestions = _Bounded()
+        self._columns = {}
+        self._price_order = None
+        self._lock = threading.Lock()
+
+    def term_set(self, name, value) -> set[int]:
+        key = (name, value)
+        found = self.term_sets.get(key)
+        if found is None:
+            found = self.term_sets.put(key, set(self.searcher.docs_for_query(Term(name, value))))
+        return found
+
+    def column(self, name) -> list[int]:
+        """A numeric column as a list by document number, read once per generation."""
+        values = self._columns.get(name)
+        if values is None:
+            with self._lock:
+                values = self._columns.get(name)
+                if values is None:
+                    reader = self.searcher.reader()
+                    has = reader.has_column(name)  # not in an empty index
+                    values = self._columns[name] = list(reader.column_reader(name)) if has else []
+        return values
+
+    def price_order(self):
+        """(prices ascending, document numbers in that order), made once per generation."""
+        if self._price_order is None:
+            values = self.column("price")
+            order = sorted(range(len(values)), key=values.__getitem__)
+            self._price_order = ([values[i] for i in order], order)
+        return self._price_order
+
+    def allowed(self, filters: "Filters") -> set[int] | None:
+        """Document numbers the filters allow (None: all), cached per Filters value."""
+        if filters in self.filter_sets:
+            return self.filter_sets[filters]
+        sets = [self.term_set(name, value) for name, value in filters.terms()]
+        if filters.has_price():
+            prices, order = self.price_order()
+            lo = 0 if filters.min_price is None else bisect.bisect_left(prices, filters.min_price)
+            hi = (
+                len(prices)
+                if filters.max_price is None
+                else bisect.bisect_right(prices, filters.max_price)
+            )
+            sets.append(set(order[lo:hi]))
+        if not sets:
+            allowed = None
+        else:
+            sets.sort(key=len)
+            allowed = sets[0].intersection(*sets[1:]) if len(sets) > 1 else sets[0]
+        return self.filter_sets.put(filters, allowed)
+
+    def fuzzy_variants(self, word: str) -> tuple[str, ...]:
+        """Indexed name words one edit from a rare or unknown ``word`` (same first letter)."""
+        if len(word) < 4 or not word.isalpha():
+            return ()
+        found = self.variants.get(word)
+        if found is None:
+            searcher = self.searcher
+            if searcher.doc_frequency("text", word) >= FUZZY_BELOW:
+                found = ()
+            else:
+                # terms_within reads the unstemmed spelling words; stem them to match "name".
+                words = searcher.reader().terms_within("name", word, 1, prefix=1)
+                stems = {stem(w) for w in words} - {word}
+                found = tuple(sorted(s for s in stems if searcher.doc_frequency("name", s)))
+            self.variants.put(word, found)
+        return found
+
+
+# --- scoring and sorting from plain lists ------------------------------------------------
+
+_LENGTH_OF_BYTE = [byte_to_length(b) or 0 for b in range(256)]
+_SEGMENT_LENGTHS = _Bounded()  # (segment id, field) -> field length of each document
+
+
+def _segment_lengths(reader, fieldname) -> list[int] | None:
+    """Field lengths of one segment's documents as a list, read once per segment.
+
+    Segments never change once written (deletions do not touch lengths), so the list
+    outlives searcher refreshes. Whoosh would otherwise decode a column cell per scored
+    document. None when the reader is not a single segment's.
+    """
+    if not reader.is_atomic() or not hasattr(reader, "segment"):
+        return None
+    key = (reader.segment().segment_id(), fieldname)
+    lengths = _SEGMENT_LENGTHS.get(key)
+    if lengths is None:
+        count = reader.doc_count_all()
+        perdoc = getattr(reader, "_perdoc", None)
+        column = None
+        if perdoc is not None and hasattr(perdoc, "_cached_reader"):
+            from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+
+            column = perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+        if column is not None:
+            lengths = [_LENGTH_OF_BYTE[b] for b in column]
+        else:  # another codec: the public (slower) way
+            lengths = [reader.doc_field_length(n, fieldname, 0) or 0 for n in range(count)]
+        _SEGMENT_LENGTHS.put(key, lengths)
+    return lengths
+
+
+class _Scorer(scoring.BM25FScorer):
+    """Whoosh's BM25F scorer with the document length taken from a list."""
+
+    def __init__(self, searcher, fieldname, text, B, K1, lengths, qf=1):
+        super().__init__(searcher, fieldname, text, B, K1, qf=qf)
+        self._lengths = lengths
+        self._top = self.idf * (K1 + 1)
+        self._k = K1 * (1 - B)
+        self._kb = K1 * B / self.avgfl
+
+    def score(self, matcher):
+        tf = matcher.weight()
+        return self._top * tf / (tf + self._k + self._kb * self._lengths[matcher.id()])
+
+
+class Weighting(scoring.BM25F):
+    """BM25F (same parameters, same scores) without a column read per scored document."""
+
+    def scorer(self, searcher, fieldname, text, qf=1):
+        if searcher.schema[fieldname].scorable:
+            lengths = _segment_lengths(searcher.reader(), fieldname)
+            if lengths is not None:
+                B = self._field_B.get(fieldname, self.B)
+                return _Scorer(searcher, fieldname, text, B, self.K1, lengths, qf=qf)
+        return super().scorer(searcher, fieldname, text, qf)
+
+
+class _ListFacet(sorting.FacetType):
+    """Sort by a per-document value held in a list (global document numbers)."""
+
+    def __init__(self, values: list, reverse: bool = False):
+        self.values = values
+        self.reverse = reverse
+
+    def categorizer(self, global_searcher):
+        return _ListCategorizer(self.values, self.reverse)
+
+
+class _ListCategorizer(sorting.Categorizer):
+    def __init__(self, values, reverse):
+        self.values = values
+        self.sign = -1 if reverse else 1
+        self.offset = 0
+
+    def set_searcher(self, segment_searcher, offset):
+        self.offset = offset
+
+    def key_for(self, matcher, segment_docnum):
+        return self.sign * self.values[self.offset + segment_docnum]
 
 
 class ProductIndex:
@@ -97,7 +312,7 @@ class ProductIndex:
         self.path = Path(path)
         self._lock = threading.Lock()
         self._ix = None
-        self._searcher = None
+        self._generation = None
 
     # --- lifecycle ---------------------------------------------------------------------
 
@@ -107,27 +322,42 @@ class ProductIndex:
                 if self._ix is None:
                     self.path.mkdir(parents=True, exist_ok=True)
                     if whoosh_index.exists_in(str(self.path)):
-                        self._ix = whoosh_index.open_dir(str(self.path))
+                        ix = whoosh_index.open_dir(str(self.path))
+                        if ix.schema.names() != make_schema().names():
+                            ix = self._replace_outdated(ix)
+                        self._ix = ix
                     else:
                         self._ix = whoosh_index.create_in(str(self.path), make_schema())
         return self._ix
 
+    def _replace_outdated(self, ix):
+        # An index written by an older version of this module: start an empty one at feed
+        # position 0, which the change feed refills (or run `flask search reindex`).
+        log.warning("search index at %s has an older schema; starting it afresh", self.path)
+        ix.close()
+        self._swap_in(self._build([], 0, procs=1))
+        return whoosh_index.open_dir(str(self.path))
+
     def close(self):
         with self._lock:
-            if self._searcher is not None:
-                self._searcher.close()
-            self._searcher = None
+            if self._generation is not None:
+                self._generation.searcher.close()
+            self._generation = None
             self._ix = None
+
+    def _current(self) -> _Generation:
+        ix = self.open()
+        with self._lock:
+            generation = self._generation
+            if generation is None:
+                self._generation = generation = _Generation(ix.searcher(weighting=Weighting()))
+            elif not generation.searcher.up_to_date():
+                self._generation = generation = _Generation(generation.searcher.refresh())
+            return generation
 
     def searcher(self):
         """One long-lived searcher, refreshed (cheaply) when the index changed."""
-        ix = self.open()
-        with self._lock:
-            if self._searcher is None:
-                self._searcher = ix.searcher()
-            elif not self._searcher.up_to_date():
-                self._searcher = self._searcher.refresh()
-            return self._searcher
+        return self._current().searcher
 
     # --- the feed position ---------------------------------------------------------------
 
@@ -161,7 +391,7 @@ class ProductIndex:
                 if document is None:
                     writer.delete_by_term("id", str(product_id))
                 else:
-                    writer.update_document(**document)
+                    writer.update_document(**index_fields(document))
             writer.commit()
         except Exception:
             writer.cancel()
@@ -170,22 +400,30 @@ class ProductIndex:
         self._set_position(position)
         return True
 
-    def rebuild(self, documents, position: int, procs: int = 1) -> int:
-        """Build a fresh index beside the live one and swap it in; returns the count."""
+    def _build(self, documents, position: int, procs: int) -> tuple[Path, int]:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix="reindex-", dir=self.path.parent))
         ix = whoosh_index.create_in(str(tmp), make_schema())
         kwargs = {"limitmb": 256}
         if procs > 1:
-            kwargs.update(procs=procs, multisegment=True)
+            # One segment per process, not merged: merging would cost as much again.
+            kwargs.update(procs=procs, multisegment=True, batchsize=500)
         writer = ix.writer(**kwargs)
         count = 0
-        for document in documents:
-            writer.add_document(**document)
-            count += 1
-        writer.commit()
+        try:
+            for document in documents:
+                writer.add_document(**index_fields(document))
+                count += 1
+            writer.commit()
+        except BaseException:
+            writer.cancel()
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
         (tmp / POSITION_FILE).write_text(str(position))
-        self.close()
+        return tmp, count
+
+    def _swap_in(self, built: tuple[Path, int]) -> int:
+        tmp, count = built
         old = self.path.with_name(self.path.name + ".old")
         if self.path.exists():
             os.replace(self.path, old)
@@ -193,21 +431,27 @@ class ProductIndex:
         shutil.rmtree(old, ignore_errors=True)
         return count
 
+    def rebuild(self, documents, position: int, procs: int = 1) -> int:
+        """Build a fresh index beside the live one and swap it in; returns the count."""
+        built = self._build(documents, position, procs)
+        self.close()
+        return self._swap_in(built)
+
     def doc_ids(self) -> set[int]:
         with self.open().searcher() as s:
             return {int(fields["id"]) for fields in s.all_stored_fields()}
 
     # --- searching -----------------------------------------------------------------------
 
-    def _words_query(self, words: list[str], conjunction):
-        fields_ = ("name", "description", "business_name")
+    def _words_query(self, generation: _Generation, words: list[str], conjunction):
         clauses = []
         for word in words:
-            alternatives = [Term(f, word) for f in fields_]
-            if len(word) >= 4 and word.isalpha():
-                # One edit away, same first letter: "kripik" finds "keripik".
-                alternatives.append(FuzzyTerm("name", word, maxdist=1, prefixlength=1, boost=0.5))
-            clauses.append(Or(alternatives))
+            alternatives = [Term("text", word)]
+            alternatives += [
+                Term("name", variant, boost=FUZZY_BOOST)
+                for variant in generation.fuzzy_variants(word)
+            ]
+            clauses.append(alternatives[0] if len(alternatives) == 1 else Or(alternatives))
         return conjunction(clauses) if len(clauses) > 1 else clauses[0]
 
     def build_query(self, text: str, any_word: bool = False):
@@ -216,7 +460,7 @@ class ProductIndex:
         if not words:
             return Every()
         conjunction = Or if any_word else And
-        return self._words_query(list(dict.fromkeys(words)), conjunction)
+        return self._words_query(self._current(), list(dict.fromkeys(words)), conjunction)
 
     def search(
         self,
@@ -229,35 +473,46 @@ class ProductIndex:
         facets: bool = False,
         exact_total: bool = False,
     ) -> SearchResult:
-        searcher = self.searcher()
-        query = self.build_query(text)
+        generation = self._current()
+        searcher = generation.searcher
+        words = list(dict.fromkeys(analyse(text)))
+        allowed = generation.allowed(filters)
+        suggestion = None
+        if allowed is not None and not allowed:
+            # Nothing passes the filters (and Whoosh reads an empty filter set as "none").
+            if words:
+                suggestion = self._suggest(generation, text)
+            counts = {name: {} for name in FACET_FIELDS} if facets else {}
+            return SearchResult([], 0, True, page, per_page, counts, suggestion)
+
         sortedby = None
-        reverse = False
         if SORTS.get(sort):
             name, reverse = SORTS[sort]
-            sortedby = sorting.FieldFacet(name, reverse=reverse)
+            sortedby = _ListFacet(generation.column(name), reverse=reverse)
         groupedby = None
         if facets:
             groupedby = {
                 name: sorting.FieldFacet(name, maptype=sorting.Count) for name in FACET_FIELDS
             }
-        filter_query = filters.query()
         limit = page * per_page
 
         def run(q):
             return searcher.search(
                 q,
                 limit=limit,
-                filter=filter_query,
+                filter=allowed,
                 sortedby=sortedby,
                 groupedby=groupedby,
                 terms=False,
             )
 
-        results = run(query)
-        if results.is_empty() and text.strip() and len(analyse(text)) > 1:
-            # All words did not meet in one product: fall back to any word, best first.
-            results = run(self.build_query(text, any_word=True))
+        if words:
+            results = run(self._words_query(generation, words, And))
+            if results.is_empty() and len(words) > 1:
+                # All words did not meet in one product: fall back to any word, best first.
+                results = run(self._words_query(generation, words, Or))
+        else:
+            results = run(Every())
         hits = results[(page - 1) * per_page : limit]
         ids = [int(hit["id"]) for hit in hits]
         if exact_total or facets:
@@ -269,9 +524,8 @@ class ProductIndex:
         if facets:
             for name in FACET_FIELDS:
                 counts[name] = dict(results.groups(name))
-        suggestion = None
-        if text.strip() and total < 3:
-            suggestion = self.suggest(searcher, text)
+        if words and total < 3:
+            suggestion = self._suggest(generation, text)
         return SearchResult(
             ids=ids,
             total=total,
@@ -281,6 +535,12 @@ class ProductIndex:
             facets=counts,
             suggestion=suggestion,
         )
+
+    def _suggest(self, generation: _Generation, text: str) -> str | None:
+        key = text.strip().lower()
+        if key in generation.suggestions:
+            return generation.suggestions[key]
+        return generation.suggestions.put(key, self.suggest(generation.searcher, text))
 
     def suggest(self, searcher, text: str) -> str | None:
         """'Did you mean': each unknown word replaced by the closest indexed name word."""

@@ -1,0 +1,86 @@
+"""The quick-add form of the books: an offline sale or an expense in a few taps."""
+
+import re
+from dataclasses import replace
+
+from flask_babel import lazy_gettext as _l
+from wtforms import DateField, IntegerField, RadioField, SelectField, TextAreaField
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
+from wtforms.widgets import TextInput
+
+from marketplace.core.forms import Form, choices
+from marketplace.core.timeutil import jakarta_today
+from marketplace.ledger.models import EXPENSE_CATEGORIES, INCOME_CATEGORIES
+from marketplace.ledger.services import CATEGORY_LABELS
+
+KIND_LABELS = {
+    "manual_income": _l("Pemasukan (penjualan offline)"),
+    "expense": _l("Pengeluaran"),
+}
+
+# "25000", "25.000", "Rp 25.000" (dots group thousands in Indonesian); the sign is kept so
+# the service can answer "-5" with its own message instead of a parse error.
+_AMOUNT = re.compile(r"^(-?)\s*(?:rp\.?\s*)?(\d{1,3}(?:\.\d{3})+|\d+)$", re.IGNORECASE)
+
+
+class RupiahField(IntegerField):
+    """An integer of rupiah, forgiving the way people write prices on paper."""
+
+    widget = TextInput()  # not type=number: that refuses "25.000" in some browsers
+
+    def process_formdata(self, valuelist):
+        if not valuelist:
+            return
+        raw = (valuelist[0] or "").strip().replace(" ", "")
+        if not raw:
+            self.data = None
+            return
+        match = _AMOUNT.match(raw)
+        if match is None:
+            self.data = None
+            raise ValueError(_l("Tulis jumlahnya dengan angka, contoh 25000."))
+        sign, digits = match.groups()
+        self.data = int(sign + digits.replace(".", ""))
+
+
+def _grouped(group_label, keys):
+    return [
+        replace(c, optgroup=group_label) for c in choices((k, CATEGORY_LABELS[k]) for k in keys)
+    ]
+
+
+def category_choices():
+    return [
+        *choices([("", _l("— pilih kategori —"))]),
+        *_grouped(_l("Pemasukan"), INCOME_CATEGORIES),
+        *_grouped(_l("Pengeluaran"), EXPENSE_CATEGORIES),
+    ]
+
+
+class EntryForm(Form):
+    kind = RadioField(
+        _l("Jenis catatan"),
+        choices=choices(KIND_LABELS),
+        validators=[InputRequired(message=_l("Pilih pemasukan atau pengeluaran."))],
+    )
+    amount_idr = RupiahField(
+        _l("Jumlah (rupiah)"),
+        validators=[InputRequired(message=_l("Jumlah harus angka rupiah lebih dari 0."))],
+    )
+    # "lainnya" sits in both groups; the service checks that kind and category match.
+    category = SelectField(
+        _l("Kategori"),
+        choices=category_choices(),
+        validate_choice=False,
+        validators=[InputRequired(message=_l("Pilih kategori."))],
+    )
+    occurred_on = DateField(_l("Tanggal"), default=jakarta_today, validators=[Optional()])
+    note = TextAreaField(_l("Catatan (boleh dikosongkan)"), validators=[Length(max=500)])
+
+    def validate_category(self, field):
+        # A clearer word than the service's "Pilih kategori." for the usual slip: the
+        # right kind ticked, a category from the other group picked.
+        if self.kind.data == "manual_income" and field.data not in INCOME_CATEGORIES:
+            raise ValidationError(_l("Untuk pemasukan, pilih kategori di kelompok Pemasukan."))
+        if self.kind.data == "expense" and field.data not in EXPENSE_CATEGORIES:
+            raise ValidationError(_l("Untuk pengeluaran, pilih kategori di kelompok Pengeluaran."))

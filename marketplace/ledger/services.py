@@ -1,0 +1,335 @@
+"""The SME's books (Pelaporan Keuangan).
+
+Platform sales and refunds are written automatically, exactly once per order (a unique
+key on (order_id, kind)); owners add offline sales and expenses in a few taps. Monthly
+figures are SQL aggregates, so a business with years of entries costs one query.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, case, func, select
+
+from marketplace.businesses.models import Business
+from marketplace.core import audit
+from marketplace.core.errors import NotFound, ValidationFailed
+from marketplace.core.timeutil import jakarta_today
+from marketplace.extensions import db
+from marketplace.ledger.models import (
+    EXPENSE_CATEGORIES,
+    INCOME_CATEGORIES,
+    KINDS,
+    LedgerEntry,
+    Payout,
+)
+
+CATEGORY_LABELS = {
+    "penjualan_platform": _l("Penjualan Pasarkita"),
+    "refund_platform": _l("Pengembalian dana Pasarkita"),
+    "penjualan_offline": _l("Penjualan langsung / offline"),
+    "bahan_baku": _l("Bahan baku"),
+    "sewa": _l("Sewa tempat"),
+    "gaji": _l("Gaji / upah"),
+    "transport": _l("Transport / ongkir"),
+    "listrik_air": _l("Listrik, air, pulsa"),
+    "lainnya": _l("Lainnya"),
+}
+MAX_AMOUNT = 10_000_000_000
+
+
+def _paid_day(order) -> date:
+    from marketplace.core.timeutil import JAKARTA
+
+    when = order.paid_at or order.created_at
+    return when.astimezone(JAKARTA).date()
+
+
+def record_sale(order) -> LedgerEntry:
+    entry = LedgerEntry(
+        business_id=order.business_id,
+        kind="sale",
+        category="penjualan_platform",
+        amount_idr=order.total_idr,
+        occurred_on=_paid_day(order),
+        order_id=order.id,
+        note=f"Pesanan #{order.id}",
+    )
+    db.session.add(entry)
+    db.session.flush()  # the unique (order_id, kind) key refuses a second sale
+    return entry
+
+
+def record_refund(order) -> LedgerEntry:
+    entry = LedgerEntry(
+        business_id=order.business_id,
+        kind="refund",
+        category="refund_platform",
+        amount_idr=order.total_idr,
+        occurred_on=jakarta_today(),
+        order_id=order.id,
+        note=f"Pengembalian pesanan #{order.id}",
+    )
+    db.session.add(entry)
+    db.session.flush()
+    return entry
+
+
+def add_entry(
+    business: Business,
+    *,
+    kind: str,
+    category: str,
+    amount_idr: int,
+    occurred_on: date | None,
+    note: str | None,
+    actor,
+) -> LedgerEntry:
+    """An owner's offline sale (manual_income) or expense."""
+    if kind not in ("manual_income", "expense"):
+        raise ValidationFailed(_l("Pilih pemasukan atau pengeluaran."), field="kind")
+    allowed = INCOME_CATEGORIES if kind == "manual_income" else EXPENSE_CATEGORIES
+    if category not in allowed:
+        raise ValidationFailed(_l("Pilih kategori."), field="category")
+    if (
+        not isinstance(amount_idr, int)
+        or isinstance(amount_idr, bool)
+        or not 0 < amount_idr <= MAX_AMOUNT
+    ):
+        raise ValidationFailed(_l("Jumlah harus angka rupiah lebih dari 0."), field="amount_idr")
+    today = jakarta_today()
+    occurred_on = occurred_on or today
+    if occurred_on > today:
+        raise ValidationFailed(_l("Tanggal tidak boleh di masa depan."), field="occurred_on")
+    entry = LedgerEntry(
+        business_id=business.id,
+        kind=kind,
+        category=category,
+        amount_idr=amount_idr,
+        occurred_on=occurred_on,
+        note=(note or "").strip()[:500] or None,
+        created_by_id=actor.id,
+    )
+    db.session.add(entry)
+    db.session.flush()
+    return entry
+
+
+def delete_manual_entry(business: Business, entry_id, *, actor) -> None:
+    """Owners may correct their own typing; platform sales and refunds stay."""
+    entry = db.session.scalar(
+        select(LedgerEntry).where(
+            LedgerEntry.id == int(entry_id),
+            LedgerEntry.business_id == business.id,
+            LedgerEntry.kind.in_(("manual_income", "expense")),
+        )
+    )
+    if entry is None:
+        raise NotFound()
+    db.session.delete(entry)
+    db.session.flush()
+
+
+def _signed():
+    return case(
+        *(
+            (LedgerEntry.kind == kind, LedgerEntry.amount_idr * sign)
+            for kind, sign in KINDS.items()
+        ),
+    )
+
+
+@dataclass
+class Month:
+    year: int
+    month: int
+    platform_sales: int = 0
+    offline_sales: int = 0
+    refunds: int = 0
+    expenses: int = 0
+
+    @property
+    def income(self) -> int:
+        return self.platform_sales + self.offline_sales - self.refunds
+
+    @property
+    def profit(self) -> int:
+        return self.income - self.expenses
+
+    @property
+    def label(self) -> str:
+        return f"{self.month:02d}/{self.year}"
+
+
+def _month_start(day: date, back: int) -> date:
+    index = day.year * 12 + day.month - 1 - back
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def monthly_summary(business_id: int, months: int = 12, today: date | None = None) -> list[Month]:
+    """The last ``months`` months (oldest first), from one grouped query."""
+    today = today or jakarta_today()
+    start = _month_start(today, months - 1)
+    year = func.extract("year", LedgerEntry.occurred_on)
+    month = func.extract("month", LedgerEntry.occurred_on)
+    rows = db.session.execute(
+        select(
+            year, month, LedgerEntry.kind, LedgerEntry.category, func.sum(LedgerEntry.amount_idr)
+        )
+        .where(LedgerEntry.business_id == business_id, LedgerEntry.occurred_on >= start)
+        .group_by(year, month, LedgerEntry.kind, LedgerEntry.category)
+    ).all()
+    out = {}
+    for back in range(months - 1, -1, -1):
+        first = _month_start(today, back)
+        out[(first.year, first.month)] = Month(first.year, first.month)
+    for y, m, kind, _category, total in rows:
+        item = out.get((int(y), int(m)))
+        if item is None:
+            continue
+        if kind == "sale":
+            item.platform_sales += int(total)
+        elif kind == "manual_income":
+            item.offline_sales += int(total)
+        elif kind == "refund":
+            item.refunds += int(total)
+        else:
+            item.expenses += int(total)
+    return list(out.values())
+
+
+def books_kept(business_id: int, year: int, month: int) -> bool:
+    """The month has at least one entry: a platform sale or something the owner typed."""
+    first = date(year, month, 1)
+    nxt = _month_start(first, -1)
+    return (
+        db.session.scalar(
+            select(func.count(LedgerEntry.id)).where(
+                LedgerEntry.business_id == business_id,
+                LedgerEntry.occurred_on >= first,
+                LedgerEntry.occurred_on < nxt,
+            )
+        )
+        > 0
+    )
+
+
+def months_with_books(business_ids, since: date) -> dict[int, set[tuple[int, int]]]:
+    """For many businesses at once: which (year, month) have entries since ``since``."""
+    year = func.extract("year", LedgerEntry.occurred_on)
+    month = func.extract("month", LedgerEntry.occurred_on)
+    rows = db.session.execute(
+        select(LedgerEntry.business_id, year, month)
+        .where(LedgerEntry.business_id.in_(list(business_ids)), LedgerEntry.occurred_on >= since)
+        .group_by(LedgerEntry.business_id, year, month)
+    ).all()
+    out: dict[int, set] = {}
+    for business_id, y, m in rows:
+        out.setdefault(business_id, set()).add((int(y), int(m)))
+    return out
+
+
+def entries(business_id: int, limit: int = 100) -> list[LedgerEntry]:
+    return list(
+        db.session.scalars(
+            select(LedgerEntry)
+            .where(LedgerEntry.business_id == business_id)
+            .order_by(LedgerEntry.occurred_on.desc(), LedgerEntry.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def all_entries(business_id: int):
+    return db.session.scalars(
+        select(LedgerEntry)
+        .where(LedgerEntry.business_id == business_id)
+        .order_by(LedgerEntry.occurred_on, LedgerEntry.id)
+    )
+
+
+# --- payable balance and payouts ---------------------------------------------------------
+
+
+def payable_balance(business_id: int) -> int:
+    """Paid platform orders minus refunds minus payouts already made."""
+    sales = db.session.scalar(
+        select(
+            func.coalesce(
+                func.sum(
+                    case(
+                        (LedgerEntry.kind == "sale", LedgerEntry.amount_idr),
+                        (LedgerEntry.kind == "refund", -LedgerEntry.amount_idr),
+                        else_=0,
+                    )
+                ),
+                0,
+            )
+        ).where(LedgerEntry.business_id == business_id, LedgerEntry.kind.in_(("sale", "refund")))
+    )
+    paid_out = db.session.scalar(
+        select(func.coalesce(func.sum(Payout.amount_idr), 0)).where(
+            Payout.business_id == business_id
+        )
+    )
+    return int(sales) - int(paid_out)
+
+
+def balances() -> list[tuple[Business, int]]:
+    """Every business with money owed to it, for the admin payouts page."""
+    sale_sum = (
+        select(
+            LedgerEntry.business_id.label("bid"),
+            func.sum(
+                case(
+                    (LedgerEntry.kind == "sale", LedgerEntry.amount_idr),
+                    else_=-LedgerEntry.amount_idr,
+                )
+            ).label("net"),
+        )
+        .where(LedgerEntry.kind.in_(("sale", "refund")))
+        .group_by(LedgerEntry.business_id)
+        .subquery()
+    )
+    payout_sum = (
+        select(Payout.business_id.label("bid"), func.sum(Payout.amount_idr).label("out"))
+        .group_by(Payout.business_id)
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(Business, sale_sum.c.net - func.coalesce(payout_sum.c.out, 0))
+        .join(sale_sum, sale_sum.c.bid == Business.id)
+        .outerjoin(payout_sum, and_(payout_sum.c.bid == Business.id))
+        .order_by(Business.name)
+    ).all()
+    return [(business, int(balance)) for business, balance in rows]
+
+
+def record_payout(
+    business: Business, *, amount_idr: int, reference: str, paid_on: date, actor
+) -> Payout:
+    if not isinstance(amount_idr, int) or isinstance(amount_idr, bool) or amount_idr <= 0:
+        raise ValidationFailed(_l("Jumlah harus angka rupiah lebih dari 0."), field="amount_idr")
+    if amount_idr > payable_balance(business.id):
+        raise ValidationFailed(_l("Jumlah melebihi saldo yang harus dibayar."), field="amount_idr")
+    reference = (reference or "").strip()
+    if not 3 <= len(reference) <= 80:
+        raise ValidationFailed(_l("Isi nomor referensi transfer."), field="reference")
+    payout = Payout(
+        business_id=business.id,
+        amount_idr=amount_idr,
+        reference=reference,
+        paid_on=paid_on,
+        created_by_id=actor.id,
+    )
+    db.session.add(payout)
+    db.session.flush()
+    audit.record(
+        "payout.recorded",
+        actor=actor,
+        role="admin",
+        chapter=business.chapter,
+        target=payout,
+        amount_idr=amount_idr,
+    )
+    return payout

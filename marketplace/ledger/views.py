@@ -1,0 +1,182 @@
+"""The owner's books: this month's figures, a quick add form, a 12-month chart, CSV export."""
+
+import csv
+import io
+from datetime import date
+
+from flask import Blueprint, Response, flash, g, redirect, render_template, url_for
+from flask_babel import format_date
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+
+from marketplace.businesses import services as businesses
+from marketplace.businesses.views import attach_error
+from marketplace.core.errors import ValidationFailed
+from marketplace.core.money import format_rupiah
+from marketplace.core.timeutil import jakarta_today
+from marketplace.extensions import db
+from marketplace.ledger import services
+from marketplace.ledger.forms import EntryForm
+
+bp = Blueprint("ledger", __name__, url_prefix="/business/books")
+
+LATEST = 20
+KIND_LABELS = {
+    "sale": _l("Penjualan (otomatis dari Pasarkita)"),
+    "refund": _l("Pengembalian dana (otomatis dari Pasarkita)"),
+    "manual_income": _l("Pemasukan"),
+    "expense": _l("Pengeluaran"),
+}
+# A cell starting with one of these is a formula to Excel, LibreOffice and Sheets.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+@bp.before_request
+@login_required
+def load_business():
+    g.business = businesses.business_of(current_user)
+    if g.business is None:
+        return redirect(url_for("business.dashboard"))
+    return None
+
+
+@bp.app_template_filter("thousands")
+def thousands(amount: int) -> str:
+    """25000 -> 25.000: the figure without "Rp", for tables whose caption names the unit."""
+    return format_rupiah(amount).replace("Rp", "")
+
+
+def bar_chart(months, width=360, height=200, top=24, bottom=170):
+    """Geometry of the income-vs-expenses SVG: integer coordinates, no scripts, no styles."""
+    peak = max((max(m.income, m.expenses) for m in months), default=0)
+    slot = width // len(months)
+    bar = (slot - 8) // 2
+
+    def scaled(value: int) -> int:
+        return round(max(value, 0) * (bottom - top) / peak) if peak > 0 else 0
+
+    bars = []
+    for i, m in enumerate(months):
+        left = i * slot + 4
+        for kind, value, x in (("income", m.income, left), ("expense", m.expenses, left + bar)):
+            h = scaled(value)
+            bars.append({"kind": kind, "x": x, "y": bottom - h, "width": bar, "height": h})
+    labels = [
+        {"x": i * slot + slot // 2, "text": format_date(date(m.year, m.month, 1), "MMM")}
+        for i, m in enumerate(months)
+    ]
+    return {
+        "width": width,
+        "height": height,
+        "top": top,
+        "bottom": bottom,
+        "peak": peak,
+        "bars": bars,
+        "labels": labels,
+    }
+
+
+def _render_index(form: EntryForm, status: int = 200):
+    business = g.business
+    today = jakarta_today()
+    # The phone's date picker greys out the future days the service would refuse.
+    form.occurred_on.render_kw = {**(form.occurred_on.render_kw or {}), "max": today.isoformat()}
+    months = services.monthly_summary(business.id, today=today)
+    latest = services.entries(business.id, limit=LATEST + 1)
+    return render_template(
+        "ledger/index.html",
+        business=business,
+        form=form,
+        this_month=months[-1],
+        this_month_name=format_date(today, "MMMM yyyy"),
+        months=[
+            (
+                format_date(date(m.year, m.month, 1), "MMM yyyy"),
+                format_date(date(m.year, m.month, 1), "MMMM yyyy"),
+                m,
+            )
+            for m in months
+        ],
+        chart=bar_chart(months),
+        entries=latest[:LATEST],
+        more_entries=len(latest) > LATEST,
+        category_labels=services.CATEGORY_LABELS,
+    ), status
+
+
+@bp.get("/")
+def index():
+    return _render_index(EntryForm())
+
+
+@bp.post("/entries")
+def add_entry():
+    form = EntryForm()
+    if form.validate_on_submit():
+        try:
+            entry = services.add_entry(
+                g.business,
+                kind=form.kind.data,
+                category=form.category.data,
+                amount_idr=form.amount_idr.data,
+                occurred_on=form.occurred_on.data,
+                note=form.note.data,
+                actor=current_user,
+            )
+        except ValidationFailed as exc:
+            db.session.rollback()
+            attach_error(form, exc)
+        else:
+            db.session.commit()
+            amount = format_rupiah(entry.amount_idr)
+            if entry.kind == "expense":
+                flash(_("Pengeluaran %(amount)s dicatat.", amount=amount), "success")
+            else:
+                flash(_("Pemasukan %(amount)s dicatat.", amount=amount), "success")
+            return redirect(url_for("ledger.index"))
+    return _render_index(form, 400)
+
+
+@bp.post("/entries/<int:entry_id>/delete")
+def delete_entry(entry_id: int):
+    services.delete_manual_entry(g.business, entry_id, actor=current_user)
+    db.session.commit()
+    flash(_("Catatan dihapus."), "success")
+    return redirect(url_for("ledger.index", _anchor="entries"))
+
+
+def spreadsheet_safe(text: str) -> str:
+    """Typed text that a spreadsheet would run as a formula is quoted to stay text."""
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+@bp.get("/export.csv")
+def export_csv():
+    business = g.business
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(
+        [_("Tanggal"), _("Jenis"), _("Kategori"), _("Jumlah (Rp)"), _("No. pesanan"), _("Catatan")]
+    )
+    for entry in services.all_entries(business.id):
+        writer.writerow(
+            [
+                entry.occurred_on.isoformat(),
+                str(KIND_LABELS[entry.kind]),
+                str(services.CATEGORY_LABELS.get(entry.category, entry.category)),
+                entry.signed_amount,
+                entry.order_id or "",
+                spreadsheet_safe(entry.note or ""),
+            ]
+        )
+    # The BOM makes Excel read the file as UTF-8 instead of the Windows code page.
+    body = ("\ufeff" + out.getvalue()).encode("utf-8")
+    return Response(
+        body,
+        mimetype="text/csv",
+        headers={
+            "Content-Disposition": f"attachment; filename=buku-kas-{business.id}.csv",
+            "Cache-Control": "private, no-store",
+        },
+    )

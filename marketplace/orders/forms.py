@@ -1,0 +1,36 @@
+from flask_babel import lazy_gettext as _l
+from wtforms import HiddenField, IntegerField, SelectField, StringField, TelField
+from wtforms.validators import DataRequired, Length, NumberRange
+
+from marketplace.core.forms import Form
+
+
+class AddToCartForm(Form):
+    product_id = HiddenField(validators=[DataRequired()])
+    quantity = IntegerField(
+        _l("Jumlah"), default=1, validators=[DataRequired(), NumberRange(min=1, max=99)]
+    )
+
+
+class QuantityForm(Form):
+    product_id = HiddenField(validators=[DataRequired()])
+    quantity = IntegerField(_l("Jumlah"), validators=[NumberRange(min=0, max=99)])
+
+
+class CheckoutForm(Form):
+    recipient_name = StringField(_l("Nama penerima"), validators=[DataRequired(), Length(max=120)])
+    address_line = StringField(
+        _l("Alamat (jalan, nomor, RT/RW)"), validators=[DataRequired(), Length(max=200)]
+    )
+    kelurahan_code = SelectField(_l("Kelurahan"), choices=[], validate_choice=False)
+    postal_code = StringField(_l("Kode pos"), validators=[DataRequired(), Length(max=10)])
+    whatsapp = TelField(_l("Nomor WhatsApp penerima"), validators=[DataRequired(), Length(max=30)])
+
+
+class PayForm(Form):
+    token = HiddenField(validators=[DataRequired(), Length(max=255)])
+
+
+class ShipForm(Form):
+    courier = StringField(_l("Kurir"), validators=[DataRequired(), Length(max=60)])
+    tracking_number = StringField(_l("Nomor resi"), validators=[DataRequired(), Length(max=60)])

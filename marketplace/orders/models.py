@@ -1,0 +1,139 @@
+"""Carts, checkouts (one payment) and orders (one per SME per checkout)."""
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from marketplace.core.models import UTCDateTime
+from marketplace.core.statemachine import EventMixin
+from marketplace.core.timeutil import utcnow
+from marketplace.extensions import db
+
+
+class Cart(db.Model):
+    """An anonymous visitor's cart (by token, kept in the session) or an account's cart."""
+
+    __tablename__ = "cart"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), unique=True)
+    token: Mapped[str | None] = mapped_column(String(43), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    items: Mapped[list["CartItem"]] = relationship(
+        back_populates="cart", cascade="all, delete-orphan", order_by="CartItem.id"
+    )
+
+
+class CartItem(db.Model):
+    __tablename__ = "cart_item"
+    __table_args__ = (
+        UniqueConstraint("cart_id", "product_id"),
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cart_id: Mapped[int] = mapped_column(ForeignKey("cart.id", ondelete="CASCADE"), index=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("product.id"))
+    quantity: Mapped[int]
+
+    cart: Mapped[Cart] = relationship(back_populates="items")
+    product: Mapped["Product"] = relationship()  # noqa: F821
+
+
+class Checkout(db.Model):
+    """One payment for a cart that may span several SMEs."""
+
+    __tablename__ = "checkout"
+    __table_args__ = (CheckConstraint("total_idr > 0", name="total_positive"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    total_idr: Mapped[int]
+    payment_intent_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # Bumped only when a PaymentIntent is abandoned for good, so every retry of the
+    # same attempt reuses the same idempotency key.
+    attempt: Mapped[int] = mapped_column(default=1)
+    recipient_name: Mapped[str] = mapped_column(String(120))
+    address_line: Mapped[str] = mapped_column(String(200))
+    kelurahan_code: Mapped[str] = mapped_column(ForeignKey("kelurahan.code"))
+    postal_code: Mapped[str] = mapped_column(String(5))
+    whatsapp_e164: Mapped[str] = mapped_column(String(20))
+    last_payment_error: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+    orders: Mapped[list["Order"]] = relationship(back_populates="checkout", order_by="Order.id")
+    kelurahan: Mapped["Kelurahan"] = relationship()  # noqa: F821
+
+    @property
+    def idempotency_key(self) -> str:
+        return f"checkout-{self.id}-{self.attempt}"
+
+
+class Order(db.Model):
+    __tablename__ = "order"
+    __table_args__ = (CheckConstraint("total_idr > 0", name="total_positive"),)
+
+    TRANSITIONS = {
+        ("pending_payment", "pay"): "paid",
+        ("pending_payment", "expire"): "expired",
+        ("pending_payment", "cancel"): "cancelled",
+        ("paid", "ship"): "shipped",
+        ("paid", "refund"): "refunded",
+        ("shipped", "complete"): "completed",
+    }
+    EVENT_FK = "order_id"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    checkout_id: Mapped[int] = mapped_column(ForeignKey("checkout.id"), index=True)
+    business_id: Mapped[int] = mapped_column(ForeignKey("business.id"), index=True)
+    consumer_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    status: Mapped[str] = mapped_column(String(20), default="pending_payment", index=True)
+    status_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    total_idr: Mapped[int]
+    courier: Mapped[str | None] = mapped_column(String(60))
+    tracking_number: Mapped[str | None] = mapped_column(String(60))
+    paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set when a payment does not match what we asked for: a human looks before anything.
+    flagged_reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+    checkout: Mapped[Checkout] = relationship(back_populates="orders")
+    business: Mapped["Business"] = relationship()  # noqa: F821
+    consumer: Mapped["User"] = relationship()  # noqa: F821
+    lines: Mapped[list["OrderLine"]] = relationship(back_populates="order", order_by="OrderLine.id")
+    events: Mapped[list["OrderEvent"]] = relationship(order_by="OrderEvent.seq", viewonly=True)
+
+
+class OrderLine(db.Model):
+    __tablename__ = "order_line"
+    __table_args__ = (
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+        CheckConstraint("unit_price_idr > 0", name="price_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("order.id"), index=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("product.id"), index=True)
+    product_name: Mapped[str] = mapped_column(String(120))  # as sold, even if renamed later
+    unit_price_idr: Mapped[int]
+    quantity: Mapped[int]
+
+    order: Mapped[Order] = relationship(back_populates="lines")
+
+    @property
+    def line_total_idr(self) -> int:
+        return self.unit_price_idr * self.quantity
+
+
+class OrderEvent(EventMixin, db.Model):
+    __tablename__ = "order_event"
+    __table_args__ = (UniqueConstraint("order_id", "seq"),)
+
+    order_id: Mapped[int] = mapped_column(ForeignKey("order.id"), index=True)
+
+
+Order.EVENT_MODEL = OrderEvent

@@ -1,0 +1,422 @@
+"""Cart, checkout and the order lifecycle.
+
+Stock is reserved with a conditional UPDATE that can never go below zero; an unpaid
+checkout expires and gives its stock back exactly once (the order's compare-and-set
+transition is the guard). The legality gate is re-checked at checkout.
+"""
+
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select, update
+from sqlalchemy.orm import selectinload
+
+from marketplace.businesses.models import Business
+from marketplace.catalog.models import Product
+from marketplace.chapters.models import Kelurahan
+from marketplace.core import audit
+from marketplace.core.errors import DomainError, NotFound, ValidationFailed
+from marketplace.core.money import format_rupiah
+from marketplace.core.statemachine import apply_transition
+from marketplace.core.timeutil import utcnow
+from marketplace.extensions import db
+from marketplace.legality import services as legality
+from marketplace.legality import validators as v
+from marketplace.notifications.services import notify
+from marketplace.orders.models import Cart, CartItem, Checkout, Order, OrderLine
+
+MAX_QUANTITY = 99
+
+
+class CartError(DomainError):
+    code = "cart"
+
+
+class OutOfStock(CartError):
+    code = "out_of_stock"
+
+
+# --- cart -----------------------------------------------------------------------------------
+
+
+def cart_for(user=None, token: str | None = None, create: bool = False) -> Cart | None:
+    """The signed-in user's cart, or the anonymous cart of ``token``."""
+    options = selectinload(Cart.items).selectinload(CartItem.product).selectinload(Product.business)
+    if user is not None and getattr(user, "is_authenticated", False):
+        cart = db.session.scalar(select(Cart).where(Cart.user_id == user.id).options(options))
+        if cart is None and create:
+            cart = Cart(user_id=user.id)
+            db.session.add(cart)
+        return cart
+    cart = None
+    if token:
+        cart = db.session.scalar(select(Cart).where(Cart.token == token).options(options))
+    if cart is None and create:
+        cart = Cart(token=secrets.token_urlsafe(32))
+        db.session.add(cart)
+    return cart
+
+
+def _sellable(product_id) -> Product:
+    try:
+        pid = int(product_id)
+    except (TypeError, ValueError):
+        raise NotFound() from None
+    product = db.session.scalar(
+        select(Product).where(Product.id == pid, Product.status == "listed")
+    )
+    if product is None:
+        raise NotFound()
+    return product
+
+
+def _check_quantity(quantity) -> int:
+    if (
+        not isinstance(quantity, int)
+        or isinstance(quantity, bool)
+        or not (1 <= quantity <= MAX_QUANTITY)
+    ):
+        raise ValidationFailed(_l("Jumlah harus 1 sampai %(n)d.", n=MAX_QUANTITY), field="quantity")
+    return quantity
+
+
+def add_to_cart(cart: Cart, product_id, quantity: int = 1) -> CartItem:
+    """Add a listed product; the total in the cart may not exceed its stock."""
+    product = _sellable(product_id)
+    quantity = _check_quantity(quantity)
+    item = next((i for i in cart.items if i.product_id == product.id), None)
+    wanted = quantity + (item.quantity if item else 0)
+    if wanted > product.stock:
+        raise OutOfStock(_l("Stok %(name)s tinggal %(n)d.", name=product.name, n=product.stock))
+    if wanted > MAX_QUANTITY:
+        raise ValidationFailed(_l("Jumlah harus 1 sampai %(n)d.", n=MAX_QUANTITY), field="quantity")
+    if item is None:
+        item = CartItem(product_id=product.id, quantity=quantity)
+        cart.items.append(item)
+    else:
+        item.quantity = wanted
+    db.session.flush()
+    return item
+
+
+def set_quantity(cart: Cart, product_id, quantity: int) -> None:
+    item = next((i for i in cart.items if str(i.product_id) == str(product_id)), None)
+    if item is None:
+        raise NotFound()
+    if quantity == 0:
+        cart.items.remove(item)
+        db.session.flush()
+        return
+    quantity = _check_quantity(quantity)
+    if quantity > item.product.stock:
+        raise OutOfStock(
+            _l("Stok %(name)s tinggal %(n)d.", name=item.product.name, n=item.product.stock)
+        )
+    item.quantity = quantity
+
+
+def merge_carts(anonymous: Cart | None, user) -> None:
+    """On login the visitor's cart joins the account's (quantities capped at stock)."""
+    if anonymous is None or not anonymous.items:
+        if anonymous is not None:
+            db.session.delete(anonymous)
+        return
+    target = cart_for(user, create=True)
+    for item in list(anonymous.items):
+        existing = next((i for i in target.items if i.product_id == item.product_id), None)
+        total = item.quantity + (existing.quantity if existing else 0)
+        capped = max(0, min(total, item.product.stock, MAX_QUANTITY))
+        if existing is not None:
+            existing.quantity = capped or existing.quantity
+        elif capped:
+            target.items.append(CartItem(product_id=item.product_id, quantity=capped))
+    db.session.delete(anonymous)
+    db.session.flush()
+
+
+@dataclass
+class CartGroup:
+    business: Business
+    items: list[CartItem]
+
+    @property
+    def total_idr(self) -> int:
+        return sum(i.product.price_idr * i.quantity for i in self.items)
+
+
+def grouped(cart: Cart | None) -> list[CartGroup]:
+    groups: dict[int, CartGroup] = {}
+    for item in cart.items if cart else []:
+        business = item.product.business
+        groups.setdefault(business.id, CartGroup(business, [])).items.append(item)
+    return list(groups.values())
+
+
+def cart_total(cart: Cart | None) -> int:
+    return sum(g.total_idr for g in grouped(cart))
+
+
+# --- checkout -------------------------------------------------------------------------------
+
+
+@dataclass
+class Delivery:
+    recipient_name: str
+    address_line: str
+    kelurahan_code: str
+    postal_code: str
+    whatsapp: str
+
+
+def _check_delivery(data: Delivery) -> dict:
+    name = (data.recipient_name or "").strip()
+    if not 2 <= len(name) <= 120:
+        raise ValidationFailed(_l("Nama penerima wajib diisi."), field="recipient_name")
+    address = (data.address_line or "").strip()
+    if not 5 <= len(address) <= 200:
+        raise ValidationFailed(
+            _l("Alamat pengiriman wajib diisi (jalan, nomor, RT/RW)."), field="address_line"
+        )
+    if db.session.get(Kelurahan, data.kelurahan_code or "") is None:
+        raise ValidationFailed(_l("Pilih kelurahan pengiriman."), field="kelurahan_code")
+    try:
+        postal = v.validate_postal_code(data.postal_code)
+        phone = v.validate_whatsapp(data.whatsapp)
+    except v.InvalidIdentifier as exc:
+        field = "postal_code" if exc.kind == "postal" else "whatsapp"
+        raise ValidationFailed(exc.reason, field=field) from exc
+    return {
+        "recipient_name": name,
+        "address_line": address,
+        "kelurahan_code": data.kelurahan_code,
+        "postal_code": postal.value,
+        "whatsapp_e164": phone.value,
+    }
+
+
+def reserve_stock(product_id: int, quantity: int) -> bool:
+    """Take ``quantity`` from stock only if that many are there (never below zero)."""
+    result = db.session.execute(
+        update(Product)
+        .where(Product.id == product_id, Product.status == "listed", Product.stock >= quantity)
+        .values(stock=Product.stock - quantity)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
+def release_stock(order: Order) -> None:
+    for line in order.lines:
+        db.session.execute(
+            update(Product)
+            .where(Product.id == line.product_id)
+            .values(stock=Product.stock + line.quantity)
+            .execution_options(synchronize_session=False)
+        )
+
+
+def start_checkout(user, cart: Cart, delivery: Delivery) -> Checkout:
+    """Turn the cart into one checkout with one order per SME, reserving stock.
+
+    Re-checks the legality gate for every product; the caller commits, then asks the
+    payment service for a PaymentIntent.
+    """
+    if cart is None or not cart.items:
+        raise CartError(_l("Keranjang Anda kosong."))
+    details = _check_delivery(delivery)
+    groups = grouped(cart)
+    total = sum(g.total_idr for g in groups)
+    minimum = current_app.config["MIN_ORDER_IDR"]
+    if total < minimum:
+        raise CartError(_l("Minimal belanja %(min)s.", min=format_rupiah(minimum)))
+    for group in groups:
+        for item in group.items:
+            product = item.product
+            if product.status != "listed":
+                raise CartError(
+                    _l("%(name)s sudah tidak dijual. Hapus dari keranjang.", name=product.name)
+                )
+            try:
+                legality.assert_listable(product)
+            except legality.ListingGateError:
+                raise CartError(
+                    _l(
+                        "%(name)s sedang tidak bisa dibeli. Hapus dari keranjang.",
+                        name=product.name,
+                    )
+                ) from None
+
+    checkout = Checkout(
+        user_id=user.id,
+        total_idr=total,
+        expires_at=utcnow() + timedelta(minutes=current_app.config["CHECKOUT_TTL_MINUTES"]),
+        **details,
+    )
+    db.session.add(checkout)
+    for group in groups:
+        order = Order(
+            checkout=checkout,
+            business_id=group.business.id,
+            consumer_id=user.id,
+            total_idr=group.total_idr,
+            status="pending_payment",
+        )
+        db.session.add(order)
+        for item in group.items:
+            if not reserve_stock(item.product_id, item.quantity):
+                raise OutOfStock(
+                    _l("Stok %(name)s tidak cukup lagi. Kurangi jumlahnya.", name=item.product.name)
+                )
+            order.lines.append(
+                OrderLine(
+                    product_id=item.product_id,
+                    product_name=item.product.name,
+                    unit_price_idr=item.product.price_idr,
+                    quantity=item.quantity,
+                )
+            )
+    cart.items.clear()
+    db.session.flush()
+    audit.record(
+        "checkout.started",
+        actor=user,
+        role="consumer",
+        target=checkout,
+        orders=len(groups),
+        total_idr=total,
+    )
+    return checkout
+
+
+def own_checkout_or_404(user, checkout_id) -> Checkout:
+    try:
+        cid = int(checkout_id)
+    except (TypeError, ValueError):
+        raise NotFound() from None
+    checkout = db.session.scalar(
+        select(Checkout)
+        .where(Checkout.id == cid, Checkout.user_id == user.id)
+        .options(selectinload(Checkout.orders).selectinload(Order.lines))
+    )
+    if checkout is None:
+        raise NotFound()
+    return checkout
+
+
+def expire_checkouts(now=None) -> dict:
+    """Expire unpaid orders past their time and give the stock back, exactly once."""
+    now = now or utcnow()
+    stale = db.session.scalars(
+        select(Order)
+        .join(Checkout)
+        .where(Order.status == "pending_payment", Checkout.expires_at < now)
+        .options(selectinload(Order.lines))
+    ).all()
+    expired = 0
+    for order in stale:
+        try:
+            apply_transition(
+                order, "expire", actor=None, role="system", note="unpaid for 30 minutes"
+            )
+        except DomainError:
+            continue  # paid or expired by someone else meanwhile: nothing to give back
+        release_stock(order)
+        expired += 1
+    db.session.flush()
+    return {"expired": expired}
+
+
+# --- seller side ------------------------------------------------------------------------------
+
+
+def orders_of_business(business: Business, status: str | None = None) -> list[Order]:
+    stmt = (
+        select(Order)
+        .where(Order.business_id == business.id)
+        .options(selectinload(Order.lines))
+        .order_by(Order.created_at.desc())
+    )
+    if status:
+        stmt = stmt.where(Order.status == status)
+    else:
+        stmt = stmt.where(Order.status != "pending_payment")
+    return list(db.session.scalars(stmt.limit(200)))
+
+
+def business_order_or_404(business: Business, order_id) -> Order:
+    try:
+        oid = int(order_id)
+    except (TypeError, ValueError):
+        raise NotFound() from None
+    order = db.session.scalar(
+        select(Order)
+        .where(Order.id == oid, Order.business_id == business.id)
+        .options(selectinload(Order.lines), selectinload(Order.checkout))
+    )
+    if order is None:
+        raise NotFound()
+    return order
+
+
+def ship_order(order: Order, *, courier: str, tracking_number: str, actor) -> None:
+    courier = (courier or "").strip()
+    tracking = (tracking_number or "").strip()
+    if not 2 <= len(courier) <= 60:
+        raise ValidationFailed(_l("Isi nama kurir, contoh JNE, J&T, GoSend."), field="courier")
+    if not 3 <= len(tracking) <= 60:
+        raise ValidationFailed(_l("Isi nomor resi pengiriman."), field="tracking_number")
+    apply_transition(
+        order,
+        "ship",
+        actor=actor,
+        role="sme_owner",
+        note=f"{courier} {tracking}",
+        courier=courier,
+        tracking_number=tracking,
+    )
+    notify(
+        order.consumer_id,
+        "order_shipped",
+        business=order.business.name,
+        order=order.id,
+        courier=courier,
+        tracking=tracking,
+        link=f"/orders/{order.id}",
+    )
+
+
+def complete_order(order: Order, *, actor, role: str) -> None:
+    apply_transition(order, "complete", actor=actor, role=role)
+
+
+# --- buyer side -------------------------------------------------------------------------------
+
+
+def orders_of_consumer(user) -> list[Order]:
+    return list(
+        db.session.scalars(
+            select(Order)
+            .where(Order.consumer_id == user.id)
+            .options(selectinload(Order.lines), selectinload(Order.business))
+            .order_by(Order.created_at.desc())
+            .limit(200)
+        )
+    )
+
+
+def consumer_order_or_404(user, order_id) -> Order:
+    try:
+        oid = int(order_id)
+    except (TypeError, ValueError):
+        raise NotFound() from None
+    order = db.session.scalar(
+        select(Order)
+        .where(Order.id == oid, Order.consumer_id == user.id)
+        .options(selectinload(Order.lines), selectinload(Order.events))
+    )
+    if order is None:
+        raise NotFound()
+    return order
