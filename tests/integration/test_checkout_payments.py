@@ -298,7 +298,7 @@ def test_the_same_event_twice_concurrently_pays_once(app, stripe_base, started, 
     event = intent_event(started)
     payload, header = signed(app, event)
     results = []
-    barrier = threading.Barrier(2)
+    barrier = threading.Barrier(2, timeout=60)
 
     def deliver():
         client = app.test_client()
@@ -511,7 +511,7 @@ def _race(app, product_id, *, buyers, quantity):
     _db.session.commit()
     ids = [u.id for u in users]
     results = []
-    barrier = threading.Barrier(buyers)
+    barrier = threading.Barrier(buyers, timeout=60)
     lock = threading.Lock()
 
     def attempt(user_id):
