@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import EmailField
-from wtforms.validators import DataRequired, Length
+from wtforms import DateField, EmailField, HiddenField, IntegerField, StringField
+from wtforms.validators import DataRequired, Length, NumberRange
 
 from marketplace.core.forms import Form
 
@@ -9,3 +9,18 @@ class AssignLeadForm(Form):
     email = EmailField(
         _l("E-mail akun calon pengurus"), validators=[DataRequired(), Length(max=254)]
     )
+
+
+class PayoutForm(Form):
+    business_id = HiddenField(validators=[DataRequired()])
+    amount_idr = IntegerField(
+        _l("Jumlah transfer (Rp)"), validators=[DataRequired(), NumberRange(min=1)]
+    )
+    reference = StringField(
+        _l("Nomor referensi transfer"), validators=[DataRequired(), Length(max=80)]
+    )
+    paid_on = DateField(_l("Tanggal transfer"), validators=[DataRequired()])
+
+
+class RefundForm(Form):
+    note = StringField(_l("Alasan pengembalian dana"), validators=[DataRequired(), Length(max=300)])

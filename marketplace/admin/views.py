@@ -6,7 +6,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from marketplace.accounts.forms import ConfirmForm
-from marketplace.admin.forms import AssignLeadForm
+from marketplace.admin.forms import AssignLeadForm, PayoutForm, RefundForm
 from marketplace.chapters import services as chapters
 from marketplace.core import uploads
 from marketplace.core.errors import ValidationFailed
@@ -97,3 +97,84 @@ def document(document_id: int):
 def document_file(document_id: int):
     doc = _document(document_id)
     return uploads.send_stored(doc.file_key, mime=doc.file_mime, download_name=doc.original_name)
+
+
+@bp.route("/payouts", methods=["GET", "POST"])
+def payouts():
+    """What the platform owes each SME (paid orders minus refunds minus payouts)."""
+    from marketplace.businesses.models import Business
+    from marketplace.ledger import services as ledger
+
+    form = PayoutForm()
+    status = 200
+    if form.validate_on_submit():
+        business = (
+            db.session.get(Business, int(form.business_id.data))
+            if (form.business_id.data.isdigit())
+            else None
+        )
+        if business is None:
+            abort(404)
+        try:
+            ledger.record_payout(
+                business,
+                amount_idr=form.amount_idr.data,
+                reference=form.reference.data,
+                paid_on=form.paid_on.data,
+                actor=current_user,
+            )
+        except ValidationFailed as exc:
+            db.session.rollback()
+            flash(str(exc.message), "error")
+            status = 400
+        else:
+            db.session.commit()
+            flash(_("Pembayaran ke penjual dicatat."), "success")
+            return redirect(url_for("admin.payouts"))
+    elif form.is_submitted():
+        status = 400
+    return render_template("admin/payouts.html", balances=ledger.balances(), form=form), status
+
+
+@bp.get("/orders")
+def orders():
+    """Orders needing a human: flagged payments first, then the latest paid ones."""
+    from marketplace.orders.models import Order
+
+    flagged = db.session.scalars(
+        select(Order)
+        .where(Order.flagged_reason.is_not(None))
+        .order_by(Order.created_at.desc())
+        .limit(100)
+    ).all()
+    recent = db.session.scalars(
+        select(Order)
+        .where(Order.status.in_(("paid", "shipped", "completed", "refunded")))
+        .order_by(Order.created_at.desc())
+        .limit(50)
+    ).all()
+    return render_template("admin/orders.html", flagged=flagged, recent=recent, form=RefundForm())
+
+
+@bp.post("/orders/<int:order_id>/refund")
+def refund(order_id: int):
+    from marketplace.core.errors import DomainError
+    from marketplace.orders.models import Order
+    from marketplace.payments.services import refund_order
+
+    order = db.session.get(Order, order_id)
+    if order is None:
+        abort(404)
+    form = RefundForm()
+    if not form.validate_on_submit():
+        flash(_("Tulis alasan pengembalian dana."), "error")
+        return redirect(url_for("admin.orders"))
+    try:
+        refund_order(order, actor=current_user, role="admin", note=form.note.data)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(str(exc.message), "error")
+    else:
+        db.session.commit()
+        flash(_("Dana pesanan #%(id)s dikembalikan.", id=order.id), "success")
+    return redirect(url_for("admin.orders"))

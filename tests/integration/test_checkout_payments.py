@@ -637,3 +637,37 @@ def test_the_ledger_equals_paid_orders_minus_refunds_plus_manual_entries(
         books = sum(e.signed_amount for e in ledger.all_entries(business.id))
         assert books == expected
     assert ledger.payable_balance(refunded.business_id) == 0
+
+
+def test_admin_refunds_an_order_and_records_a_payout_within_the_balance(
+        app, stripe_base, csrf_client, login_as, started, world, db):
+    from marketplace.ledger import services as ledger
+
+    get_gateway().confirm_with_test_card(started.payment_intent_id, "pm_card_visa")
+    post_event(csrf_client.client, app, intent_event(started))
+    db.session.expire_all()
+    tebet = next(o for o in latest_checkout().orders if o.business_id == world.biz_tebet.id)
+    cakung = next(o for o in latest_checkout().orders if o.business_id == world.biz_cakung.id)
+    login_as(csrf_client.client, world.admin)
+    assert "#%d" % tebet.id in csrf_client.get("/admin/orders").get_data(as_text=True)
+    response = csrf_client.post(f"/admin/orders/{cakung.id}/refund", data={"note": "rusak"})
+    assert response.status_code == 302
+    db.session.refresh(cakung)
+    assert cakung.status == "refunded"
+
+    too_much = csrf_client.post("/admin/payouts", data={
+        "business_id": str(world.biz_tebet.id), "amount_idr": "30001",
+        "reference": "BCA-0001", "paid_on": "2026-11-28"})
+    assert too_much.status_code == 400
+    ok = csrf_client.post("/admin/payouts", data={
+        "business_id": str(world.biz_tebet.id), "amount_idr": "30000",
+        "reference": "BCA-0001", "paid_on": "2026-11-28"})
+    assert ok.status_code == 302
+    assert ledger.payable_balance(world.biz_tebet.id) == 0
+    assert ledger.payable_balance(world.biz_cakung.id) == 0
+
+
+def test_only_admins_reach_payouts_and_refunds(client, login_as, world):
+    login_as(client, world.biz_tebet.owner)
+    assert client.get("/admin/payouts").status_code == 403
+    assert client.get("/admin/orders").status_code == 403
