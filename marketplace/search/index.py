@@ -17,6 +17,7 @@ import os
 import shutil
 import tempfile
 import threading
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -202,6 +203,25 @@ class _Generation:
             sets.sort(key=len)
             allowed = sets[0].intersection(*sets[1:]) if len(sets) > 1 else sets[0]
         return self.filter_sets.put(filters, allowed)
+
+    def matching(self, query, allowed: set[int] | None) -> list[int]:
+        """Every document number the query matches and the filters allow."""
+        docs = self.searcher.docs_for_query(query)
+        if allowed is None:
+            return list(docs)
+        return [d for d in docs if d in allowed]
+
+    def facet_counts(self, docnums: list[int]) -> dict[str, dict]:
+        counts = {}
+        for name in FACET_FIELDS:
+            if name == "halal":
+                # Keys as Whoosh's groupedby gives them for a BOOLEAN field: "t" and "f".
+                halal = len(self.term_set("halal", True).intersection(docnums))
+                found = {"t": halal, "f": len(docnums) - halal}
+                counts[name] = {key: n for key, n in found.items() if n}
+            else:
+                counts[name] = dict(Counter(map(self.column(name).__getitem__, docnums)))
+        return counts
 
     def fuzzy_variants(self, word: str) -> tuple[str, ...]:
         """Indexed name words one edit from a rare or unknown ``word`` (same first letter)."""
@@ -404,7 +424,7 @@ class ProductIndex:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix="reindex-", dir=self.path.parent))
         ix = whoosh_index.create_in(str(tmp), make_schema())
-        kwargs = {"limitmb": 256}
+        kwargs = {"limitmb": 512}  # per process; 256 spills sorted runs to disk and merges
         if procs > 1:
             # One segment per process, not merged: merging would cost as much again.
             kwargs.update(procs=procs, multisegment=True, batchsize=500)
@@ -489,41 +509,30 @@ class ProductIndex:
         if SORTS.get(sort):
             name, reverse = SORTS[sort]
             sortedby = _ListFacet(generation.column(name), reverse=reverse)
-        groupedby = None
-        if facets:
-            groupedby = {
-                name: sorting.FieldFacet(name, maptype=sorting.Count) for name in FACET_FIELDS
-            }
         limit = page * per_page
 
         def run(q):
-            return searcher.search(
-                q,
-                limit=limit,
-                filter=allowed,
-                sortedby=sortedby,
-                groupedby=groupedby,
-                terms=False,
-            )
+            return searcher.search(q, limit=limit, filter=allowed, sortedby=sortedby, terms=False)
 
-        if words:
-            results = run(self._words_query(generation, words, And))
-            if results.is_empty() and len(words) > 1:
-                # All words did not meet in one product: fall back to any word, best first.
-                results = run(self._words_query(generation, words, Or))
-        else:
-            results = run(Every())
+        query = self._words_query(generation, words, And) if words else Every()
+        results = run(query)
+        if results.is_empty() and len(words) > 1:
+            # All words did not meet in one product: fall back to any word, best first.
+            query = self._words_query(generation, words, Or)
+            results = run(query)
         hits = results[(page - 1) * per_page : limit]
         ids = [int(hit["id"]) for hit in hits]
+        counts = {}
         if exact_total or facets:
-            total, exact = len(results), True
+            # One unscored pass over the matches; counts come from per-generation lists
+            # (Whoosh's groupedby would score, sort and decode columns for every match).
+            matched = generation.matching(query, allowed)
+            total, exact = len(matched), True
+            if facets:
+                counts = generation.facet_counts(matched)
         else:
             exact = results.has_exact_length()
             total = len(results) if exact else results.estimated_length()
-        counts = {}
-        if facets:
-            for name in FACET_FIELDS:
-                counts[name] = dict(results.groups(name))
         if words and total < 3:
             suggestion = self._suggest(generation, text)
         return SearchResult(
