@@ -649,7 +649,7 @@ def test_admin_refunds_an_order_and_records_a_payout_within_the_balance(
     tebet = next(o for o in latest_checkout().orders if o.business_id == world.biz_tebet.id)
     cakung = next(o for o in latest_checkout().orders if o.business_id == world.biz_cakung.id)
     login_as(csrf_client.client, world.admin)
-    assert "#%d" % tebet.id in csrf_client.get("/admin/orders").get_data(as_text=True)
+    assert f"#{tebet.id}" in csrf_client.get("/admin/orders").get_data(as_text=True)
     response = csrf_client.post(f"/admin/orders/{cakung.id}/refund", data={"note": "rusak"})
     assert response.status_code == 302
     db.session.refresh(cakung)
