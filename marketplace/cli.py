@@ -50,7 +50,7 @@ def seed_demo() -> None:
     """Load reference data and demo accounts (idempotent, fixed random seed)."""
     from faker import Faker
 
-    from marketplace.seed import extend_demo
+    from marketplace.seed import extend_demo, seed_books, seed_orders, verified_owners
 
     fake = Faker("id_ID")
     Faker.seed(DEMO_SEED)
@@ -70,12 +70,16 @@ def seed_demo() -> None:
             chapters.assign_lead(chapter, lead.email, admin=admin)
         logins.append((f"chapter lead ({chapter.name})", lead.email, f"/lead/{slug}/"))
 
+    consumers = []
     for i in range(1, 5):
         consumer = _demo_user(f"pembeli{i}@pasarkita.test", fake.name())
+        consumers.append(consumer)
         if i == 1:
-            logins.append(("consumer", consumer.email, "/"))
+            logins.append(("consumer", consumer.email, "/orders"))
 
     logins.extend(extend_demo(fake, admin))
+    seed_orders(fake, consumers)
+    seed_books(verified_owners())
     db.session.commit()
 
     click.echo("Demo data ready. Every demo account uses the password: " + DEMO_PASSWORD)

@@ -240,3 +240,175 @@ def business_documents(business, kind=None):
     if kind:
         stmt = stmt.where(LegalityDocument.kind == kind)
     return db.session.scalars(stmt.order_by(LegalityDocument.id)).all()
+
+
+def seed_orders(fake, consumers) -> int:
+    """A year of orders: completed, shipped, refunded and one awaiting payment.
+
+    Past orders are paid through the same fulfilment code as real ones, with a recorded
+    demo payment reference instead of a Stripe call (the emulator may not be running yet).
+    """
+    import random
+
+    from marketplace.catalog.models import Product
+    from marketplace.core.statemachine import apply_transition
+    from marketplace.core.timeutil import utcnow
+    from marketplace.ledger import services as ledger
+    from marketplace.orders import services as orders
+    from marketplace.orders.models import Cart, CartItem, Checkout
+    from marketplace.payments.gateway import Intent
+    from marketplace.payments.services import fulfil
+
+    if db.session.scalar(select(Checkout.id).limit(1)):
+        return 0
+    rng = random.Random(2026)  # noqa: S311 - reproducible demo data
+    listed = db.session.scalars(
+        select(Product).where(Product.status == "listed").order_by(Product.id)
+    ).all()
+    if not listed:
+        return 0
+    kelurahan = db.session.scalar(select(Kelurahan).order_by(Kelurahan.code))
+    made = 0
+    awaiting_payment = 1
+    now = utcnow()
+    for month_back in range(11, -1, -1):
+        for consumer in consumers:
+            if rng.random() < 0.35:
+                continue
+            picks = rng.sample(listed, k=min(len(listed), rng.choice((1, 1, 2))))
+            cart = orders.cart_for(consumer, create=True)
+            cart.items.clear()
+            for product in picks:
+                cart.items.append(CartItem(product_id=product.id, quantity=rng.choice((1, 2))))
+            db.session.flush()
+            try:
+                checkout = orders.start_checkout(
+                    consumer,
+                    cart,
+                    orders.Delivery(
+                        recipient_name=consumer.name,
+                        address_line=fake.street_address(),
+                        kelurahan_code=kelurahan.code,
+                        postal_code=kelurahan.postal_code,
+                        whatsapp="0812" + f"{rng.randrange(10**7, 10**8)}",
+                    ),
+                )
+            except orders.CartError:
+                db.session.rollback()
+                continue
+            when = now - timedelta(days=30 * month_back + rng.randrange(0, 25), hours=3)
+            checkout.created_at = when
+            for order in checkout.orders:
+                order.created_at = when
+            if month_back == 0 and awaiting_payment:
+                awaiting_payment -= 1
+                checkout.created_at = now
+                for order in checkout.orders:
+                    order.created_at = now
+                made += 1
+                continue  # one still awaiting payment (expires like any other)
+            checkout.payment_intent_id = f"pi_demo_{checkout.id}"
+            db.session.flush()
+            fulfil(
+                checkout,
+                Intent(
+                    checkout.payment_intent_id,
+                    "succeeded",
+                    checkout.total_idr,
+                    "idr",
+                    None,
+                    checkout.id,
+                ),
+            )
+            for order in checkout.orders:
+                order.paid_at = when
+                sale = db.session.scalar(
+                    select(ledger.LedgerEntry).where(ledger.LedgerEntry.order_id == order.id)
+                )
+                sale.occurred_on = when.date()
+                if month_back >= 1 or rng.random() < 0.5:
+                    apply_transition(
+                        order,
+                        "ship",
+                        actor=order.business.owner,
+                        role="sme_owner",
+                        courier="JNE",
+                        tracking_number=f"JNE{order.id:010d}",
+                    )
+                    if month_back >= 1:
+                        apply_transition(order, "complete", actor=consumer, role="consumer")
+            made += 1
+        db.session.flush()
+    # One refund, as the platform would make it (demo: no Stripe call).
+    from marketplace.orders.models import Order
+
+    refundable = db.session.scalar(select(Order).where(Order.status == "completed").limit(1))
+    if refundable is not None:
+        refundable.status = "paid"  # a demo refund before delivery was confirmed
+        db.session.flush()
+        apply_transition(
+            refundable,
+            "refund",
+            actor=None,
+            role="system",
+            note="demo: barang rusak dalam pengiriman",
+        )
+        ledger.record_refund(refundable)
+    for cart in db.session.scalars(select(Cart)):
+        cart.items.clear()
+    return made
+
+
+def seed_books(owners_by_business) -> None:
+    """Offline sales and expenses typed by owners; one member stopped three months ago."""
+    import random
+
+    from marketplace.ledger import services as ledger
+    from marketplace.ledger.models import LedgerEntry
+
+    rng = random.Random(7)  # noqa: S311 - reproducible demo data
+    today = jakarta_today()
+    for index, (business, owner) in enumerate(owners_by_business):
+        if db.session.scalar(
+            select(LedgerEntry.id)
+            .where(
+                LedgerEntry.business_id == business.id,
+                LedgerEntry.kind.in_(("manual_income", "expense")),
+            )
+            .limit(1)
+        ):
+            continue
+        stop_after = 3 if index == 1 else 0  # this member stopped keeping books
+        for back in range(11, stop_after - 1, -1):
+            day = today - timedelta(days=30 * back + rng.randrange(0, 20))
+            ledger.add_entry(
+                business,
+                kind="manual_income",
+                category="penjualan_offline",
+                amount_idr=rng.randrange(20, 120) * 10_000,
+                occurred_on=day,
+                note="Bazar / pesanan tetangga",
+                actor=owner,
+            )
+            for category in ("bahan_baku", "transport"):
+                ledger.add_entry(
+                    business,
+                    kind="expense",
+                    category=category,
+                    amount_idr=rng.randrange(5, 60) * 10_000,
+                    occurred_on=day,
+                    note=None,
+                    actor=owner,
+                )
+
+
+def verified_owners():
+    """(business, owner) for the demo SMEs whose products are listed."""
+    from marketplace.catalog.models import Product
+
+    rows = db.session.scalars(
+        select(Business)
+        .where(Business.id.in_(select(Product.business_id).where(Product.status == "listed")))
+        .order_by(Business.id)
+    ).all()
+    return [(b, b.owner) for b in rows]

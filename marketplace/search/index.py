@@ -215,9 +215,10 @@ class _Generation:
         counts = {}
         for name in FACET_FIELDS:
             if name == "halal":
-                # Keys as Whoosh's groupedby gives them for a BOOLEAN field: "t" and "f".
+                # True/False keys, as templates/catalog/search.html reads them (Whoosh's
+                # groupedby gave the raw terms "t"/"f", so the page always showed 0).
                 halal = len(self.term_set("halal", True).intersection(docnums))
-                found = {"t": halal, "f": len(docnums) - halal}
+                found = {True: halal, False: len(docnums) - halal}
                 counts[name] = {key: n for key, n in found.items() if n}
             else:
                 counts[name] = dict(Counter(map(self.column(name).__getitem__, docnums)))

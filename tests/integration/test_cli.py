@@ -61,3 +61,18 @@ def test_seed_demo_shows_smes_at_every_stage_of_the_gate(app, db):
     assert len(chapters) >= 3
     categories = set(db.session.scalars(select(Product.category)))
     assert {"fashion", "kuliner", "kriya", "kosmetik", "pendidikan", "perikanan"} <= categories
+
+
+def test_seed_demo_fills_a_year_of_orders_and_books(app, db):
+    from marketplace.ledger.models import LedgerEntry
+    from marketplace.orders.models import Order
+
+    assert app.test_cli_runner().invoke(seed_demo).exit_code == 0
+    statuses = set(db.session.scalars(select(Order.status)))
+    assert {"completed", "shipped", "pending_payment", "refunded"} <= statuses
+    kinds = set(db.session.scalars(select(LedgerEntry.kind)))
+    assert kinds == {"sale", "refund", "manual_income", "expense"}
+    sales = db.session.scalar(select(func.count(LedgerEntry.id)).where(LedgerEntry.kind == "sale"))
+    paid = db.session.scalar(select(func.count(Order.id)).where(
+        Order.status.in_(("paid", "shipped", "completed", "refunded"))))
+    assert sales == paid
