@@ -50,6 +50,9 @@ def create_app(config: type | Mapping | str | None = None) -> Flask:
     from marketplace.search import feed, services  # noqa: F401  (feed attaches listeners)
 
     services.register(app)
+    from marketplace.notifications import outbox as mail_outbox
+
+    mail_outbox.register(app)
     return app
 
 
@@ -181,11 +184,13 @@ def register_hooks(app: Flask) -> None:
     from marketplace.core.errors import register_error_handlers
     from marketplace.core.money import format_rupiah
     from marketplace.core.security import assign_request_id, set_security_headers
+    from marketplace.core.timeutil import format_wib
 
     app.before_request(assign_request_id)
     app.after_request(set_security_headers)
     register_error_handlers(app)
     app.jinja_env.filters["rupiah"] = format_rupiah
+    app.jinja_env.filters["wib"] = format_wib
     from marketplace.core.labels import status_label
     from marketplace.legality.permits import PERMIT_LABELS
 
@@ -204,6 +209,7 @@ def register_cli(app: Flask) -> None:
     from marketplace.catalog.cli import permits, products
     from marketplace.cli import create_admin, seed_demo
     from marketplace.legality.cli import legality
+    from marketplace.mentoring.cli import mentoring, outbox
     from marketplace.orders.cli import orders
     from marketplace.search.cli import search
 
@@ -214,3 +220,5 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(products)
     app.cli.add_command(search)
     app.cli.add_command(orders)
+    app.cli.add_command(mentoring)
+    app.cli.add_command(outbox)

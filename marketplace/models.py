@@ -7,6 +7,14 @@ from marketplace.chapters.models import Chapter, ChapterLead, Kelurahan
 from marketplace.core.audit import AuditEvent
 from marketplace.ledger.models import LedgerEntry, Payout
 from marketplace.legality.models import DocumentEvent, LegalityDocument
+from marketplace.mentoring.models import (
+    Attendance,
+    CheckIn,
+    ExternalTraining,
+    MentoringSession,
+    OutboxEmail,
+    SessionSignup,
+)
 from marketplace.notifications.models import Notification
 from marketplace.orders.models import Cart, CartItem, Checkout, Order, OrderEvent, OrderLine
 from marketplace.payments.models import ProcessedStripeEvent
@@ -35,5 +43,11 @@ __all__ = [
     "OrderLine",
     "Payout",
     "ProcessedStripeEvent",
+    "Attendance",
+    "CheckIn",
+    "ExternalTraining",
+    "MentoringSession",
+    "OutboxEmail",
+    "SessionSignup",
     "User",
 ]

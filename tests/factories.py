@@ -203,3 +203,31 @@ def make_listable_product(*, business: Business, name="Keripik Singkong Pedas", 
     make_document(business=business, kind="pirt", products=[product])
     make_document(business=business, kind="halal", products=[product])
     return product
+
+
+def make_session(
+    *,
+    chapter: Chapter,
+    lead: User,
+    days_from_now: float = -1,
+    topic="Jualan lewat WhatsApp",
+    capacity=30,
+):
+    from datetime import timedelta
+
+    from marketplace.core.timeutil import utcnow
+    from marketplace.mentoring.models import MentoringSession
+
+    session = MentoringSession(
+        chapter_id=chapter.id,
+        topic=topic,
+        track="upskilling",
+        digital_level="whatsapp",
+        starts_at=utcnow() + timedelta(days=days_from_now),
+        place="Aula Kecamatan",
+        capacity=capacity,
+        created_by_id=lead.id,
+    )
+    db.session.add(session)
+    db.session.commit()
+    return session

@@ -1,6 +1,6 @@
 """Platform administration: chapters and their leads."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -178,3 +178,41 @@ def refund(order_id: int):
         db.session.commit()
         flash(_("Dana pesanan #%(id)s dikembalikan.", id=order.id), "success")
     return redirect(url_for("admin.orders"))
+
+
+@bp.get("/dashboard")
+def dashboard():
+    """The 7 PAS funnel of every chapter side by side (sortable, CSV)."""
+    from marketplace.mentoring.dashboard import SORTABLE, platform_dashboard
+    from marketplace.mentoring.pathway import FUNNEL
+
+    sort = request.args.get("sort", "members")
+    if sort not in SORTABLE:
+        sort = "members"
+    return render_template(
+        "admin/dashboard.html", rows=platform_dashboard(sort), sort=sort, steps=FUNNEL
+    )
+
+
+@bp.get("/dashboard.csv")
+def dashboard_csv():
+    import csv
+    import io
+
+    from flask import Response
+
+    from marketplace.mentoring.dashboard import platform_dashboard
+    from marketplace.mentoring.pathway import FUNNEL
+
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["chapter", "kota", *(key for key, _label in FUNNEL)])
+    for row in platform_dashboard("chapter"):
+        writer.writerow(
+            [row["chapter"].name, row["chapter"].kota, *(row[key] for key, _label in FUNNEL)]
+        )
+    return Response(
+        "\ufeff" + out.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": "attachment; filename=pasarkita-7pas-per-chapter.csv"},
+    )

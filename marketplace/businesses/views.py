@@ -278,3 +278,45 @@ def delete_image(product_id: int, image_id: int):
     db.session.commit()
     flash(_("Foto dihapus."), "success")
     return redirect(url_for("business.edit_product", product_id=product_id, _anchor="photos"))
+
+
+@bp.get("/pathway")
+def pathway_page():
+    """The member's 7 PAS pathway, the one next step, and sessions to sign up for."""
+    from marketplace.mentoring import pathway
+    from marketplace.mentoring.services import upcoming_for_member
+
+    business = _business()
+    return render_template(
+        "businesses/pathway.html",
+        business=business,
+        pathway=pathway.for_business(business),
+        sessions=upcoming_for_member(business),
+        confirm=ConfirmForm(),
+    )
+
+
+@bp.post("/sessions/<int:session_id>/<any(signup, cancel):action>")
+def session_signup(session_id: int, action: str):
+    from marketplace.mentoring import services as mentoring
+
+    business = _business()
+    try:
+        if action == "signup":
+            mentoring.sign_up(business, session_id, actor=current_user)
+        else:
+            mentoring.cancel_sign_up(business, session_id)
+    except NotFound:
+        raise
+    except DomainError as exc:
+        db.session.rollback()
+        flash(str(exc.message), "error")
+    else:
+        db.session.commit()
+        flash(
+            _("Anda terdaftar. Kami ingatkan sehari sebelumnya.")
+            if action == "signup"
+            else _("Pendaftaran dibatalkan."),
+            "success",
+        )
+    return redirect(url_for("business.pathway_page"))

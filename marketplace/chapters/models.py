@@ -19,6 +19,9 @@ class Chapter(db.Model):
     code: Mapped[str] = mapped_column(String(8), unique=True)  # Kemendagri 31.71.01
     kota: Mapped[str] = mapped_column(String(80))
     kota_code: Mapped[str] = mapped_column(String(5), index=True)
+    # Chapter settings (leads' own rules for the pathway and the KUR pre-screen).
+    mentoring_sessions_required: Mapped[int] = mapped_column(default=4, server_default="4")
+    books_months_required: Mapped[int] = mapped_column(default=3, server_default="3")
 
     kelurahan: Mapped[list["Kelurahan"]] = relationship(
         back_populates="chapter", order_by="Kelurahan.name"

@@ -113,3 +113,12 @@ def is_lead(user, chapter: Chapter) -> bool:
         )
         is not None
     )
+
+
+def chapter_led_by(user, slug: str) -> Chapter | None:
+    """The chapter with ``slug`` if ``user`` is one of its leads (one statement)."""
+    return db.session.scalar(
+        select(Chapter)
+        .join(ChapterLead, ChapterLead.chapter_id == Chapter.id)
+        .where(Chapter.slug == slug, ChapterLead.user_id == user.id)
+    )

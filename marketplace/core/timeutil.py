@@ -17,3 +17,10 @@ def as_utc(value: datetime) -> datetime:
 
 def jakarta_today():
     return datetime.now(JAKARTA).date()
+
+
+def format_wib(value: datetime | None) -> str:
+    """Jakarta wall-clock time for people: 05-12-2026 19:00 WIB."""
+    if value is None:
+        return ""
+    return as_utc(value).astimezone(JAKARTA).strftime("%d-%m-%Y %H:%M WIB")

@@ -4,7 +4,7 @@ The chapter comes from the URL, and the signed-in user must be a lead of *that* 
 being a lead elsewhere, an admin, or an SME owner gives no access here (404).
 """
 
-from flask import Blueprint, current_app, flash, g, redirect, render_template, url_for
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -14,13 +14,20 @@ from marketplace.businesses.models import Business
 from marketplace.catalog import services as catalog
 from marketplace.catalog.models import Product
 from marketplace.chapters import services as chapters
-from marketplace.core import uploads
+from marketplace.core import charts, uploads
 from marketplace.core.errors import DomainError, NotFound
 from marketplace.core.security import deny
 from marketplace.core.tenancy import get_in_chapter_or_404, scoped_select
+from marketplace.core.timeutil import JAKARTA, utcnow
 from marketplace.extensions import db
 from marketplace.legality.models import LegalityDocument
 from marketplace.legality.views import review_page
+from marketplace.mentoring import pathway
+from marketplace.mentoring import services as mentoring
+from marketplace.mentoring.dashboard import chapter_dashboard
+from marketplace.mentoring.forms import CheckInForm, SessionForm, SettingsForm, TrainingForm
+from marketplace.mentoring.models import MentoringSession
+from marketplace.mentoring.pathway import FUNNEL
 
 bp = Blueprint("lead", __name__, url_prefix="/lead/<chapter_slug>")
 
@@ -40,26 +47,203 @@ def add_chapter(endpoint, values):
 def require_lead_of_chapter():
     if not current_user.is_authenticated:
         return current_app.login_manager.unauthorized()
-    try:
-        chapter = chapters.get_chapter_by_slug(g.chapter_slug)
-    except NotFound:
-        deny("unknown_chapter", chapter=g.chapter_slug)
-    if not chapters.is_lead(current_user, chapter):
-        deny("not_lead_of_chapter", chapter=chapter.slug)
+    chapter = chapters.chapter_led_by(current_user, g.chapter_slug)
+    if chapter is None:
+        deny("not_lead_of_chapter", chapter=g.chapter_slug)
     g.chapter = chapter
     return None
 
 
 @bp.get("/")
 def dashboard():
-    members = db.session.scalars(scoped_select(Business).order_by(Business.name)).all()
-    return render_template("lead/dashboard.html", chapter=g.chapter, members=members)
+    """The chapter at a glance: the 7 PAS funnel, sales, attendance, who needs a call."""
+    figures = chapter_dashboard(g.chapter)
+    sales_chart = charts.bar_chart(
+        [(m.label[:2], {"sales": m.sales_idr}) for m in figures["months"]]
+    )
+    attendance_chart = charts.bar_chart(
+        [(m.label[:2], {"attendance": m.attendance}) for m in figures["months"]]
+    )
+    return render_template(
+        "lead/dashboard.html",
+        chapter=g.chapter,
+        funnel_steps=FUNNEL,
+        sales_chart=sales_chart,
+        attendance_chart=attendance_chart,
+        **figures,
+    )
 
 
-@bp.get("/members/<int:business_id>")
+@bp.route("/members/<int:business_id>", methods=["GET"])
 def member(business_id: int):
     business = get_in_chapter_or_404(Business, business_id)
-    return render_template("lead/member.html", chapter=g.chapter, business=business)
+    return render_template(
+        "lead/member.html",
+        chapter=g.chapter,
+        business=business,
+        pathway=pathway.for_business(business),
+        check_ins=mentoring.check_ins_of(g.chapter, business.id),
+        check_in_form=CheckInForm(prefix="ci"),
+        training_form=TrainingForm(prefix="tr"),
+    )
+
+
+@bp.post("/members/<int:business_id>/check-in")
+def check_in(business_id: int):
+    form = CheckInForm(prefix="ci")
+    business = get_in_chapter_or_404(Business, business_id)
+    if form.validate_on_submit():
+        try:
+            mentoring.record_check_in(
+                g.chapter,
+                business.id,
+                applies_learning=form.applies_learning.data,
+                books_kept=form.books_kept.data,
+                next_step=form.next_step.data,
+                actor=current_user,
+            )
+        except DomainError as exc:
+            db.session.rollback()
+            flash(str(exc.message), "error")
+        else:
+            db.session.commit()
+            flash(_("Evaluasi bulan ini disimpan."), "success")
+    else:
+        flash(_("Tulis langkah berikutnya untuk anggota ini."), "error")
+    return redirect(url_for("lead.member", business_id=business.id))
+
+
+@bp.post("/members/<int:business_id>/training")
+def training(business_id: int):
+    form = TrainingForm(prefix="tr")
+    business = get_in_chapter_or_404(Business, business_id)
+    if form.validate_on_submit():
+        try:
+            mentoring.record_external_training(
+                g.chapter,
+                business.id,
+                provider=form.provider.data,
+                title=form.title.data,
+                completed_on=form.completed_on.data,
+                actor=current_user,
+            )
+        except DomainError as exc:
+            db.session.rollback()
+            flash(str(exc.message), "error")
+        else:
+            db.session.commit()
+            flash(_("Pelatihan dicatat."), "success")
+    else:
+        flash(_("Lengkapi nama dan tanggal pelatihan."), "error")
+    return redirect(url_for("lead.member", business_id=business.id))
+
+
+@bp.route("/sessions", methods=["GET", "POST"])
+def sessions():
+    form = SessionForm()
+    status = 200
+    if form.validate_on_submit():
+        starts = form.starts_at.data.replace(tzinfo=JAKARTA)
+        data = mentoring.SessionInput(
+            topic=form.topic.data,
+            track=form.track.data,
+            digital_level=form.digital_level.data or None,
+            starts_at=starts,
+            duration_minutes=form.duration_minutes.data,
+            place=form.place.data,
+            online_link=form.online_link.data,
+            capacity=form.capacity.data,
+        )
+        try:
+            made = mentoring.schedule_sessions(
+                g.chapter, data, weeks=form.weeks.data, actor=current_user
+            )
+        except DomainError as exc:
+            db.session.rollback()
+            field = getattr(form, exc.details.get("field") or "", None)
+            if field is not None:
+                field.errors = [*field.errors, str(exc.message)]
+            else:
+                flash(str(exc.message), "error")
+            status = 400
+        else:
+            db.session.commit()
+            flash(_("%(n)d sesi dijadwalkan.", n=len(made)), "success")
+            return redirect(url_for("lead.sessions"))
+    elif form.is_submitted():
+        status = 400
+    upcoming = mentoring.sessions_of(g.chapter, upcoming=True)
+    past = mentoring.sessions_of(g.chapter, upcoming=False, limit=20)
+    counts = mentoring.signup_counts([s.id for s in upcoming + past])
+    return render_template(
+        "lead/sessions.html",
+        chapter=g.chapter,
+        form=form,
+        upcoming=upcoming,
+        past=past,
+        counts=counts,
+    ), status
+
+
+@bp.route("/sessions/<int:session_id>", methods=["GET", "POST"])
+def session(session_id: int):
+    """Who signed up, and after the session, who came."""
+    found = get_in_chapter_or_404(MentoringSession, session_id)
+    if request.method == "POST":
+        try:
+            count = mentoring.record_attendance(
+                g.chapter, found.id, request.form.getlist("present", type=int), actor=current_user
+            )
+        except NotFound:
+            deny("member_of_another_chapter", chapter=g.chapter.slug)
+        except DomainError as exc:
+            db.session.rollback()
+            flash(str(exc.message), "error")
+        else:
+            db.session.commit()
+            flash(_("Kehadiran %(n)d anggota dicatat.", n=count), "success")
+            return redirect(url_for("lead.sessions"))
+    members = db.session.scalars(scoped_select(Business).order_by(Business.name)).all()
+    signed = {s.business_id for s in found.signups}
+    present = {a.business_id for a in found.attendance}
+    return render_template(
+        "lead/session.html",
+        chapter=g.chapter,
+        session=found,
+        members=members,
+        signed=signed,
+        present=present,
+        started=found.starts_at <= utcnow(),
+        confirm=ConfirmForm(),
+    )
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+def settings():
+    form = SettingsForm(obj=None)
+    if request.method == "GET":
+        form.sessions_required.data = g.chapter.mentoring_sessions_required
+        form.books_months.data = g.chapter.books_months_required
+    status = 200
+    if form.validate_on_submit():
+        try:
+            mentoring.update_settings(
+                g.chapter,
+                sessions_required=form.sessions_required.data,
+                books_months=form.books_months.data,
+                actor=current_user,
+            )
+        except DomainError as exc:
+            db.session.rollback()
+            flash(str(exc.message), "error")
+            status = 400
+        else:
+            db.session.commit()
+            flash(_("Pengaturan chapter disimpan."), "success")
+            return redirect(url_for("lead.dashboard"))
+    elif form.is_submitted():
+        status = 400
+    return render_template("lead/settings.html", chapter=g.chapter, form=form), status
 
 
 @bp.get("/queue")

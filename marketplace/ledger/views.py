@@ -12,6 +12,7 @@ from flask_login import current_user, login_required
 
 from marketplace.businesses import services as businesses
 from marketplace.businesses.views import attach_error
+from marketplace.core import charts
 from marketplace.core.errors import ValidationFailed
 from marketplace.core.money import format_rupiah
 from marketplace.core.timeutil import jakarta_today
@@ -47,34 +48,17 @@ def thousands(amount: int) -> str:
     return format_rupiah(amount).replace("Rp", "")
 
 
-def bar_chart(months, width=360, height=200, top=24, bottom=170):
-    """Geometry of the income-vs-expenses SVG: integer coordinates, no scripts, no styles."""
-    peak = max((max(m.income, m.expenses) for m in months), default=0)
-    slot = width // len(months)
-    bar = (slot - 8) // 2
-
-    def scaled(value: int) -> int:
-        return round(max(value, 0) * (bottom - top) / peak) if peak > 0 else 0
-
-    bars = []
-    for i, m in enumerate(months):
-        left = i * slot + 4
-        for kind, value, x in (("income", m.income, left), ("expense", m.expenses, left + bar)):
-            h = scaled(value)
-            bars.append({"kind": kind, "x": x, "y": bottom - h, "width": bar, "height": h})
-    labels = [
-        {"x": i * slot + slot // 2, "text": format_date(date(m.year, m.month, 1), "MMM")}
-        for i, m in enumerate(months)
-    ]
-    return {
-        "width": width,
-        "height": height,
-        "top": top,
-        "bottom": bottom,
-        "peak": peak,
-        "bars": bars,
-        "labels": labels,
-    }
+def bar_chart(months):
+    """Income next to expenses for each month."""
+    return charts.bar_chart(
+        [
+            (
+                format_date(date(m.year, m.month, 1), "MMM"),
+                {"income": m.income, "expense": m.expenses},
+            )
+            for m in months
+        ]
+    )
 
 
 def _render_index(form: EntryForm, status: int = 200):

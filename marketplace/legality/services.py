@@ -414,8 +414,7 @@ def expire_permits(on: date | None = None) -> dict:
         )
     ).all()
     for business in with_listed:
-        products = unlist_failing_products(business, role="system", note="rules re-checked",
-                                           on=on)
+        products = unlist_failing_products(business, role="system", note="rules re-checked", on=on)
         stats["unlisted"] += len(products)
 
     horizon = on + timedelta(days=EXPIRY_WARNING_DAYS)

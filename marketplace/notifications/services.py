@@ -27,6 +27,12 @@ MESSAGES = {
     ),
     "order_refunded": _l("Dana pesanan #%(order)s (%(total)s) dikembalikan ke pembeli."),
     "payment_flagged": _l("Pembayaran checkout #%(checkout)s perlu diperiksa: %(reason)s"),
+    "session_reminder": _l(
+        'Pengingat: besok %(when)s ada sesi "%(topic)s" di %(place)s. Sampai jumpa!'
+    ),
+    "checkin_due": _l(
+        "%(n)d anggota chapter %(chapter)s belum dievaluasi bulan ini. Buka konsol pengurus."
+    ),
     "halal_review": _l(
         "Komposisi atau proses %(product)s (%(business)s) berubah. Sertifikat halalnya perlu "
         "diperiksa ulang."
@@ -41,23 +47,35 @@ def notify(
     *,
     link: str | None = None,
     dedupe_key: str | None = None,
+    email: bool = False,
     **params,
 ) -> bool:
     """Queue a notification in the current transaction. With ``dedupe_key``, at most once
-    ever (a savepoint absorbs the duplicate). Returns whether a row was added."""
+    ever (a savepoint absorbs the duplicate); with ``email``, also an e-mail in the outbox,
+    sent after the commit. Returns whether a row was added."""
     if kind not in MESSAGES:
         raise ValueError(f"unknown notification kind {kind}")
     row = Notification(user_id=user_id, kind=kind, params=params, link=link, dedupe_key=dedupe_key)
-    if dedupe_key is None:
+    if dedupe_key is not None:
+        if db.session.scalar(select(Notification.id).where(Notification.dedupe_key == dedupe_key)):
+            return False
+        try:
+            with db.session.begin_nested():
+                db.session.add(row)
+        except IntegrityError:
+            return False
+    else:
         db.session.add(row)
-        return True
-    if db.session.scalar(select(Notification.id).where(Notification.dedupe_key == dedupe_key)):
-        return False
-    try:
-        with db.session.begin_nested():
-            db.session.add(row)
-    except IntegrityError:
-        return False
+    if email:
+        from marketplace.accounts.models import User
+        from marketplace.notifications.outbox import queue_email
+
+        user = db.session.get(User, user_id)
+        queue_email(
+            user.email,
+            subject=str(_l("Pemberitahuan Pasarkita")),
+            body=render(row) + (f"\n\n{link}" if link else ""),
+        )
     return True
 
 

@@ -4,11 +4,17 @@ It holds listed products only, is derived from the database, and can be rebuilt 
 time. Visibility filters are Whoosh ``filter=`` objects, never part of the user's query
 text, so ``status:draft`` or ``chapter:x`` typed by a user is searched as plain words.
 
-Speed (bench/search.py, 100k products): the words of name, description and business name
-go into one weighted field, so a query word reads one posting list; one long-lived
-searcher is refreshed when the index changes, and what can be reused until then is kept
-with it (filter document sets, the price order, typo variants, suggestions); price and
-date are columns only (sorting and price ranges read them; they cost no postings).
+Speed (bench/search.py, 100k products; targets in QUALITY.md "Performance"):
+- the words of name, description and business name go into one field, weighted 3 : 1.5 : 1
+  per word, so a query word reads one posting list instead of three;
+- typo variants are added only for words that are rare or unknown in the index;
+- category, chapter, kota, halal, in stock, price and date are columns, not indexed
+  terms; filters, facets and sorting read them as lists kept per segment (segments never
+  change once written, so a refresh after a small change reads only the new segment);
+- one long-lived searcher, refreshed when the index changed, with the filter sets, typo
+  variants and suggestions that hold until then;
+- BM25F scores exactly as Whoosh's, with document lengths from those per-segment lists;
+- the exact total and the facet counts, when asked for, come from one unscored pass.
 """
 
 import bisect
@@ -23,7 +29,7 @@ from pathlib import Path
 
 from whoosh import columns, scoring, sorting
 from whoosh import index as whoosh_index
-from whoosh.fields import BOOLEAN, COLUMN, ID, TEXT, Schema
+from whoosh.fields import COLUMN, ID, TEXT, Schema
 from whoosh.index import LockError
 from whoosh.query import And, Every, Or, Term
 from whoosh.util.numeric import byte_to_length
@@ -58,12 +64,14 @@ def make_schema() -> Schema:
         name=TEXT(analyzer=indonesian_analyzer(), phrase=False, spelling=True),
         # Name, description and business name, weighted TEXT_BOOSTS: what words match.
         text=TEXT(analyzer=indonesian_analyzer(TEXT_BOOSTS), phrase=False),
-        category=ID(sortable=True),
-        chapter=ID(sortable=True),
-        kota=ID(sortable=True),
-        halal=BOOLEAN(),
-        in_stock=BOOLEAN(),
-        # Columns only: a NUMERIC field would also index 16 trie terms per value.
+        # Filters, facets and sorting read these as columns (lists per segment, see
+        # _Segments), so they are not indexed: no postings to write (a NUMERIC field would
+        # index 16 trie terms per value) and nothing to decode per matching document.
+        category=COLUMN(columns.RefBytesColumn()),
+        chapter=COLUMN(columns.RefBytesColumn()),
+        kota=COLUMN(columns.RefBytesColumn()),
+        halal=COLUMN(columns.BitColumn()),
+        in_stock=COLUMN(columns.BitColumn()),
         price=COLUMN(columns.NumericColumn("Q")),
         created=COLUMN(columns.NumericColumn("Q")),
     )
@@ -85,9 +93,9 @@ def index_fields(document: dict) -> dict:
                 clean(document.get("business_name")),
             )
         ),
-        "category": document["category"],
-        "chapter": document["chapter"],
-        "kota": document["kota"],
+        "category": document["category"].encode(),
+        "chapter": document["chapter"].encode(),
+        "kota": document["kota"].encode(),
         "halal": bool(document["halal"]),
         "in_stock": bool(document["in_stock"]),
         "price": int(document["price"]),
@@ -117,7 +125,7 @@ class Filters:
     max_price: int | None = None
 
     def terms(self) -> list[tuple[str, object]]:
-        """The (field, value) terms a product must have; prices are checked apart."""
+        """The (column, value) pairs a product must have; prices are checked apart."""
         parts = []
         for name in ("category", "chapter", "kota"):
             value = getattr(self, name)
@@ -143,45 +151,140 @@ class _Bounded(dict):
         return value
 
 
+_LENGTH_OF_BYTE = [byte_to_length(b) or 0 for b in range(256)]
+
+
+class _Segments:
+    """Values read once per index segment, by segment id.
+
+    A segment never changes once written: a deletion only marks documents, which every
+    query skips anyway, so a filter set that still holds a deleted document is harmless.
+    A refresh after a small change therefore reads only the new segment. Entries of
+    segments that are gone (merged, or a rebuilt index) are dropped by ``keep_only``.
+    """
+
+    def __init__(self):
+        self._data: dict[str, dict] = {}
+
+    def _of(self, reader) -> dict:
+        return self._data.setdefault(reader.segment().segment_id(), {})
+
+    def keep_only(self, leaves) -> None:
+        live = {reader.segment().segment_id() for reader, _ in leaves}
+        for key in [k for k in self._data if k not in live]:
+            self._data.pop(key, None)
+
+    def column(self, reader, name) -> list:
+        """The column's value for each of the segment's documents (bytes decoded)."""
+        data = self._of(reader)
+        values = data.get(("column", name))
+        if values is None:
+            if reader.has_column(name):
+                values = list(reader.column_reader(name))
+                if values and isinstance(values[0], bytes):
+                    values = [v.decode() for v in values]
+            else:
+                values = [None] * reader.doc_count_all()
+            data[("column", name)] = values
+        return values
+
+    def documents_by_value(self, reader, name) -> dict[object, list[int]]:
+        """The segment's document numbers for each value of a column."""
+        data = self._of(reader)
+        found = data.get(("by_value", name))
+        if found is None:
+            found = {}
+            for docnum, value in enumerate(self.column(reader, name)):
+                found.setdefault(value, []).append(docnum)
+            data[("by_value", name)] = found
+        return found
+
+    def price_order(self, reader) -> tuple[list[int], list[int]]:
+        """(prices ascending, the segment's document numbers in that order)."""
+        data = self._of(reader)
+        found = data.get("price_order")
+        if found is None:
+            prices = self.column(reader, "price")
+            order = sorted(range(len(prices)), key=prices.__getitem__)
+            found = data["price_order"] = ([prices[i] for i in order], order)
+        return found
+
+    def lengths(self, reader, fieldname) -> list[int]:
+        """Field length of each document (Whoosh would decode a column cell per score)."""
+        data = self._of(reader)
+        lengths = data.get(("lengths", fieldname))
+        if lengths is None:
+            perdoc = getattr(reader, "_perdoc", None)
+            column = None
+            if perdoc is not None and hasattr(perdoc, "_cached_reader"):
+                from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+
+                column = perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+            if column is not None:
+                lengths = [_LENGTH_OF_BYTE[b] for b in column]
+            else:  # another codec: the public (slower) way
+                lengths = [
+                    reader.doc_field_length(n, fieldname, 0) or 0
+                    for n in range(reader.doc_count_all())
+                ]
+            data[("lengths", fieldname)] = lengths
+        return lengths
+
+
+def _has_segment(reader) -> bool:
+    return getattr(reader, "segment", None) is not None and reader.segment() is not None
+
+
+def _leaves(searcher) -> list:
+    """(segment reader, first global document number) pairs; none for an empty index."""
+    reader = searcher.reader()
+    leaves = [(reader, 0)] if reader.is_atomic() else reader.leaf_readers()
+    return [(r, offset) for r, offset in leaves if _has_segment(r)]
+
+
 class _Generation:
     """One searcher and what stays true until the index changes."""
 
-    def __init__(self, searcher):
+    def __init__(self, searcher, segments: _Segments):
         self.searcher = searcher
+        self.segments = segments
+        self.leaves = _leaves(searcher)
+        segments.keep_only(self.leaves)
         self.term_sets = _Bounded()
         self.filter_sets = _Bounded()
         self.variants = _Bounded()
         self.suggestions = _Bounded()
         self._columns = {}
-        self._price_order = None
-        self._lock = threading.Lock()
 
     def term_set(self, name, value) -> set[int]:
         key = (name, value)
         found = self.term_sets.get(key)
         if found is None:
-            found = self.term_sets.put(key, set(self.searcher.docs_for_query(Term(name, value))))
+            found = set()
+            for reader, offset in self.leaves:
+                docnums = self.segments.documents_by_value(reader, name).get(value, ())
+                found.update(map(offset.__add__, docnums))
+            self.term_sets.put(key, found)
         return found
 
-    def column(self, name) -> list[int]:
-        """A numeric column as a list by document number, read once per generation."""
+    def column(self, name) -> list:
+        """A column as a list by (global) document number."""
         values = self._columns.get(name)
         if values is None:
-            with self._lock:
-                values = self._columns.get(name)
-                if values is None:
-                    reader = self.searcher.reader()
-                    has = reader.has_column(name)  # not in an empty index
-                    values = self._columns[name] = list(reader.column_reader(name)) if has else []
+            values = []
+            for reader, _ in self.leaves:
+                values += self.segments.column(reader, name)
+            self._columns[name] = values
         return values
 
-    def price_order(self):
-        """(prices ascending, document numbers in that order), made once per generation."""
-        if self._price_order is None:
-            values = self.column("price")
-            order = sorted(range(len(values)), key=values.__getitem__)
-            self._price_order = ([values[i] for i in order], order)
-        return self._price_order
+    def price_set(self, low: int | None, high: int | None) -> set[int]:
+        found = set()
+        for reader, offset in self.leaves:
+            prices, order = self.segments.price_order(reader)
+            lo = 0 if low is None else bisect.bisect_left(prices, low)
+            hi = len(prices) if high is None else bisect.bisect_right(prices, high)
+            found.update(map(offset.__add__, order[lo:hi]))
+        return found
 
     def allowed(self, filters: "Filters") -> set[int] | None:
         """Document numbers the filters allow (None: all), cached per Filters value."""
@@ -189,14 +292,7 @@ class _Generation:
             return self.filter_sets[filters]
         sets = [self.term_set(name, value) for name, value in filters.terms()]
         if filters.has_price():
-            prices, order = self.price_order()
-            lo = 0 if filters.min_price is None else bisect.bisect_left(prices, filters.min_price)
-            hi = (
-                len(prices)
-                if filters.max_price is None
-                else bisect.bisect_right(prices, filters.max_price)
-            )
-            sets.append(set(order[lo:hi]))
+            sets.append(self.price_set(filters.min_price, filters.max_price))
         if not sets:
             allowed = None
         else:
@@ -244,36 +340,6 @@ class _Generation:
 
 # --- scoring and sorting from plain lists ------------------------------------------------
 
-_LENGTH_OF_BYTE = [byte_to_length(b) or 0 for b in range(256)]
-_SEGMENT_LENGTHS = _Bounded()  # (segment id, field) -> field length of each document
-
-
-def _segment_lengths(reader, fieldname) -> list[int] | None:
-    """Field lengths of one segment's documents as a list, read once per segment.
-
-    Segments never change once written (deletions do not touch lengths), so the list
-    outlives searcher refreshes. Whoosh would otherwise decode a column cell per scored
-    document. None when the reader is not a single segment's.
-    """
-    if not reader.is_atomic() or not hasattr(reader, "segment"):
-        return None
-    key = (reader.segment().segment_id(), fieldname)
-    lengths = _SEGMENT_LENGTHS.get(key)
-    if lengths is None:
-        count = reader.doc_count_all()
-        perdoc = getattr(reader, "_perdoc", None)
-        column = None
-        if perdoc is not None and hasattr(perdoc, "_cached_reader"):
-            from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
-
-            column = perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
-        if column is not None:
-            lengths = [_LENGTH_OF_BYTE[b] for b in column]
-        else:  # another codec: the public (slower) way
-            lengths = [reader.doc_field_length(n, fieldname, 0) or 0 for n in range(count)]
-        _SEGMENT_LENGTHS.put(key, lengths)
-    return lengths
-
 
 class _Scorer(scoring.BM25FScorer):
     """Whoosh's BM25F scorer with the document length taken from a list."""
@@ -293,37 +359,44 @@ class _Scorer(scoring.BM25FScorer):
 class Weighting(scoring.BM25F):
     """BM25F (same parameters, same scores) without a column read per scored document."""
 
+    def __init__(self, segments: _Segments | None = None, **kwargs):
+        super().__init__(**kwargs)
+        self.segments = segments or _Segments()
+
     def scorer(self, searcher, fieldname, text, qf=1):
-        if searcher.schema[fieldname].scorable:
-            lengths = _segment_lengths(searcher.reader(), fieldname)
-            if lengths is not None:
-                B = self._field_B.get(fieldname, self.B)
-                return _Scorer(searcher, fieldname, text, B, self.K1, lengths, qf=qf)
+        reader = searcher.reader()
+        one_segment = reader.is_atomic() and _has_segment(reader)
+        if one_segment and searcher.schema[fieldname].scorable:
+            lengths = self.segments.lengths(reader, fieldname)
+            B = self._field_B.get(fieldname, self.B)
+            return _Scorer(searcher, fieldname, text, B, self.K1, lengths, qf=qf)
         return super().scorer(searcher, fieldname, text, qf)
 
 
-class _ListFacet(sorting.FacetType):
-    """Sort by a per-document value held in a list (global document numbers)."""
+class _ColumnFacet(sorting.FacetType):
+    """Sort by a numeric column read into per-segment lists (Whoosh decodes a cell per doc)."""
 
-    def __init__(self, values: list, reverse: bool = False):
-        self.values = values
+    def __init__(self, segments: _Segments, name: str, reverse: bool = False):
+        self.segments = segments
+        self.name = name
         self.reverse = reverse
 
     def categorizer(self, global_searcher):
-        return _ListCategorizer(self.values, self.reverse)
+        return _ColumnCategorizer(self.segments, self.name, self.reverse)
 
 
-class _ListCategorizer(sorting.Categorizer):
-    def __init__(self, values, reverse):
-        self.values = values
+class _ColumnCategorizer(sorting.Categorizer):
+    def __init__(self, segments, name, reverse):
+        self.segments = segments
+        self.name = name
         self.sign = -1 if reverse else 1
-        self.offset = 0
+        self.values = []
 
     def set_searcher(self, segment_searcher, offset):
-        self.offset = offset
+        self.values = self.segments.column(segment_searcher.reader(), self.name)
 
     def key_for(self, matcher, segment_docnum):
-        return self.sign * self.values[self.offset + segment_docnum]
+        return self.sign * self.values[segment_docnum]
 
 
 class ProductIndex:
@@ -334,6 +407,7 @@ class ProductIndex:
         self._lock = threading.Lock()
         self._ix = None
         self._generation = None
+        self._segments = _Segments()
 
     # --- lifecycle ---------------------------------------------------------------------
 
@@ -371,9 +445,11 @@ class ProductIndex:
         with self._lock:
             generation = self._generation
             if generation is None:
-                self._generation = generation = _Generation(ix.searcher(weighting=Weighting()))
+                searcher = ix.searcher(weighting=Weighting(self._segments))
+                self._generation = generation = _Generation(searcher, self._segments)
             elif not generation.searcher.up_to_date():
-                self._generation = generation = _Generation(generation.searcher.refresh())
+                searcher = generation.searcher.refresh()
+                self._generation = generation = _Generation(searcher, self._segments)
             return generation
 
     def searcher(self):
@@ -509,7 +585,7 @@ class ProductIndex:
         sortedby = None
         if SORTS.get(sort):
             name, reverse = SORTS[sort]
-            sortedby = _ListFacet(generation.column(name), reverse=reverse)
+            sortedby = _ColumnFacet(self._segments, name, reverse=reverse)
         limit = page * per_page
 
         def run(q):

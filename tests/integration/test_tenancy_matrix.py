@@ -22,13 +22,18 @@ ROUTE_ARGS = {
     "lead.product": lambda w: {"product_id": w.product_tebet.id},
     "lead.confirm_halal": lambda w: {"product_id": w.product_tebet.id},
     "lead.unlist": lambda w: {"product_id": w.product_tebet.id},
+    "lead.check_in": lambda w: {"business_id": w.biz_tebet.id},
+    "lead.training": lambda w: {"business_id": w.biz_tebet.id},
+    "lead.sessions": lambda w: {},
+    "lead.session": lambda w: {"session_id": w.session_tebet.id},
+    "lead.settings": lambda w: {},
 }
 
 
 @pytest.fixture
 def world(world):
     """The shared world plus Tebet objects that a Cakung lead will aim at."""
-    from tests.factories import make_document, make_product
+    from tests.factories import make_document, make_product, make_session
 
     world.product_tebet = make_product(
         business=world.biz_tebet, status="listed", halal_review_required=True
@@ -36,6 +41,7 @@ def world(world):
     world.doc_tebet = make_document(
         business=world.biz_tebet, kind="pirt", status="submitted", products=[world.product_tebet]
     )
+    world.session_tebet = make_session(chapter=world.tebet, lead=world.lead_tebet)
     return world
 
 
