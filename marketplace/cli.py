@@ -50,7 +50,13 @@ def seed_demo() -> None:
     """Load reference data and demo accounts (idempotent, fixed random seed)."""
     from faker import Faker
 
-    from marketplace.seed import extend_demo, seed_books, seed_orders, verified_owners
+    from marketplace.seed import (
+        extend_demo,
+        seed_books,
+        seed_mentoring,
+        seed_orders,
+        verified_owners,
+    )
 
     fake = Faker("id_ID")
     Faker.seed(DEMO_SEED)
@@ -80,6 +86,7 @@ def seed_demo() -> None:
     logins.extend(extend_demo(fake, admin))
     seed_orders(fake, consumers)
     seed_books(verified_owners())
+    seed_mentoring()
     db.session.commit()
 
     click.echo("Demo data ready. Every demo account uses the password: " + DEMO_PASSWORD)

@@ -444,12 +444,15 @@ class ProductIndex:
         ix = self.open()
         with self._lock:
             generation = self._generation
+            if generation is not None and not generation.searcher.up_to_date():
+                if generation.leaves:
+                    searcher = generation.searcher.refresh()  # reuses unchanged segments
+                    generation = self._generation = _Generation(searcher, self._segments)
+                else:
+                    generation = None  # Whoosh cannot refresh a searcher of an empty index
             if generation is None:
                 searcher = ix.searcher(weighting=Weighting(self._segments))
-                self._generation = generation = _Generation(searcher, self._segments)
-            elif not generation.searcher.up_to_date():
-                searcher = generation.searcher.refresh()
-                self._generation = generation = _Generation(searcher, self._segments)
+                generation = self._generation = _Generation(searcher, self._segments)
             return generation
 
     def searcher(self):

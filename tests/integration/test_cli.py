@@ -76,3 +76,20 @@ def test_seed_demo_fills_a_year_of_orders_and_books(app, db):
     paid = db.session.scalar(select(func.count(Order.id)).where(
         Order.status.in_(("paid", "shipped", "completed", "refunded"))))
     assert sales == paid
+
+
+def test_seed_demo_puts_members_at_different_pathway_stages(app, db):
+    from marketplace.chapters.services import get_chapter_by_slug
+    from marketplace.mentoring import pathway
+    from marketplace.mentoring.models import Attendance, CheckIn, MentoringSession
+
+    assert app.test_cli_runner().invoke(seed_demo).exit_code == 0
+    assert db.session.scalar(select(func.count(MentoringSession.id))) >= 20
+    assert db.session.scalar(select(func.count(Attendance.id))) > 0
+    assert db.session.scalar(select(func.count(CheckIn.id))) > 0
+    progress = {
+        sum(step.done for step in p.steps)
+        for slug in ("tebet", "cakung")
+        for p in pathway.for_chapter(get_chapter_by_slug(slug))
+    }
+    assert len(progress) >= 3  # members are at different stages
