@@ -97,7 +97,8 @@ class Pathway:
         return None
 
 
-def _day(value) -> date | None:
+def as_day(value) -> date | None:
+    """A date from a date, an aware datetime (its Jakarta day) or SQLite text."""
     if value is None:
         return None
     if isinstance(value, str):
@@ -109,7 +110,7 @@ def _day(value) -> date | None:
 
 
 def _min_by_business(stmt) -> dict[int, date]:
-    return {bid: _day(value) for bid, value in db.session.execute(stmt).all()}
+    return {bid: as_day(value) for bid, value in db.session.execute(stmt).all()}
 
 
 def _books_since(months: set, today: date, required: int) -> date | None:
@@ -181,7 +182,7 @@ def compute(business_filter, today: date | None = None) -> list[Pathway]:
         .where(Attendance.business_id.in_(ids))
         .order_by(Attendance.business_id, MentoringSession.starts_at)
     ).all():
-        attended.setdefault(bid, []).append(_day(starts_at))
+        attended.setdefault(bid, []).append(as_day(starts_at))
     longest = max(row[0].chapter.books_months_required for row in rows)
     year, month = today.year, today.month - longest - 1
     while month <= 0:
@@ -195,18 +196,18 @@ def compute(business_filter, today: date | None = None) -> list[Pathway]:
         books_months = business.chapter.books_months_required
         dates = attended.get(business.id, [])
         first_training = min(
-            filter(None, [_day(training), dates[0] if dates else None]), default=None
+            filter(None, [as_day(training), dates[0] if dates else None]), default=None
         )
-        marketing = min(filter(None, [_day(listed), _day(first_sale)]), default=None)
+        marketing = min(filter(None, [as_day(listed), as_day(first_sale)]), default=None)
         steps = [
-            Step("pendaftaran", STEPS[0][1], _day(business.created_at)),
+            Step("pendaftaran", STEPS[0][1], as_day(business.created_at)),
             Step("pelatihan", STEPS[1][1], first_training),
             Step(
                 "pendampingan",
                 STEPS[2][1],
                 dates[sessions_required - 1] if len(dates) >= sessions_required else None,
             ),
-            Step("perizinan", STEPS[3][1], _day(nib)),
+            Step("perizinan", STEPS[3][1], as_day(nib)),
             Step("pemasaran", STEPS[4][1], marketing),
             Step(
                 "pelaporan_keuangan",
@@ -216,11 +217,11 @@ def compute(business_filter, today: date | None = None) -> list[Pathway]:
             Step("permodalan", STEPS[6][1], provided.get("permodalan", {}).get(business.id)),
         ]
         extra = {
-            "first_sale": _day(first_sale),
+            "first_sale": as_day(first_sale),
             "endorsed": provided.get("endorsed", {}).get(business.id),
             "attended_dates": dates,
-            "last_check_in": _day(checked),
-            "last_entry": _day(last_entry),
+            "last_check_in": as_day(checked),
+            "last_entry": as_day(last_entry),
         }
         out.append(Pathway(business, steps, len(dates), sessions_required, books_months, extra))
     return out
