@@ -6,5 +6,25 @@ app fixture call it after ``create_app``.
 
 
 def init_app(app) -> None:
-    """Register the referral network's blueprints, CLI and models with ``app``."""
+    """Register the referral network's models, blueprints, CLI and pathway steps."""
+    from marketplace.extensions import csrf
+    from marketplace.mentoring.pathway import register_provider
+    from referrals import models  # noqa: F401  (tables for migrations and the session)
+    from referrals.admin_views import bp as admin_bp
+    from referrals.bank_api import bp as bank_api_bp
+    from referrals.bank_api import public as public_api_bp
+    from referrals.bank_portal import bp as portal_bp
+    from referrals.cli import referrals as referrals_cli
+    from referrals.services import approved_dates, endorsed_dates
+    from referrals.views_lead import bp as lead_bp
+    from referrals.views_member import bp as member_bp
+
+    for bp in (member_bp, lead_bp, portal_bp, admin_bp, public_api_bp):
+        app.register_blueprint(bp)
+    # Banks' systems authenticate with bearer tokens, never cookies: no CSRF there.
+    csrf.exempt(bank_api_bp)
+    app.register_blueprint(bank_api_bp)
+    app.cli.add_command(referrals_cli)
+    register_provider("permodalan", approved_dates)
+    register_provider("endorsed", endorsed_dates)
     app.extensions["referrals"] = True

@@ -20,7 +20,7 @@ from marketplace.extensions import db as _db
 from . import factories
 
 # Reference tables filled by migrations; never emptied between tests.
-KEEP_TABLES = {"chapter", "kelurahan", "alembic_version"}
+KEEP_TABLES = {"chapter", "kelurahan", "kur_scheme", "alembic_version"}
 
 
 @pytest.fixture(scope="session")

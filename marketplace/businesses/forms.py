@@ -62,7 +62,7 @@ class ProductForm(Form):
     name = StringField(_l("Nama produk"), validators=[DataRequired(), Length(max=120)])
     category = SelectField(_l("Kategori"), choices=choices(CATEGORIES))
     price_idr = IntegerField(
-        _l("Harga (rupiah)"), validators=[DataRequired(), NumberRange(min=1, max=1_000_000_000)]
+        _l("Harga (rupiah)"), validators=[DataRequired(), NumberRange(min=1, max=100_000_000)]
     )
     stock = IntegerField(
         _l("Stok"), validators=[Optional(), NumberRange(min=0, max=1_000_000)], default=0

@@ -17,7 +17,7 @@ from marketplace.legality import services as legality
 from marketplace.legality.permits import PROCESSES, PRODUCTION_SITES, STORAGE
 from marketplace.notifications.services import notify
 
-MAX_PRICE_IDR = 1_000_000_000
+MAX_PRICE_IDR = 100_000_000
 MAX_STOCK = 1_000_000
 
 

@@ -4,7 +4,8 @@ A lead of chapter A asking for chapter B's objects gets 404, exactly like a miss
 object, and the refusal is logged as ``authz_denied``.
 """
 
-from flask import g
+from flask import Blueprint, current_app, g
+from flask_login import current_user
 from sqlalchemy import select
 
 from marketplace.core.security import deny
@@ -39,3 +40,34 @@ def scoped_select(model, chapter=None, *, chapter_attr: str = "chapter_id"):
     if chapter is None:
         raise RuntimeError("scoped_select called outside a chapter scope")
     return select(model).where(getattr(model, chapter_attr) == chapter.id)
+
+
+def lead_blueprint(name: str, import_name: str, url_prefix: str = "") -> Blueprint:
+    """A blueprint of the lead area: /lead/<chapter_slug>/...; the signed-in user must
+    lead *that* chapter (404 otherwise, logged). Features outside marketplace (the referral
+    network) get the same scope by building their lead pages on this."""
+    bp = Blueprint(name, import_name, url_prefix=f"/lead/<chapter_slug>{url_prefix}")
+
+    @bp.url_value_preprocessor
+    def pull_chapter(endpoint, values):
+        g.chapter_slug = (values or {}).pop("chapter_slug", None)
+
+    @bp.url_defaults
+    def add_chapter(endpoint, values):
+        if "chapter_slug" not in values and g.get("chapter") is not None:
+            values["chapter_slug"] = g.chapter.slug
+
+    @bp.before_request
+    def require_lead_of_chapter():
+        from marketplace.chapters.services import chapter_led_by
+
+        if not current_user.is_authenticated:
+            return current_app.login_manager.unauthorized()
+        chapter = chapter_led_by(current_user, g.chapter_slug)
+        if chapter is None:
+            deny("not_lead_of_chapter", chapter=g.chapter_slug)
+        g.chapter = chapter
+        return None
+
+    return bp
+

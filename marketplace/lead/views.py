@@ -4,7 +4,7 @@ The chapter comes from the URL, and the signed-in user must be a lead of *that* 
 being a lead elsewhere, an admin, or an SME owner gives no access here (404).
 """
 
-from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
+from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -13,11 +13,10 @@ from marketplace.accounts.forms import ConfirmForm
 from marketplace.businesses.models import Business
 from marketplace.catalog import services as catalog
 from marketplace.catalog.models import Product
-from marketplace.chapters import services as chapters
 from marketplace.core import charts, uploads
 from marketplace.core.errors import DomainError, NotFound
 from marketplace.core.security import deny
-from marketplace.core.tenancy import get_in_chapter_or_404, scoped_select
+from marketplace.core.tenancy import get_in_chapter_or_404, lead_blueprint, scoped_select
 from marketplace.core.timeutil import JAKARTA, utcnow
 from marketplace.extensions import db
 from marketplace.legality.models import LegalityDocument
@@ -29,29 +28,7 @@ from marketplace.mentoring.forms import CheckInForm, SessionForm, SettingsForm, 
 from marketplace.mentoring.models import MentoringSession
 from marketplace.mentoring.pathway import FUNNEL
 
-bp = Blueprint("lead", __name__, url_prefix="/lead/<chapter_slug>")
-
-
-@bp.url_value_preprocessor
-def pull_chapter(endpoint, values):
-    g.chapter_slug = (values or {}).pop("chapter_slug", None)
-
-
-@bp.url_defaults
-def add_chapter(endpoint, values):
-    if "chapter_slug" not in values and g.get("chapter") is not None:
-        values["chapter_slug"] = g.chapter.slug
-
-
-@bp.before_request
-def require_lead_of_chapter():
-    if not current_user.is_authenticated:
-        return current_app.login_manager.unauthorized()
-    chapter = chapters.chapter_led_by(current_user, g.chapter_slug)
-    if chapter is None:
-        deny("not_lead_of_chapter", chapter=g.chapter_slug)
-    g.chapter = chapter
-    return None
+bp = lead_blueprint("lead", __name__)
 
 
 @bp.get("/")

@@ -1,0 +1,3 @@
+from flask import Blueprint
+
+bp = Blueprint("admin_banks", __name__, url_prefix="/admin/banks")

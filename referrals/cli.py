@@ -1,0 +1,3 @@
+from flask.cli import AppGroup
+
+referrals = AppGroup("referrals", help="The KUR referral network.")

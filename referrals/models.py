@@ -1,0 +1,206 @@
+"""The KUR referral network: partner banks, KUR rules as data, referrals and consent."""
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Column,
+    Date,
+    ForeignKey,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from marketplace.core.models import UTCDateTime
+from marketplace.core.statemachine import EventMixin
+from marketplace.core.timeutil import utcnow
+from marketplace.extensions import db
+
+bank_chapter = Table(
+    "bank_chapter",
+    db.metadata,
+    Column("bank_id", ForeignKey("bank.id", ondelete="CASCADE"), primary_key=True),
+    Column("chapter_id", ForeignKey("chapter.id", ondelete="CASCADE"), primary_key=True),
+)
+
+SCHEMES = ("super_mikro", "mikro", "kecil")
+REJECT_REASONS = (
+    "slik_bermasalah",  # credit bureau record (SLIK OJK)
+    "usaha_belum_layak",  # business not yet feasible
+    "dokumen_tidak_lengkap",
+    "plafon_terlampaui",  # KUR limits or access cap reached (SIKP)
+    "sudah_kredit_produktif",  # already has productive commercial credit
+    "lainnya",
+)
+
+
+class Bank(db.Model):
+    __tablename__ = "bank"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    conventional: Mapped[bool] = mapped_column(default=True)
+    sharia: Mapped[bool] = mapped_column(default=False)
+    schemes: Mapped[list] = mapped_column(JSON, default=list)  # codes from SCHEMES
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    chapters: Mapped[list["Chapter"]] = relationship(secondary=bank_chapter)  # noqa: F821
+    officers: Mapped[list["BankOfficer"]] = relationship(back_populates="bank",
+                                                         cascade="all, delete-orphan")
+
+
+class BankOfficer(db.Model):
+    __tablename__ = "bank_officer"
+    __table_args__ = (UniqueConstraint("bank_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bank_id: Mapped[int] = mapped_column(ForeignKey("bank.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    bank: Mapped[Bank] = relationship(back_populates="officers")
+    user: Mapped["User"] = relationship()  # noqa: F821
+
+
+class BankToken(db.Model):
+    """API credentials of a bank's own systems: random, shown once, stored hashed."""
+
+    __tablename__ = "bank_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bank_id: Mapped[int] = mapped_column(ForeignKey("bank.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    label: Mapped[str] = mapped_column(String(80), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    bank: Mapped[Bank] = relationship()
+
+
+class KurScheme(db.Model):
+    """KUR rules as data, with effective dates; admins edit them as regulations change."""
+
+    __tablename__ = "kur_scheme"
+    __table_args__ = (UniqueConstraint("code", "effective_from"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str] = mapped_column(String(60))
+    min_idr: Mapped[int]
+    max_idr: Mapped[int]
+    # Effective annual rate in basis points by access number ("1", "2", ...); "*" = any.
+    rates_bp: Mapped[dict] = mapped_column(JSON)
+    max_tenor_kmk_months: Mapped[int]  # working-capital credit
+    max_tenor_ki_months: Mapped[int]  # investment credit
+    no_collateral_up_to_idr: Mapped[int]
+    npwp_above_idr: Mapped[int]
+    effective_from: Mapped[date] = mapped_column(Date)
+    is_current: Mapped[bool] = mapped_column(default=False)
+    source: Mapped[str] = mapped_column(Text, default="")
+
+
+class Referral(db.Model):
+    __tablename__ = "referral"
+    __table_args__ = (
+        CheckConstraint("amount_idr > 0", name="amount_positive"),
+        CheckConstraint("tenor_months > 0", name="tenor_positive"),
+    )
+
+    # Bank actions need the referral sent and acknowledged first; nothing moves after a
+    # decision except disbursement; the member or the lead may withdraw before one.
+    TRANSITIONS = {
+        ("draft", "consent"): "consented",
+        ("consented", "send"): "sent",
+        ("sent", "acknowledge"): "acknowledged",
+        ("acknowledged", "request_info"): "info_requested",
+        ("under_review", "request_info"): "info_requested",
+        ("info_requested", "answer_info"): "under_review",
+        ("acknowledged", "approve"): "approved",
+        ("under_review", "approve"): "approved",
+        ("acknowledged", "reject"): "rejected",
+        ("under_review", "reject"): "rejected",
+        ("info_requested", "reject"): "rejected",
+        ("approved", "disburse"): "disbursed",
+        **{(state, "withdraw"): "withdrawn" for state in (
+            "draft", "consented", "sent", "acknowledged", "under_review", "info_requested")},
+    }
+    EVENT_FK = "referral_id"
+    OPEN = ("draft", "consented", "sent", "acknowledged", "under_review", "info_requested")
+    VISIBLE_TO_BANK = ("sent", "acknowledged", "under_review", "info_requested", "approved",
+                       "rejected", "disbursed", "withdrawn")
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    business_id: Mapped[int] = mapped_column(ForeignKey("business.id"), index=True)
+    chapter_id: Mapped[int] = mapped_column(ForeignKey("chapter.id"), index=True)
+    bank_id: Mapped[int] = mapped_column(ForeignKey("bank.id"), index=True)
+    lead_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    scheme: Mapped[str] = mapped_column(String(16))
+    sharia: Mapped[bool] = mapped_column(default=False)
+    amount_idr: Mapped[int]
+    tenor_months: Mapped[int]
+    purpose: Mapped[str] = mapped_column(Text)
+    recommendation: Mapped[str | None] = mapped_column(Text)
+    no_other_credit: Mapped[bool] = mapped_column(default=False)
+    status: Mapped[str] = mapped_column(String(16), default="draft", index=True)
+    status_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    approved_amount_idr: Mapped[int | None]
+    approved_tenor_months: Mapped[int | None]
+    approved_rate_bp: Mapped[int | None]
+    reject_reason: Mapped[str | None] = mapped_column(String(32))
+    info_request: Mapped[str | None] = mapped_column(Text)
+    info_answer: Mapped[str | None] = mapped_column(Text)
+    sla_flagged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    business: Mapped["Business"] = relationship()  # noqa: F821
+    chapter: Mapped["Chapter"] = relationship()  # noqa: F821
+    bank: Mapped[Bank] = relationship()
+    lead: Mapped["User"] = relationship()  # noqa: F821
+    events: Mapped[list["ReferralEvent"]] = relationship(order_by="ReferralEvent.seq",
+                                                         viewonly=True)
+    consents: Mapped[list["ConsentReceipt"]] = relationship(
+        back_populates="referral", order_by="ConsentReceipt.id")
+
+    @property
+    def active_consent(self):
+        return next((c for c in reversed(self.consents) if c.withdrawn_at is None), None)
+
+
+class ReferralEvent(EventMixin, db.Model):
+    __tablename__ = "referral_event"
+    __table_args__ = (UniqueConstraint("referral_id", "seq"),)
+
+    referral_id: Mapped[int] = mapped_column(ForeignKey("referral.id"), index=True)
+
+
+Referral.EVENT_MODEL = ReferralEvent
+
+
+class ConsentReceipt(db.Model):
+    """Proof of the member's explicit consent (UU 27/2022 art. 22-24)."""
+
+    __tablename__ = "consent_receipt"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    referral_id: Mapped[int] = mapped_column(ForeignKey("referral.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    bank_id: Mapped[int] = mapped_column(ForeignKey("bank.id"))
+    text_version: Mapped[str] = mapped_column(String(20))
+    text_hash: Mapped[str] = mapped_column(String(64))
+    fields: Mapped[list] = mapped_column(JSON)
+    purpose: Mapped[str] = mapped_column(String(200))
+    retention_days: Mapped[int]
+    ip: Mapped[str | None] = mapped_column(String(45))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    referral: Mapped[Referral] = relationship(back_populates="consents")
