@@ -87,6 +87,10 @@ def seed_demo() -> None:
     seed_orders(fake, consumers)
     seed_books(verified_owners())
     seed_mentoring()
+    from marketplace.seed import EXTENSIONS
+
+    for extension in EXTENSIONS:
+        logins.extend(extension(lambda email, name: _demo_user(email, name)))
     db.session.commit()
 
     click.echo("Demo data ready. Every demo account uses the password: " + DEMO_PASSWORD)

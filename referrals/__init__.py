@@ -25,6 +25,11 @@ def init_app(app) -> None:
     csrf.exempt(bank_api_bp)
     app.register_blueprint(bank_api_bp)
     app.cli.add_command(referrals_cli)
+    from marketplace.seed import EXTENSIONS
+    from referrals.seed import seed
+
+    if seed not in EXTENSIONS:
+        EXTENSIONS.append(seed)
     register_provider("permodalan", approved_dates)
     register_provider("endorsed", endorsed_dates)
     app.extensions["referrals"] = True
