@@ -1,0 +1,115 @@
+"""Every page of every role, on the demo data, at 360x640: no sideways scrolling and no
+serious or critical axe-core violation. New pages get added to PAGES."""
+
+import pytest
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from marketplace.cli import DEMO_PASSWORD, seed_demo
+from marketplace.extensions import db
+from tests.browser.conftest import assert_no_horizontal_scroll, assert_no_serious_axe_violations
+
+pytestmark = pytest.mark.browser
+
+
+def _ids():
+    from marketplace.businesses.models import Business
+    from marketplace.catalog.models import Product
+    from marketplace.legality.models import LegalityDocument
+    from marketplace.mentoring.models import MentoringSession
+    from marketplace.orders.models import Order
+
+    sari = db.session.scalar(select(Business).where(Business.name == "Batik Bu Sari"))
+    product = db.session.scalar(
+        select(Product).where(Product.business_id == sari.id, Product.status == "listed")
+    )
+    order = db.session.scalar(select(Order).where(Order.business_id == sari.id))
+    consumer_order = db.session.scalar(select(Order).where(Order.consumer_id == order.consumer_id))
+    document = db.session.scalar(
+        select(LegalityDocument).where(LegalityDocument.business_id == sari.id)
+    )
+    pending = db.session.scalar(
+        select(LegalityDocument).where(
+            LegalityDocument.status == "submitted", LegalityDocument.chapter_id == sari.chapter_id
+        )
+    )
+    session = db.session.scalar(
+        select(MentoringSession).where(MentoringSession.chapter_id == sari.chapter_id)
+    )
+    return {
+        "business": sari.id,
+        "product": product.id,
+        "order": order.id,
+        "consumer_order": consumer_order.id,
+        "consumer": consumer_order.consumer.email,
+        "document": document.id,
+        "pending": pending.id,
+        "session": session.id,
+    }
+
+
+PAGES = {
+    None: [
+        "/",
+        "/search?q=batik",
+        "/c/tebet",
+        "/b/{business}",
+        "/p/{product}",
+        "/cart",
+        "/login",
+        "/register",
+    ],
+    "sari@umkm.test": [
+        "/business/",
+        "/business/pathway",
+        "/business/documents/new",
+        "/business/documents/{document}",
+        "/business/products/new",
+        "/business/products/{product}/edit",
+        "/business/orders",
+        "/business/orders/{order}",
+        "/business/books/",
+        "/notifications/",
+        "/account",
+    ],
+    "{consumer}": ["/orders", "/orders/{consumer_order}", "/cart"],
+    "pengurus.tebet@pasarkita.test": [
+        "/lead/tebet/",
+        "/lead/tebet/queue",
+        "/lead/tebet/documents/{pending}",
+        "/lead/tebet/members/{business}",
+        "/lead/tebet/sessions",
+        "/lead/tebet/sessions/{session}",
+        "/lead/tebet/settings",
+        "/lead/tebet/products/{product}",
+    ],
+    "admin@pasarkita.test": [
+        "/admin/dashboard",
+        "/admin/",
+        "/admin/chapters/tebet",
+        "/admin/documents",
+        "/admin/orders",
+        "/admin/payouts",
+    ],
+}
+
+
+@pytest.mark.parametrize("who", list(PAGES), ids=lambda w: w or "anonymous")
+def test_every_page_fits_a_phone_and_passes_axe(page, live_server, app, db, who):
+    assert app.test_cli_runner().invoke(seed_demo).exit_code == 0
+    ids = _ids()
+    if who is not None:
+        page.goto(live_server("/login"))
+        form = page.locator("main form")
+        form.get_by_label("E-mail").fill(who.format(**ids))
+        form.get_by_label("Kata sandi", exact=True).fill(DEMO_PASSWORD)
+        form.get_by_role("button", name="Masuk").click()
+        expect(
+            page.get_by_role("navigation", name="Menu utama").get_by_role("button", name="Keluar")
+        ).to_be_visible()
+    for path in PAGES[who]:
+        url = live_server(path.format(**ids))
+        response = page.goto(url)
+        assert response.status == 200, url
+        assert_no_horizontal_scroll(page)
+        assert_no_serious_axe_violations(page)
