@@ -15,7 +15,7 @@ def init_app(app) -> None:
     from referrals.bank_api import public as public_api_bp
     from referrals.bank_portal import bp as portal_bp
     from referrals.cli import referrals as referrals_cli
-    from referrals.services import approved_dates, endorsed_dates
+    from referrals.services import pathway_dates
     from referrals.views_lead import bp as lead_bp
     from referrals.views_member import bp as member_bp
 
@@ -30,6 +30,5 @@ def init_app(app) -> None:
 
     if seed not in EXTENSIONS:
         EXTENSIONS.append(seed)
-    register_provider("permodalan", approved_dates)
-    register_provider("endorsed", endorsed_dates)
+    register_provider(pathway_dates)
     app.extensions["referrals"] = True

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 
 from marketplace.businesses.models import Business
 from marketplace.chapters.models import Chapter
@@ -483,17 +483,14 @@ def figures() -> dict:
 # --- pathway providers (Permodalan, and "endorsed" for the funnel) ------------------------
 
 
-def approved_dates(business_ids) -> dict:
-    return {bid: as_day(when) for bid, when in db.session.execute(
-                select(Referral.business_id, func.min(Referral.decided_at))
-                .where(Referral.business_id.in_(list(business_ids)),
-                       Referral.status.in_(("approved", "disbursed")))
-                .group_by(Referral.business_id)).all() if when is not None}
-
-
-def endorsed_dates(business_ids) -> dict:
-    return {bid: as_day(when) for bid, when in db.session.execute(
-                select(Referral.business_id, func.min(Referral.sent_at))
-                .where(Referral.business_id.in_(list(business_ids)),
-                       Referral.sent_at.is_not(None))
-                .group_by(Referral.business_id)).all() if when is not None}
+def pathway_dates(business_ids) -> dict:
+    """For the 7 PAS pathway, in one query: first endorsement and first approval dates."""
+    approved = case((Referral.status.in_(("approved", "disbursed")), Referral.decided_at))
+    rows = db.session.execute(
+        select(Referral.business_id, func.min(Referral.sent_at), func.min(approved))
+        .where(Referral.business_id.in_(list(business_ids)), Referral.sent_at.is_not(None))
+        .group_by(Referral.business_id)).all()
+    return {
+        "endorsed": {bid: as_day(sent) for bid, sent, _ in rows if sent is not None},
+        "permodalan": {bid: as_day(ok) for bid, _, ok in rows if ok is not None},
+    }

@@ -48,13 +48,15 @@ NEXT_STEP_TEXT = {
     "permodalan": _l("Tanyakan ke pengurus chapter tentang rujukan KUR ke bank."),
 }
 
-# name -> fn(business_ids) -> {business_id: date}; the referral network registers
-# "permodalan" (approved KUR referral) and "endorsed".
-_providers: dict[str, Callable] = {}
+# The referral network registers one provider giving "permodalan" (approved KUR
+# referral) and "endorsed" dates.
+_providers: list[Callable] = []
 
 
-def register_provider(name: str, fn: Callable) -> None:
-    _providers[name] = fn
+def register_provider(fn: Callable) -> None:
+    """``fn(business_ids)`` returns {step or fact name: {business_id: date}} in one query."""
+    if fn not in _providers:
+        _providers.append(fn)
 
 
 @dataclass
@@ -188,7 +190,9 @@ def compute(business_filter, today: date | None = None) -> list[Pathway]:
     while month <= 0:
         year, month = year - 1, month + 12
     books = months_with_books(ids, date(year, month, 1))
-    provided = {name: fn(ids) for name, fn in _providers.items()}
+    provided: dict = {}
+    for fn in _providers:
+        provided.update(fn(ids))
 
     out = []
     for business, training, nib, listed, first_sale, checked, last_entry in rows:

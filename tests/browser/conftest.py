@@ -132,6 +132,12 @@ def page(page, live_server):
 # --- checks ------------------------------------------------------------------------------
 
 
+def _settle(page) -> None:
+    # A check called right after a click that navigates would otherwise measure a document
+    # still being parsed (documentElement is null) or the page being left.
+    page.wait_for_load_state("load")
+
+
 def _axe_source() -> str:
     if not AXE_JS.is_file():
         pytest.fail(
@@ -154,6 +160,7 @@ def _format_violation(v: dict) -> str:
 
 def axe_violations(page, impacts=BLOCKING_IMPACTS) -> list[dict]:
     """Run axe-core on the current page; return the violations with the given impacts."""
+    _settle(page)
     if not page.evaluate("() => typeof window.axe === 'object'"):
         page.evaluate(_axe_source())
     result = page.evaluate(
@@ -173,6 +180,7 @@ def assert_no_serious_axe_violations(page) -> None:
 
 
 def assert_no_horizontal_scroll(page, width: int = VIEWPORT["width"]) -> None:
+    _settle(page)
     scroll_width = page.evaluate("() => document.documentElement.scrollWidth")
     if scroll_width > width:
         pytest.fail(f"{page.url} scrolls sideways at {width}px: document is {scroll_width}px wide")

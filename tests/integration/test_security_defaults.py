@@ -50,6 +50,7 @@ def test_production_session_cookie_is_secure_httponly_lax_and_host_prefixed(migr
         from tests.conftest import clean_tables
 
         clean_tables()
+        db.engine.dispose()
 
 
 def test_every_html_response_carries_the_security_headers(client):
