@@ -108,6 +108,7 @@ def fulfil(checkout: Checkout, intent: Intent) -> int:
             order.business.owner_id,
             "order_paid",
             order=order.id,
+            email=True,
             total=format_rupiah(order.total_idr),
             link=f"/business/orders/{order.id}",
         )

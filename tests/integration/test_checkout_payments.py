@@ -332,6 +332,10 @@ def _assert_paid_once(db, checkout):
     assert db.session.scalar(
         select(func.count(Notification.id)).where(Notification.kind == "order_paid")
     ) == len(fresh.orders)
+    from marketplace.mentoring.models import OutboxEmail
+
+    # One e-mail per paid order, written with the payment and sent after the commit.
+    assert db.session.scalar(select(func.count(OutboxEmail.id))) == len(fresh.orders)
 
 
 def test_success_page_and_webhook_together_pay_once(app, stripe_base, csrf_client, started, db):
@@ -640,7 +644,8 @@ def test_the_ledger_equals_paid_orders_minus_refunds_plus_manual_entries(
 
 
 def test_admin_refunds_an_order_and_records_a_payout_within_the_balance(
-        app, stripe_base, csrf_client, login_as, started, world, db):
+    app, stripe_base, csrf_client, login_as, started, world, db
+):
     from marketplace.ledger import services as ledger
 
     get_gateway().confirm_with_test_card(started.payment_intent_id, "pm_card_visa")
@@ -655,13 +660,25 @@ def test_admin_refunds_an_order_and_records_a_payout_within_the_balance(
     db.session.refresh(cakung)
     assert cakung.status == "refunded"
 
-    too_much = csrf_client.post("/admin/payouts", data={
-        "business_id": str(world.biz_tebet.id), "amount_idr": "30001",
-        "reference": "BCA-0001", "paid_on": "2026-11-28"})
+    too_much = csrf_client.post(
+        "/admin/payouts",
+        data={
+            "business_id": str(world.biz_tebet.id),
+            "amount_idr": "30001",
+            "reference": "BCA-0001",
+            "paid_on": "2026-11-28",
+        },
+    )
     assert too_much.status_code == 400
-    ok = csrf_client.post("/admin/payouts", data={
-        "business_id": str(world.biz_tebet.id), "amount_idr": "30000",
-        "reference": "BCA-0001", "paid_on": "2026-11-28"})
+    ok = csrf_client.post(
+        "/admin/payouts",
+        data={
+            "business_id": str(world.biz_tebet.id),
+            "amount_idr": "30000",
+            "reference": "BCA-0001",
+            "paid_on": "2026-11-28",
+        },
+    )
     assert ok.status_code == 302
     assert ledger.payable_balance(world.biz_tebet.id) == 0
     assert ledger.payable_balance(world.biz_cakung.id) == 0
