@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 from marketplace.config import CONFIGS, INSTANCE_PATH, PROJECT_ROOT, check_secret_key
 from marketplace.extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -147,7 +148,17 @@ def configure_extensions(app: Flask) -> None:
         return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
 
 
+class IdConverter(IntegerConverter):
+    """``<int:...>`` limited to what an id column holds: a longer number is simply not
+    found (404) instead of overflowing the database driver."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
+
+
 def register_blueprints(app: Flask) -> None:
+    app.url_map.converters["int"] = IdConverter
     from marketplace.accounts.views import bp as accounts_bp
     from marketplace.admin.views import bp as admin_bp
     from marketplace.api.me import bp as api_me_bp

@@ -132,8 +132,9 @@ class Referral(db.Model):
     }
     EVENT_FK = "referral_id"
     OPEN = ("draft", "consented", "sent", "acknowledged", "under_review", "info_requested")
+    # A withdrawn referral leaves the bank's view along with its dossier.
     VISIBLE_TO_BANK = ("sent", "acknowledged", "under_review", "info_requested", "approved",
-                       "rejected", "disbursed", "withdrawn")
+                       "rejected", "disbursed")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     business_id: Mapped[int] = mapped_column(ForeignKey("business.id"), index=True)

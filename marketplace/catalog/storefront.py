@@ -12,6 +12,7 @@ from marketplace.businesses.models import Business
 from marketplace.catalog.models import Product
 from marketplace.chapters.models import Chapter, ChapterLead, Kelurahan
 from marketplace.core.errors import NotFound
+from marketplace.core.ids import parse_id
 from marketplace.core.timeutil import jakarta_today
 from marketplace.extensions import db
 from marketplace.legality.models import LegalityDocument
@@ -117,10 +118,7 @@ class Permit:
 
 def visible_product(product_id) -> Product:
     """A listed product with what its page needs, or NotFound for anything else."""
-    try:
-        pid = int(product_id)
-    except (TypeError, ValueError):
-        raise NotFound() from None
+    pid = parse_id(product_id)
     product = db.session.scalar(
         visible_products_query()
         .where(Product.id == pid)

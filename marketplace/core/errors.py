@@ -101,7 +101,11 @@ def register_error_handlers(app) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(exc):
-        return error_response(exc.code or 500)
+        body, status = error_response(exc.code or 500)
+        response = app.make_response((body, status))
+        if exc.code == 405 and getattr(exc, "valid_methods", None):
+            response.headers["Allow"] = ", ".join(exc.valid_methods)  # RFC 9110
+        return response
 
     @app.errorhandler(DomainError)
     def domain_error(exc):

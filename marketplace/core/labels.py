@@ -17,6 +17,15 @@ STATUS_LABELS = {
     "completed": _l("Selesai"),
     "cancelled": _l("Dibatalkan"),
     "refunded": _l("Dana dikembalikan"),
+    # KUR referrals ("draft" and "rejected" above read right for them too)
+    "consented": _l("Disetujui anggota, menunggu rekomendasi"),
+    "sent": _l("Terkirim ke bank"),
+    "acknowledged": _l("Diterima bank"),
+    "under_review": _l("Sedang dinilai bank"),
+    "info_requested": _l("Bank meminta informasi"),
+    "approved": _l("Kredit disetujui"),
+    "disbursed": _l("Dana dicairkan"),
+    "withdrawn": _l("Ditarik"),
 }
 
 

@@ -8,6 +8,8 @@ from flask import Blueprint, current_app, g
 from flask_login import current_user
 from sqlalchemy import select
 
+from marketplace.core.errors import NotFound
+from marketplace.core.ids import parse_id
 from marketplace.core.security import deny
 from marketplace.extensions import db
 
@@ -23,8 +25,8 @@ def get_in_chapter_or_404(model, object_id, chapter=None, *, chapter_attr: str =
     if chapter is None:
         raise RuntimeError("get_in_chapter_or_404 called outside a chapter scope")
     try:
-        object_id = int(object_id)
-    except (TypeError, ValueError):
+        object_id = parse_id(object_id)
+    except NotFound:
         deny("bad_id", model=model.__name__)
     obj = db.session.scalar(
         select(model).where(model.id == object_id, getattr(model, chapter_attr) == chapter.id)
@@ -70,4 +72,3 @@ def lead_blueprint(name: str, import_name: str, url_prefix: str = "") -> Bluepri
         return None
 
     return bp
-

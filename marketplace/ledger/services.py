@@ -14,6 +14,7 @@ from sqlalchemy import and_, case, func, select
 from marketplace.businesses.models import Business
 from marketplace.core import audit
 from marketplace.core.errors import NotFound, ValidationFailed
+from marketplace.core.ids import parse_id
 from marketplace.core.timeutil import jakarta_today
 from marketplace.extensions import db
 from marketplace.ledger.models import (
@@ -119,7 +120,7 @@ def delete_manual_entry(business: Business, entry_id, *, actor) -> None:
     """Owners may correct their own typing; platform sales and refunds stay."""
     entry = db.session.scalar(
         select(LedgerEntry).where(
-            LedgerEntry.id == int(entry_id),
+            LedgerEntry.id == parse_id(entry_id),
             LedgerEntry.business_id == business.id,
             LedgerEntry.kind.in_(("manual_income", "expense")),
         )

@@ -16,6 +16,7 @@ from marketplace.catalog.models import Product
 from marketplace.chapters.models import ChapterLead
 from marketplace.core import audit, uploads
 from marketplace.core.errors import DomainError, ValidationFailed
+from marketplace.core.ids import parse_id
 from marketplace.core.statemachine import apply_transition
 from marketplace.core.timeutil import jakarta_today
 from marketplace.extensions import db
@@ -145,7 +146,7 @@ def submit_document(
 
     products = []
     if kind != "nib":
-        wanted = {int(pid) for pid in product_ids or ()}
+        wanted = {parse_id(pid) for pid in product_ids or ()}
         products = (
             list(
                 db.session.scalars(

@@ -14,6 +14,7 @@ from marketplace.businesses.models import Business
 from marketplace.chapters.models import Chapter
 from marketplace.core import audit
 from marketplace.core.errors import DomainError, NotFound, ValidationFailed
+from marketplace.core.ids import parse_id
 from marketplace.core.timeutil import JAKARTA, jakarta_today, utcnow
 from marketplace.extensions import db
 from marketplace.ledger.models import LedgerEntry
@@ -116,10 +117,7 @@ def schedule_sessions(
 
 
 def session_in_chapter(chapter: Chapter, session_id) -> MentoringSession:
-    try:
-        sid = int(session_id)
-    except (TypeError, ValueError):
-        raise NotFound() from None
+    sid = parse_id(session_id)
     found = db.session.scalar(
         select(MentoringSession).where(
             MentoringSession.id == sid, MentoringSession.chapter_id == chapter.id
@@ -131,10 +129,7 @@ def session_in_chapter(chapter: Chapter, session_id) -> MentoringSession:
 
 
 def member_in_chapter(chapter: Chapter, business_id) -> Business:
-    try:
-        bid = int(business_id)
-    except (TypeError, ValueError):
-        raise NotFound() from None
+    bid = parse_id(business_id)
     found = db.session.scalar(
         select(Business).where(Business.id == bid, Business.chapter_id == chapter.id)
     )
@@ -197,7 +192,8 @@ def sign_up(business: Business, session_id, *, actor) -> SessionSignup:
 def cancel_sign_up(business: Business, session_id) -> None:
     signup = db.session.scalar(
         select(SessionSignup).where(
-            SessionSignup.session_id == int(session_id), SessionSignup.business_id == business.id
+            SessionSignup.session_id == parse_id(session_id),
+            SessionSignup.business_id == business.id,
         )
     )
     if signup is None:
@@ -211,7 +207,7 @@ def record_attendance(chapter: Chapter, session_id, business_ids, *, actor) -> i
     session = session_in_chapter(chapter, session_id)
     if session.starts_at > utcnow():
         raise ValidationFailed(_l("Kehadiran dicatat setelah sesi dimulai."))
-    wanted = {int(b) for b in business_ids}
+    wanted = {parse_id(b) for b in business_ids}
     valid = (
         set(
             db.session.scalars(

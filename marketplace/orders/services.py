@@ -19,6 +19,7 @@ from marketplace.catalog.models import Product
 from marketplace.chapters.models import Kelurahan
 from marketplace.core import audit
 from marketplace.core.errors import DomainError, NotFound, ValidationFailed
+from marketplace.core.ids import parse_id
 from marketplace.core.money import format_rupiah
 from marketplace.core.statemachine import apply_transition
 from marketplace.core.timeutil import utcnow
@@ -61,10 +62,7 @@ def cart_for(user=None, token: str | None = None, create: bool = False) -> Cart 
 
 
 def _sellable(product_id) -> Product:
-    try:
-        pid = int(product_id)
-    except (TypeError, ValueError):
-        raise NotFound() from None
+    pid = parse_id(product_id)
     product = db.session.scalar(
         select(Product).where(Product.id == pid, Product.status == "listed")
     )
@@ -296,10 +294,7 @@ def start_checkout(user, cart: Cart, delivery: Delivery) -> Checkout:
 
 
 def own_checkout_or_404(user, checkout_id) -> Checkout:
-    try:
-        cid = int(checkout_id)
-    except (TypeError, ValueError):
-        raise NotFound() from None
+    cid = parse_id(checkout_id)
     checkout = db.session.scalar(
         select(Checkout)
         .where(Checkout.id == cid, Checkout.user_id == user.id)
@@ -351,10 +346,7 @@ def orders_of_business(business: Business, status: str | None = None) -> list[Or
 
 
 def business_order_or_404(business: Business, order_id) -> Order:
-    try:
-        oid = int(order_id)
-    except (TypeError, ValueError):
-        raise NotFound() from None
+    oid = parse_id(order_id)
     order = db.session.scalar(
         select(Order)
         .where(Order.id == oid, Order.business_id == business.id)
@@ -412,10 +404,7 @@ def orders_of_consumer(user) -> list[Order]:
 
 
 def consumer_order_or_404(user, order_id) -> Order:
-    try:
-        oid = int(order_id)
-    except (TypeError, ValueError):
-        raise NotFound() from None
+    oid = parse_id(order_id)
     order = db.session.scalar(
         select(Order)
         .where(Order.id == oid, Order.consumer_id == user.id)

@@ -96,7 +96,8 @@ class IndonesianTokenizer(Tokenizer):
     Yields the tokens of ``RegexTokenizer | LowercaseFilter | StopFilter(minsize=2) |
     SastrawiStemFilter`` with one generator instead of four per word. Honours
     ``no_morph=True`` (Whoosh asks for unstemmed words to fill a spelling field),
-    ``removestops=False``, positions and character offsets.
+    ``removestops=False``, positions and character offsets. ``stemming=False`` keeps
+    words as typed (lower case, function words dropped).
 
     With several ``boosts``, the value is sections joined by ``SECTION`` and each section's
     words carry its boost; a word's weight in a document is the sum. One field can so hold
@@ -106,14 +107,21 @@ class IndonesianTokenizer(Tokenizer):
 
     is_morph = True
 
-    def __init__(self, boosts=(1.0,)):
+    def __init__(self, boosts=(1.0,), stemming=True):
         self.boosts = tuple(boosts)
+        # Whoosh reads is_morph: a spelling field on a morphing analyzer gets a second,
+        # unstemmed copy of every word; without stemming the field is its own dictionary.
+        self.is_morph = stemming
 
     def __eq__(self, other):
-        return self.__class__ is other.__class__ and self.boosts == other.boosts
+        return (
+            self.__class__ is other.__class__
+            and self.boosts == other.boosts
+            and self.is_morph == other.is_morph
+        )
 
     def __hash__(self):
-        return hash((self.__class__, self.boosts))
+        return hash((self.__class__, self.boosts, self.is_morph))
 
     def __call__(
         self,
@@ -130,6 +138,7 @@ class IndonesianTokenizer(Tokenizer):
         **kwargs,
     ):
         t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        no_morph = no_morph or not self.is_morph
         boosts = self.boosts
         sections = value.split(SECTION) if tokenize and len(boosts) > 1 else (value,)
         pos = start_pos
@@ -157,8 +166,8 @@ class IndonesianTokenizer(Tokenizer):
             offset += len(section) + len(SECTION)
 
 
-def indonesian_analyzer(boosts=(1.0,)):
-    return IndonesianTokenizer(boosts)
+def indonesian_analyzer(boosts=(1.0,), stemming=True):
+    return IndonesianTokenizer(boosts, stemming)
 
 
 def analyse(text: str) -> list[str]:

@@ -34,7 +34,7 @@ from whoosh.index import LockError
 from whoosh.query import And, Every, Or, Term
 from whoosh.util.numeric import byte_to_length
 
-from marketplace.search.analysis import SECTION, analyse, indonesian_analyzer, stem
+from marketplace.search.analysis import SECTION, analyse, indonesian_analyzer
 
 log = logging.getLogger("pasarkita.search")
 
@@ -46,6 +46,10 @@ SORTS = {
     "newest": ("created", True),
 }
 POSITION_FILE = "feed_position"
+# Bump when make_schema() or index_fields() change: an index of another version is
+# replaced by an empty one at feed position 0 (the change feed refills it).
+SCHEMA_VERSION = "2"
+VERSION_FILE = "schema_version"
 # Name over description over business name, as weights inside the one "text" field.
 TEXT_BOOSTS = (3.0, 1.5, 1.0)
 # A word of 4+ letters found in fewer products than this also matches the indexed name
@@ -60,8 +64,9 @@ def make_schema() -> Schema:
     # index and its build time.
     return Schema(
         id=ID(stored=True, unique=True),
-        # The name alone: typo variants and "did you mean" (spelling keeps unstemmed words).
-        name=TEXT(analyzer=indonesian_analyzer(), phrase=False, spelling=True),
+        # The name's words as typed (not stemmed): the dictionary for typo variants and
+        # "did you mean", and what those variants match.
+        name=TEXT(analyzer=indonesian_analyzer(stemming=False), phrase=False, spelling=True),
         # Name, description and business name, weighted TEXT_BOOSTS: what words match.
         text=TEXT(analyzer=indonesian_analyzer(TEXT_BOOSTS), phrase=False),
         # Filters, facets and sorting read these as columns (lists per segment, see
@@ -83,6 +88,9 @@ def index_fields(document: dict) -> dict:
     def clean(value):
         return (value or "").replace(SECTION, " ")
 
+    def key(value):
+        return (value or "").encode()
+
     return {
         "id": document["id"],
         "name": clean(document["name"]),
@@ -93,9 +101,9 @@ def index_fields(document: dict) -> dict:
                 clean(document.get("business_name")),
             )
         ),
-        "category": document["category"].encode(),
-        "chapter": document["chapter"].encode(),
-        "kota": document["kota"].encode(),
+        "category": key(document["category"]),
+        "chapter": key(document["chapter"]),
+        "kota": key(document["kota"]),
         "halal": bool(document["halal"]),
         "in_stock": bool(document["in_stock"]),
         "price": int(document["price"]),
@@ -199,6 +207,19 @@ class _Segments:
             data[("by_value", name)] = found
         return found
 
+    def global_set(self, reader, offset, name, value) -> set[int]:
+        """Global document numbers (segment's + offset) whose column ``name`` is ``value``.
+
+        Kept per offset: a segment's offset changes only when a segment before it goes.
+        """
+        data = self._of(reader)
+        key = ("set", name, value, offset)
+        found = data.get(key)
+        if found is None:
+            docnums = self.documents_by_value(reader, name).get(value, ())
+            found = data[key] = set(map(offset.__add__, docnums))
+        return found
+
     def price_order(self, reader) -> tuple[list[int], list[int]]:
         """(prices ascending, the segment's document numbers in that order)."""
         data = self._of(reader)
@@ -260,11 +281,8 @@ class _Generation:
         key = (name, value)
         found = self.term_sets.get(key)
         if found is None:
-            found = set()
-            for reader, offset in self.leaves:
-                docnums = self.segments.documents_by_value(reader, name).get(value, ())
-                found.update(map(offset.__add__, docnums))
-            self.term_sets.put(key, found)
+            parts = [self.segments.global_set(r, offset, name, value) for r, offset in self.leaves]
+            found = self.term_sets.put(key, set().union(*parts))
         return found
 
     def column(self, name) -> list:
@@ -330,10 +348,8 @@ class _Generation:
             if searcher.doc_frequency("text", word) >= FUZZY_BELOW:
                 found = ()
             else:
-                # terms_within reads the unstemmed spelling words; stem them to match "name".
                 words = searcher.reader().terms_within("name", word, 1, prefix=1)
-                stems = {stem(w) for w in words} - {word}
-                found = tuple(sorted(s for s in stems if searcher.doc_frequency("name", s)))
+                found = tuple(sorted(set(words) - {word}))
             self.variants.put(word, found)
         return found
 
@@ -417,19 +433,22 @@ class ProductIndex:
                 if self._ix is None:
                     self.path.mkdir(parents=True, exist_ok=True)
                     if whoosh_index.exists_in(str(self.path)):
-                        ix = whoosh_index.open_dir(str(self.path))
-                        if ix.schema.names() != make_schema().names():
-                            ix = self._replace_outdated(ix)
-                        self._ix = ix
+                        self._ix = self._open_current()
                     else:
                         self._ix = whoosh_index.create_in(str(self.path), make_schema())
+                        (self.path / VERSION_FILE).write_text(SCHEMA_VERSION)
         return self._ix
 
-    def _replace_outdated(self, ix):
-        # An index written by an older version of this module: start an empty one at feed
-        # position 0, which the change feed refills (or run `flask search reindex`).
-        log.warning("search index at %s has an older schema; starting it afresh", self.path)
-        ix.close()
+    def _open_current(self):
+        try:
+            version = (self.path / VERSION_FILE).read_text().strip()
+        except FileNotFoundError:
+            version = None
+        if version == SCHEMA_VERSION:
+            return whoosh_index.open_dir(str(self.path))
+        # Written by another version of this module: start an empty index at feed position
+        # 0, which the change feed refills (`flask search reindex` does it at once).
+        log.warning("search index at %s is of schema %s; starting it afresh", self.path, version)
         self._swap_in(self._build([], 0, procs=1))
         return whoosh_index.open_dir(str(self.path))
 
@@ -519,6 +538,7 @@ class ProductIndex:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
         (tmp / POSITION_FILE).write_text(str(position))
+        (tmp / VERSION_FILE).write_text(SCHEMA_VERSION)
         return tmp, count
 
     def _swap_in(self, built: tuple[Path, int]) -> int:
@@ -637,7 +657,7 @@ class ProductIndex:
         changed = False
         out = []
         for word in words:
-            if searcher.doc_frequency("name", word) or not word.isalpha():
+            if searcher.doc_frequency("text", word) or not word.isalpha():
                 out.append(word)
                 continue
             candidates = corrector.suggest(word, limit=1, maxdist=2, prefix=1)
