@@ -1,4 +1,307 @@
-from flask import Blueprint
+"""The bank API: partner banks' own systems read their referrals and record decisions.
+
+Authentication is a bearer token per bank (random, shown once, stored as a SHA-256 hash,
+revocable). Cookies and sessions are never consulted here, so a signed-in browser cannot
+call it, and the blueprint is CSRF-exempt (ASVS 3.5.1). Scope comes from the token's bank
+through ``services.referral_for_bank_or_404``: another bank's referral, one not yet sent,
+or one whose consent was withdrawn all answer 404, exactly like a missing one.
+"""
+
+import hashlib
+import logging
+import re
+import secrets
+from datetime import UTC, datetime
+
+from flask import Blueprint, g, jsonify, request
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from marketplace.core import audit
+from marketplace.core.errors import DomainError, NotFound, ValidationFailed, error_response
+from marketplace.core.timeutil import utcnow
+from marketplace.extensions import db
+from referrals import dossier, services
+from referrals.models import REJECT_REASONS, Bank, BankToken, Referral
+
+log = logging.getLogger("pasarkita.bank_api")
 
 bp = Blueprint("bank_api", __name__, url_prefix="/api/v1/bank")
 public = Blueprint("referrals_api", __name__, url_prefix="/api/v1")
+
+ROLE = "bank_api"
+STATUSES = tuple(
+    dict.fromkeys(s for pair, to in Referral.TRANSITIONS.items() for s in (pair[0], to))
+)
+MAX_ID = 2**63 - 1
+NOTE_MAX = 2000
+MAX_TENOR_MONTHS = 360
+MAX_RATE_BP = 10_000
+# Fields each action accepts; anything else in the body is refused, not ignored.
+ACTION_FIELDS = {
+    "acknowledge": {"note"},
+    "request_info": {"note"},
+    "approve": {"note", "amount_idr", "tenor_months", "rate_bp"},
+    "reject": {"note", "reason"},
+    "disburse": {"note"},
+}
+_TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{20,200}")
+
+
+# --- tokens ----------------------------------------------------------------------------------
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_token(bank: Bank, label: str = "") -> tuple[BankToken, str]:
+    """A new token for ``bank``: the clear value is returned once and never stored."""
+    token = secrets.token_urlsafe(32)
+    row = BankToken(bank_id=bank.id, token_hash=hash_token(token), label=label[:80])
+    db.session.add(row)
+    db.session.flush()
+    audit.record("bank_token.issued", role="system", bank_id=bank.id, target=row)
+    return row, token
+
+
+def revoke_token(token_id: int) -> BankToken:
+    """Revoke a token by id; it answers 401 from the next request on. Idempotent."""
+    row = db.session.get(BankToken, token_id)
+    if row is None:
+        raise NotFound()
+    if row.revoked_at is None:
+        row.revoked_at = utcnow()
+        audit.record("bank_token.revoked", role="system", bank_id=row.bank_id, target=row)
+    return row
+
+
+def token_from_header() -> BankToken | None:
+    """The live token named by ``Authorization: Bearer ...``, or None."""
+    scheme, _, value = request.headers.get("Authorization", "").partition(" ")
+    value = value.strip()
+    if scheme.lower() != "bearer" or not _TOKEN_RE.fullmatch(value):
+        return None
+    row = db.session.scalar(select(BankToken).where(BankToken.token_hash == hash_token(value)))
+    if row is None or row.revoked_at is not None:
+        return None
+    return row
+
+
+def _unauthorized(presented: bool):
+    response, status = error_response(
+        401, _l("Token API bank tidak ada atau tidak berlaku."), "unauthorized"
+    )
+    # RFC 6750 section 3: say which scheme, and why when a token was sent.
+    challenge = 'Bearer realm="pasarkita-bank-api"'
+    if presented:
+        challenge += ', error="invalid_token"'
+    response.headers["WWW-Authenticate"] = challenge
+    return response, status
+
+
+@bp.before_request
+def authenticate():
+    token = token_from_header()
+    if token is None:
+        presented = "Authorization" in request.headers
+        log.warning("bank_api_unauthorized presented=%s path=%s", presented, request.path)
+        return _unauthorized(presented)
+    g.bank_token = token
+    g.bank = token.bank
+    token.last_used_at = utcnow()
+    db.session.commit()
+    return None
+
+
+@bp.errorhandler(DomainError)
+def domain_error(exc: DomainError):
+    db.session.rollback()
+    response, status = error_response(exc.status_code, exc.message, exc.code)
+    body = response.get_json()
+    extra = {k: v for k, v in exc.details.items() if k in ("field", "state", "action")}
+    if extra:
+        body["error"].update({k: str(v) for k, v in extra.items()})
+        response = jsonify(body)
+    return response, status
+
+
+# --- representation -------------------------------------------------------------------------
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def referral_json(referral: Referral) -> dict:
+    approved = None
+    if referral.approved_amount_idr is not None:
+        approved = {
+            "amount_idr": referral.approved_amount_idr,
+            "tenor_months": referral.approved_tenor_months,
+            "rate_bp": referral.approved_rate_bp,
+        }
+    return {
+        "id": referral.id,
+        "status": referral.status,
+        "bank": referral.bank.slug,
+        "chapter": referral.chapter.slug,
+        "scheme": referral.scheme,
+        "sharia": referral.sharia,
+        "amount_idr": referral.amount_idr,
+        "tenor_months": referral.tenor_months,
+        "created_at": _iso(referral.created_at),
+        "sent_at": _iso(referral.sent_at),
+        "status_changed_at": _iso(referral.status_changed_at),
+        "acknowledged_at": _iso(referral.acknowledged_at),
+        "decided_at": _iso(referral.decided_at),
+        "approved": approved,
+        "reject_reason": referral.reject_reason,
+        "info_request": referral.info_request,
+        "info_answer": referral.info_answer,
+    }
+
+
+# --- input ------------------------------------------------------------------------------------
+
+
+def _referral_id(raw: str) -> int:
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 19 or int(raw) > MAX_ID:
+        raise NotFound()
+    return int(raw)
+
+
+def parse_since(raw: str | None) -> datetime | None:
+    """ISO 8601 date-time; a value without an offset is taken as UTC."""
+    if raw is None:
+        return None
+    try:
+        value = datetime.fromisoformat(raw.strip().upper())
+        value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    except (ValueError, OverflowError):
+        raise ValidationFailed(
+            _l("Parameter since harus tanggal-waktu ISO 8601."), field="since"
+        ) from None
+    return value
+
+
+def _integer(value) -> int | None:
+    """A JSON integer; 12.0 counts, as in JSON Schema, but 12.5, "12" and true do not."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value if isinstance(value, int) else None
+
+
+def parse_event(payload) -> dict:
+    """The body of a bank event, type-checked; the rules themselves stay in the service."""
+    if not isinstance(payload, dict):
+        raise ValidationFailed(_l('Isi permintaan harus objek JSON: {"action": ...}.'))
+    action = payload.get("action")
+    if not isinstance(action, str) or action not in ACTION_FIELDS:
+        raise ValidationFailed(_l("Tindakan tidak dikenal."), field="action")
+    for key in payload:
+        if key != "action" and key not in ACTION_FIELDS[action]:
+            raise ValidationFailed(_l("Kolom tidak dikenal untuk tindakan ini."), field=key)
+    note = payload.get("note")
+    if note is not None and (not isinstance(note, str) or len(note) > NOTE_MAX):
+        raise ValidationFailed(_l("Catatan harus teks (maksimal 2000 karakter)."), field="note")
+    out = {"action": action, "note": note}
+    if action == "approve":
+        bounds = {
+            "amount_idr": (1, MAX_ID),
+            "tenor_months": (1, MAX_TENOR_MONTHS),
+            "rate_bp": (0, MAX_RATE_BP),
+        }
+        for field, (low, high) in bounds.items():
+            value = _integer(payload.get(field))
+            if value is None or not low <= value <= high:
+                raise ValidationFailed(_l("Isi angka yang benar."), field=field)
+            out[field] = value
+    elif action == "reject":
+        reason = payload.get("reason")
+        if not isinstance(reason, str) or reason not in REJECT_REASONS:
+            raise ValidationFailed(_l("Pilih alasan penolakan."), field="reason")
+        out["reason"] = reason
+    return out
+
+
+# --- bank endpoints ---------------------------------------------------------------------------
+
+
+@bp.get("/referrals")
+def list_referrals():
+    status = request.args.get("status")
+    if status is not None and status not in STATUSES:
+        raise ValidationFailed(_l("Status tidak dikenal."), field="status")
+    since = parse_since(request.args.get("since"))
+    items = services.bank_referrals(g.bank, status=status, since=since)
+    return jsonify({"items": [referral_json(r) for r in items], "count": len(items)})
+
+
+@bp.get("/referrals/<referral_id>")
+def get_referral(referral_id: str):
+    referral = services.referral_for_bank_or_404(g.bank, _referral_id(referral_id))
+    body = {**referral_json(referral), "dossier": dossier.build(referral)}
+    audit.record(
+        "bank_api.dossier_read",
+        role=ROLE,
+        chapter=referral.chapter,
+        bank_id=g.bank.id,
+        target=referral,
+        token_id=g.bank_token.id,
+    )
+    db.session.commit()
+    return jsonify(body)
+
+
+@bp.post("/referrals/<referral_id>/events")
+def post_event(referral_id: str):
+    referral = services.referral_for_bank_or_404(g.bank, _referral_id(referral_id))
+    event = parse_event(request.get_json(silent=True))
+    action = event.pop("action")
+    services.bank_action(referral, action, actor=None, role=ROLE, **event)
+    # The referral event has no user to name; the audit row names the token that acted.
+    audit.record(
+        "bank_api.event",
+        role=ROLE,
+        chapter=referral.chapter,
+        bank_id=g.bank.id,
+        target=referral,
+        token_id=g.bank_token.id,
+        event=action,
+    )
+    db.session.commit()
+    return jsonify(referral_json(referral))
+
+
+# --- public endpoints -------------------------------------------------------------------------
+
+
+@public.get("/banks")
+def list_banks():
+    banks = db.session.scalars(
+        select(Bank).options(selectinload(Bank.chapters)).order_by(Bank.name, Bank.id)
+    )
+    return jsonify(
+        [
+            {
+                "slug": b.slug,
+                "name": b.name,
+                "conventional": b.conventional,
+                "sharia": b.sharia,
+                "schemes": list(b.schemes or []),
+                "chapters": sorted(c.slug for c in b.chapters),
+            }
+            for b in banks
+        ]
+    )
+
+
+@public.get("/openapi.json")
+def openapi_document():
+    from referrals.openapi import build
+
+    return jsonify(build())

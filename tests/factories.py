@@ -231,3 +231,154 @@ def make_session(
     db.session.add(session)
     db.session.commit()
     return session
+
+
+# --- referral network ------------------------------------------------------------------
+
+
+def make_bank(
+    *,
+    slug: str,
+    name: str | None = None,
+    chapters=(),
+    schemes=("super_mikro", "mikro", "kecil"),
+    sharia=False,
+    conventional=True,
+):
+    from referrals.models import Bank
+
+    bank = Bank(
+        slug=slug,
+        name=name or slug.upper(),
+        chapters=list(chapters),
+        schemes=list(schemes),
+        sharia=sharia,
+        conventional=conventional,
+    )
+    db.session.add(bank)
+    db.session.commit()
+    return bank
+
+
+def make_referral(
+    *,
+    business: Business,
+    bank,
+    lead: User,
+    status="sent",
+    consented=True,
+    amount_idr=25_000_000,
+    tenor_months=24,
+    scheme="mikro",
+    purpose="Modal kerja untuk bahan baku",
+):
+    """A referral inserted directly in ``status``; a consent receipt when ``consented``.
+
+    Fixture data only: state changes under test go through the services or the API."""
+    from datetime import timedelta
+
+    from marketplace.core.timeutil import utcnow
+    from referrals.models import ConsentReceipt, Referral
+
+    now = utcnow()
+    after_send = status in Referral.VISIBLE_TO_BANK and status != "sent"
+    referral = Referral(
+        business_id=business.id,
+        chapter_id=business.chapter_id,
+        bank_id=bank.id,
+        lead_id=lead.id,
+        scheme=scheme,
+        amount_idr=amount_idr,
+        tenor_months=tenor_months,
+        purpose=purpose,
+        recommendation="Usaha stabil, pembukuan rapi selama setahun."
+        if status in Referral.VISIBLE_TO_BANK
+        else None,
+        status=status,
+        status_changed_at=now,
+        created_at=now - timedelta(days=2),
+        sent_at=now - timedelta(days=1) if status in Referral.VISIBLE_TO_BANK else None,
+        acknowledged_at=now if after_send else None,
+    )
+    db.session.add(referral)
+    db.session.flush()
+    if consented:
+        db.session.add(
+            ConsentReceipt(
+                referral_id=referral.id,
+                user_id=business.owner_id,
+                bank_id=bank.id,
+                text_version="test",
+                text_hash="x" * 64,
+                fields=["test"],
+                purpose="Pra-penilaian dan pengajuan KUR",
+                retention_days=365,
+            )
+        )
+    db.session.commit()
+    return referral
+
+
+def make_officer(*, bank, user: User | None = None) -> User:
+    """An account that is an officer of ``bank`` (the portal's only way in)."""
+    from referrals.models import BankOfficer
+
+    user = user or make_user(name=f"Petugas {bank.name}")
+    db.session.add(BankOfficer(bank_id=bank.id, user_id=user.id))
+    db.session.commit()
+    return user
+
+
+def make_attendance(*, session, business: Business, lead: User):
+    from marketplace.mentoring.models import Attendance
+
+    row = Attendance(session_id=session.id, business_id=business.id, recorded_by_id=lead.id)
+    db.session.add(row)
+    db.session.commit()
+    return row
+
+
+def make_ready_member(*, business: Business, lead: User, sessions=None, books_months=3):
+    """A member who passes the KUR pre-screen: a verified NIB, books in each of the last
+    ``books_months`` complete months, and the chapter's sessions attended in the last 90 days
+    (the business factory's start date is years ago)."""
+    from marketplace.core.timeutil import jakarta_today
+    from marketplace.ledger.models import LedgerEntry
+
+    make_document(business=business, kind="nib")
+    today = jakarta_today()
+    year, month = today.year, today.month
+    for _ in range(books_months):
+        month -= 1
+        if month == 0:
+            year, month = year - 1, 12
+        db.session.add(
+            LedgerEntry(
+                business_id=business.id,
+                kind="manual_income",
+                category="penjualan_offline",
+                amount_idr=1_500_000,
+                occurred_on=date(year, month, 15),
+            )
+        )
+    db.session.commit()
+    count = business.chapter.mentoring_sessions_required if sessions is None else sessions
+    for i in range(count):
+        session = make_session(chapter=business.chapter, lead=lead, days_from_now=-(7 * i + 3))
+        make_attendance(session=session, business=business, lead=lead)
+    return business
+
+
+def make_world_referral(world, *, status="draft"):
+    """A referral of Tebet's member by Tebet's lead to a bank serving Tebet, made once per
+    world (the tenancy matrix aims the Cakung lead at it)."""
+    if getattr(world, "referral_tebet", None) is None:
+        bank = make_bank(slug="bank-matrix", name="Bank Matrix", chapters=[world.tebet])
+        world.referral_tebet = make_referral(
+            business=world.biz_tebet,
+            bank=bank,
+            lead=world.lead_tebet,
+            status=status,
+            consented=status != "draft",
+        )
+    return world.referral_tebet

@@ -1,0 +1,625 @@
+"""The OpenAPI 3.1 document for the public API and the bank API, served at
+``/api/v1/openapi.json``.
+
+It is built from the same constants the views validate against (statuses, schemes, reject
+reasons, categories, sorts), and the schemathesis run in tests/integration/test_bank_api.py
+checks every response against it, so the document cannot drift from the code unnoticed.
+"""
+
+from copy import deepcopy
+
+from referrals.models import REJECT_REASONS, SCHEMES, Referral
+
+MAX_ID = 2**63 - 1
+
+
+def _ref(name: str) -> dict:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _nullable(type_: str, **extra) -> dict:
+    return {"type": [type_, "null"], **extra}
+
+
+def _json(schema: dict, description: str) -> dict:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _error(description: str) -> dict:
+    return {"$ref": f"#/components/responses/{description}"}
+
+
+def _referral_properties() -> dict:
+    timestamp = {"type": "string", "format": "date-time"}
+    return {
+        "id": {"type": "integer", "minimum": 1},
+        "status": {"type": "string", "enum": list(Referral.VISIBLE_TO_BANK)},
+        "bank": {"type": "string", "description": "Slug of the bank the referral was sent to."},
+        "chapter": {"type": "string", "description": "Slug of the member's chapter."},
+        "scheme": {"type": "string", "enum": list(SCHEMES)},
+        "sharia": {"type": "boolean"},
+        "amount_idr": {"type": "integer", "minimum": 1, "description": "Requested, rupiah."},
+        "tenor_months": {"type": "integer", "minimum": 1},
+        "created_at": timestamp,
+        "sent_at": _nullable("string", format="date-time"),
+        "status_changed_at": {**timestamp, "description": "What `since` filters on."},
+        "acknowledged_at": _nullable("string", format="date-time"),
+        "decided_at": _nullable("string", format="date-time"),
+        "approved": {
+            "oneOf": [
+                {"type": "null"},
+                {
+                    "type": "object",
+                    "properties": {
+                        "amount_idr": {"type": "integer"},
+                        "tenor_months": {"type": "integer"},
+                        "rate_bp": {"type": "integer"},
+                    },
+                    "required": ["amount_idr", "tenor_months", "rate_bp"],
+                    "additionalProperties": False,
+                },
+            ],
+        },
+        "reject_reason": {"enum": [*REJECT_REASONS, None]},
+        "info_request": _nullable("string"),
+        "info_answer": _nullable("string"),
+    }
+
+
+def _dossier_schema() -> dict:
+    nullable_date = _nullable("string")
+    return {
+        "type": "object",
+        "description": "Everything the bank needs to decide. Contains the member's full NIK: "
+        "only ever returned to the consented bank.",
+        "required": [
+            "referral",
+            "business",
+            "legality",
+            "books",
+            "orders",
+            "mentoring",
+            "pathway",
+            "endorsement",
+        ],
+        "properties": {
+            "referral": {
+                "type": "object",
+                "required": ["id", "status", "bank", "chapter", "scheme", "amount_idr"],
+                "properties": {
+                    "id": {"type": "integer"},
+                    "status": {"type": "string"},
+                    "bank": {"type": "string"},
+                    "chapter": {"type": "string"},
+                    "scheme": {"type": "string"},
+                    "sharia": {"type": "boolean"},
+                    "amount_idr": {"type": "integer"},
+                    "tenor_months": {"type": "integer"},
+                    "purpose": {"type": "string"},
+                    "created_at": {"type": "string"},
+                    "sent_at": nullable_date,
+                    "no_other_credit_declared": {"type": "boolean"},
+                    "info_request": _nullable("string"),
+                    "info_answer": _nullable("string"),
+                },
+            },
+            "business": {
+                "type": "object",
+                "required": ["id", "name", "owner_name", "nik"],
+                "properties": {
+                    "id": {"type": "integer"},
+                    "name": {"type": "string"},
+                    "owner_name": {"type": "string"},
+                    "nik": {"type": "string"},
+                    "nib": _nullable("string"),
+                    "npwp": _nullable("string"),
+                    "scale": {"type": "string"},
+                    "sector": {"type": "string"},
+                    "started_on": {"type": "string"},
+                    "address": {"type": "string"},
+                    "whatsapp": _nullable("string"),
+                },
+            },
+            "legality": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "kind": {"type": "string"},
+                        "number": {"type": "string"},
+                        "issued_on": nullable_date,
+                        "expires_on": nullable_date,
+                        "verified_at": {"type": "string"},
+                    },
+                },
+            },
+            "books": {
+                "type": "array",
+                "description": "The last 12 months of the member's books, in rupiah.",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "month": {"type": "string"},
+                        "platform_sales_idr": {"type": "integer"},
+                        "self_recorded_sales_idr": {"type": "integer"},
+                        "refunds_idr": {"type": "integer"},
+                        "expenses_idr": {"type": "integer"},
+                        "profit_idr": {"type": "integer"},
+                    },
+                },
+            },
+            "orders": {
+                "type": "object",
+                "properties": {
+                    name: {"type": "integer"}
+                    for name in (
+                        "orders",
+                        "buyers",
+                        "repeat_buyer_share",
+                        "fulfilment_rate",
+                        "refunded",
+                    )
+                },
+            },
+            "mentoring": {
+                "type": "object",
+                "properties": {
+                    "sessions_attended": {"type": "integer"},
+                    "last_sessions": {"type": "array", "items": {"type": "string"}},
+                    "check_ins": {"type": "array", "items": {"type": "object"}},
+                },
+            },
+            "pathway": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {"step": {"type": "string"}, "done_on": nullable_date},
+                },
+            },
+            "endorsement": {
+                "type": "object",
+                "properties": {
+                    "lead_name": {"type": "string"},
+                    "recommendation": _nullable("string"),
+                    "track_record": {"type": "object"},
+                },
+            },
+        },
+    }
+
+
+def _event_schemas() -> dict:
+    note = {"type": ["string", "null"], "maxLength": 2000}
+    action = lambda name: {"type": "string", "const": name}  # noqa: E731
+
+    def variant(name: str, description: str, properties: dict, required=()) -> dict:
+        return {
+            "type": "object",
+            "description": description,
+            "properties": {"action": action(name), "note": note, **properties},
+            "required": ["action", *required],
+            "additionalProperties": False,
+        }
+
+    return {
+        "EventAcknowledge": variant("acknowledge", "sent → acknowledged", {}),
+        "EventRequestInfo": variant(
+            "request_info",
+            "acknowledged or under_review → info_requested; the note is the question "
+            "the member sees.",
+            {"note": {"type": "string", "minLength": 1, "maxLength": 2000, "pattern": r"\S"}},
+            ["note"],
+        ),
+        "EventApprove": variant(
+            "approve",
+            "acknowledged or under_review → approved. `amount_idr` may not exceed the "
+            "requested amount.",
+            {
+                "amount_idr": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
+                "tenor_months": {"type": "integer", "minimum": 1, "maximum": 360},
+                "rate_bp": {
+                    "type": "integer",
+                    "minimum": 0,
+                    "maximum": 10000,
+                    "description": "Effective annual rate in basis points.",
+                },
+            },
+            ["amount_idr", "tenor_months", "rate_bp"],
+        ),
+        "EventReject": variant(
+            "reject",
+            "acknowledged, under_review or info_requested → rejected.",
+            {"reason": {"type": "string", "enum": list(REJECT_REASONS)}},
+            ["reason"],
+        ),
+        "EventDisburse": variant("disburse", "approved → disbursed", {}),
+    }
+
+
+def _schemas() -> dict:
+    referral_props = _referral_properties()
+    return {
+        "Error": {
+            "type": "object",
+            "required": ["error"],
+            "additionalProperties": False,
+            "properties": {
+                "error": {
+                    "type": "object",
+                    "required": ["code", "message"],
+                    "additionalProperties": False,
+                    "properties": {
+                        "code": {
+                            "type": "string",
+                            "description": "Stable machine code: unauthorized, not_found, "
+                            "invalid, invalid_parameter, illegal_transition, ...",
+                        },
+                        "message": {"type": "string"},
+                        "request_id": {"type": "string"},
+                        "field": {"type": "string"},
+                        "state": {"type": "string"},
+                        "action": {"type": "string"},
+                    },
+                }
+            },
+        },
+        "Bank": {
+            "type": "object",
+            "required": ["slug", "name", "conventional", "sharia", "schemes", "chapters"],
+            "additionalProperties": False,
+            "properties": {
+                "slug": {"type": "string"},
+                "name": {"type": "string"},
+                "conventional": {"type": "boolean"},
+                "sharia": {"type": "boolean"},
+                "schemes": {"type": "array", "items": {"type": "string", "enum": list(SCHEMES)}},
+                "chapters": {
+                    "type": "array",
+                    "items": {"type": "string"},
+                    "description": "Slugs of the chapters the bank serves.",
+                },
+            },
+        },
+        "Chapter": {
+            "type": "object",
+            "required": ["slug", "name", "code", "kota", "members_count"],
+            "additionalProperties": False,
+            "properties": {
+                "slug": {"type": "string"},
+                "name": {"type": "string"},
+                "code": {"type": "string"},
+                "kota": {"type": "string"},
+                "members_count": {"type": "integer", "minimum": 0},
+            },
+        },
+        "Product": {
+            "type": "object",
+            "required": [
+                "id",
+                "name",
+                "price_idr",
+                "category",
+                "halal",
+                "permits",
+                "business",
+                "url",
+            ],
+            "additionalProperties": False,
+            "properties": {
+                "id": {"type": "integer"},
+                "name": {"type": "string"},
+                "price_idr": {"type": "integer", "minimum": 0},
+                "category": {"type": "string"},
+                "halal": {"type": "boolean"},
+                "permits": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "required": ["kind", "number"],
+                        "properties": {"kind": {"type": "string"}, "number": {"type": "string"}},
+                    },
+                },
+                "business": {
+                    "type": "object",
+                    "required": ["id", "name", "chapter"],
+                    "properties": {
+                        "id": {"type": "integer"},
+                        "name": {"type": "string"},
+                        "chapter": {
+                            "type": "object",
+                            "required": ["slug", "name"],
+                            "properties": {"slug": {"type": "string"}, "name": {"type": "string"}},
+                        },
+                    },
+                },
+                "url": {"type": "string", "format": "uri"},
+            },
+        },
+        "ProductPage": {
+            "type": "object",
+            "required": ["items", "total", "page"],
+            "additionalProperties": False,
+            "properties": {
+                "items": {"type": "array", "items": _ref("Product")},
+                "total": {"type": "integer", "minimum": 0},
+                "page": {"type": "integer", "minimum": 1},
+            },
+        },
+        "Referral": {
+            "type": "object",
+            "required": list(referral_props),
+            "additionalProperties": False,
+            "properties": referral_props,
+        },
+        "ReferralDetail": {
+            "type": "object",
+            "description": "The referral object plus its dossier.",
+            "required": [*referral_props, "dossier"],
+            "additionalProperties": False,
+            "properties": {**deepcopy(referral_props), "dossier": _ref("Dossier")},
+        },
+        "ReferralList": {
+            "type": "object",
+            "required": ["items", "count"],
+            "additionalProperties": False,
+            "properties": {
+                "items": {"type": "array", "items": _ref("Referral")},
+                "count": {"type": "integer", "minimum": 0},
+            },
+        },
+        "Dossier": _dossier_schema(),
+        **_event_schemas(),
+        "Event": {
+            "description": "One bank decision step. Extra fields are refused.",
+            "oneOf": [
+                _ref(name)
+                for name in (
+                    "EventAcknowledge",
+                    "EventRequestInfo",
+                    "EventApprove",
+                    "EventReject",
+                    "EventDisburse",
+                )
+            ],
+            "discriminator": {
+                "propertyName": "action",
+                "mapping": {
+                    "acknowledge": "#/components/schemas/EventAcknowledge",
+                    "request_info": "#/components/schemas/EventRequestInfo",
+                    "approve": "#/components/schemas/EventApprove",
+                    "reject": "#/components/schemas/EventReject",
+                    "disburse": "#/components/schemas/EventDisburse",
+                },
+            },
+        },
+    }
+
+
+def _responses() -> dict:
+    error = {"application/json": {"schema": _ref("Error")}}
+    return {
+        "BadRequest": {
+            "description": "Invalid parameters or body (`invalid`, "
+            "`invalid_parameter`, `bad_request`).",
+            "content": error,
+        },
+        "Unauthorized": {
+            "description": "No valid bearer token (`unauthorized`). Cookies never count.",
+            "headers": {
+                "WWW-Authenticate": {
+                    "schema": {"type": "string"},
+                    "description": 'Bearer realm="pasarkita-bank-api"',
+                }
+            },
+            "content": error,
+        },
+        "NotFound": {
+            "description": "Missing, or out of scope (`not_found`): another bank's "
+            "referral, one not yet sent, or one whose consent was withdrawn.",
+            "content": error,
+        },
+        "Conflict": {
+            "description": "Not allowed from the referral's current status (`illegal_transition`).",
+            "content": error,
+        },
+    }
+
+
+def _id_parameter(name: str, maximum: int) -> dict:
+    return {
+        "name": name,
+        "in": "path",
+        "required": True,
+        "schema": {"type": "integer", "minimum": 0, "maximum": maximum},
+    }
+
+
+def _products_parameters() -> list[dict]:
+    from marketplace.catalog.categories import CATEGORIES
+    from marketplace.catalog.params import MAX_PAGE, MAX_QUERY, kota_slugs
+    from marketplace.search.index import SORTS
+
+    def query(name, schema, description=None):
+        param = {"name": name, "in": "query", "required": False, "schema": schema}
+        if description:
+            param["description"] = description
+        return param
+
+    price = {"type": "integer", "minimum": 0, "maximum": 10**12}
+    return [
+        query("q", {"type": "string", "maxLength": MAX_QUERY}, "Words to search for."),
+        query("category", {"type": "string", "enum": list(CATEGORIES)}),
+        query(
+            "chapter",
+            {"type": "string", "minLength": 1, "maxLength": 64, "pattern": "^[A-Za-z0-9-]+$"},
+            "Chapter slug.",
+        ),
+        query("kota", {"type": "string", "enum": list(kota_slugs())}),
+        query("halal", {"type": "boolean"}),
+        query("in_stock", {"type": "boolean"}),
+        query("min_price", price, "Rupiah."),
+        query("max_price", price, "Rupiah; not below min_price."),
+        query("sort", {"type": "string", "enum": list(SORTS)}),
+        query("page", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE}),
+        query("per_page", {"type": "integer", "minimum": 1, "maximum": 100}),
+    ]
+
+
+def _paths() -> dict:
+    bearer = [{"bearerAuth": []}]
+    statuses = list(
+        dict.fromkeys(s for pair, to in Referral.TRANSITIONS.items() for s in (pair[0], to))
+    )
+    referral_id = _id_parameter("referral_id", MAX_ID)
+    return {
+        "/api/v1/banks": {
+            "get": {
+                "operationId": "listBanks",
+                "tags": ["public"],
+                "security": [],
+                "summary": "Partner banks with the KUR schemes they offer.",
+                "responses": {"200": _json({"type": "array", "items": _ref("Bank")}, "Banks")},
+            }
+        },
+        "/api/v1/chapters": {
+            "get": {
+                "operationId": "listChapters",
+                "tags": ["public"],
+                "security": [],
+                "summary": "Chapters (kecamatan) with their member counts.",
+                "responses": {
+                    "200": _json({"type": "array", "items": _ref("Chapter")}, "Chapters")
+                },
+            }
+        },
+        "/api/v1/products": {
+            "get": {
+                "operationId": "listProducts",
+                "tags": ["public"],
+                "security": [],
+                "summary": "Search listed products.",
+                "parameters": _products_parameters(),
+                "responses": {
+                    "200": _json(_ref("ProductPage"), "One page of results"),
+                    "400": _error("BadRequest"),
+                },
+            }
+        },
+        "/api/v1/products/{product_id}": {
+            "get": {
+                "operationId": "getProduct",
+                "tags": ["public"],
+                "security": [],
+                "summary": "One listed product.",
+                "parameters": [_id_parameter("product_id", 10**18 - 1)],
+                "responses": {
+                    "200": _json(_ref("Product"), "The product"),
+                    "404": _error("NotFound"),
+                },
+            }
+        },
+        "/api/v1/openapi.json": {
+            "get": {
+                "operationId": "getOpenApi",
+                "tags": ["public"],
+                "security": [],
+                "summary": "This document.",
+                "responses": {"200": _json({"type": "object"}, "OpenAPI 3.1 document")},
+            }
+        },
+        "/api/v1/bank/referrals": {
+            "get": {
+                "operationId": "listBankReferrals",
+                "tags": ["bank"],
+                "security": bearer,
+                "summary": "The token's bank's referrals that are sent and still consented, "
+                "newest first (at most 200).",
+                "parameters": [
+                    {
+                        "name": "status",
+                        "in": "query",
+                        "required": False,
+                        "schema": {"type": "string", "enum": statuses},
+                    },
+                    {
+                        "name": "since",
+                        "in": "query",
+                        "required": False,
+                        "description": "ISO 8601 date-time; only referrals whose status changed "
+                        "at or after it. Without an offset, UTC.",
+                        "schema": {"type": "string", "format": "date-time"},
+                    },
+                ],
+                "responses": {
+                    "200": _json(_ref("ReferralList"), "Referrals"),
+                    "400": _error("BadRequest"),
+                    "401": _error("Unauthorized"),
+                },
+            }
+        },
+        "/api/v1/bank/referrals/{referral_id}": {
+            "get": {
+                "operationId": "getBankReferral",
+                "tags": ["bank"],
+                "security": bearer,
+                "summary": "One referral with its dossier.",
+                "parameters": [referral_id],
+                "responses": {
+                    "200": _json(_ref("ReferralDetail"), "The referral and dossier"),
+                    "401": _error("Unauthorized"),
+                    "404": _error("NotFound"),
+                },
+            }
+        },
+        "/api/v1/bank/referrals/{referral_id}/events": {
+            "post": {
+                "operationId": "postBankReferralEvent",
+                "tags": ["bank"],
+                "security": bearer,
+                "summary": "Record the bank's next step on a referral.",
+                "parameters": [referral_id],
+                "requestBody": {
+                    "required": True,
+                    "content": {"application/json": {"schema": _ref("Event")}},
+                },
+                "responses": {
+                    "200": _json(_ref("Referral"), "The referral after the step"),
+                    "400": _error("BadRequest"),
+                    "401": _error("Unauthorized"),
+                    "404": _error("NotFound"),
+                    "409": _error("Conflict"),
+                },
+            }
+        },
+    }
+
+
+def build() -> dict:
+    """The whole document as a dict (JSON-serialisable)."""
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Pasarkita API",
+            "version": "1.0.0",
+            "description": "Public catalogue data, and the API partner banks' systems use "
+            "for KUR referrals. Bank endpoints take `Authorization: Bearer "
+            "<token>` (issued with `flask referrals issue-token BANK_SLUG`). "
+            'Errors are JSON `{"error": {"code", "message"}}`.',
+        },
+        "tags": [
+            {"name": "public", "description": "No authentication."},
+            {"name": "bank", "description": "Bearer token of one partner bank."},
+        ],
+        "paths": _paths(),
+        "components": {
+            "schemas": _schemas(),
+            "responses": _responses(),
+            "securitySchemes": {
+                "bearerAuth": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "A bank API token; scoped to one bank.",
+                },
+            },
+        },
+    }
