@@ -160,7 +160,27 @@ def _walk(referral, actions, lead, business, bank, when):
         apply_transition(referral, action, actor=actor, role=role, **changes)
 
 
+def seed_tokens() -> list[tuple[str, str, str]]:
+    """A fresh demo API token per bank (earlier demo tokens are revoked): shown once."""
+    from referrals.bank_api import issue_token
+    from referrals.models import BankToken
+
+    lines = []
+    for bank in db.session.scalars(select(Bank).order_by(Bank.slug)):
+        for old in db.session.scalars(
+            select(BankToken).where(
+                BankToken.bank_id == bank.id,
+                BankToken.label == "demo",
+                BankToken.revoked_at.is_(None),
+            )
+        ):
+            old.revoked_at = utcnow()
+        _row, token = issue_token(bank, label="demo")
+        lines.append((f"bank API token ({bank.slug})", token, "/api/v1/bank/referrals"))
+    return lines
+
+
 def seed(make_user) -> list[tuple[str, str, str]]:
     logins = seed_banks(make_user)
     seed_referrals()
-    return logins
+    return logins + seed_tokens()
