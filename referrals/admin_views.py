@@ -1,3 +1,359 @@
-from flask import Blueprint
+"""Admin of the referral network: /admin/banks/...
+
+Partner banks (variants, schemes, chapters served, officers), the KUR rules as data, and
+the network's figures. Admins only: anonymous -> login, anyone else -> 403.
+"""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from marketplace.accounts.forms import ConfirmForm
+from marketplace.accounts.models import User
+from marketplace.chapters import services as chapters
+from marketplace.chapters.models import Chapter
+from marketplace.core import audit
+from marketplace.core.errors import NotFound, ValidationFailed
+from marketplace.core.security import admin_required
+from marketplace.extensions import db
+from referrals import services
+from referrals.forms import (
+    SCHEME_LABELS,
+    BankChaptersForm,
+    BankForm,
+    KurSchemeForm,
+    OfficerForm,
+    format_rates,
+)
+from referrals.models import Bank, BankOfficer, KurScheme
 
 bp = Blueprint("admin_banks", __name__, url_prefix="/admin/banks")
+
+# Static paths of this blueprint; a bank with one of these slugs could not be reached.
+RESERVED_SLUGS = {"new", "kur", "figures"}
+
+
+@bp.before_request
+@admin_required
+def require_admin():
+    return None
+
+
+# --- bank administration (admin actor, audited) --------------------------------------------
+# Kept here because referrals/services.py has no bank-management functions yet; they take
+# the admin explicitly and raise domain errors like the services do.
+
+
+def create_bank(
+    *, name: str, slug: str, conventional: bool, sharia: bool, schemes, chapter_ids, admin
+) -> Bank:
+    """A partner bank with its variants, schemes and chapters (slug unique, not reserved)."""
+    slug = slug.strip().lower()
+    if slug in RESERVED_SLUGS or db.session.scalar(select(Bank.id).where(Bank.slug == slug)):
+        raise ValidationFailed(_l("Kode alamat ini sudah dipakai."), field="slug")
+    bank = Bank(
+        name=name.strip(),
+        slug=slug,
+        conventional=bool(conventional),
+        sharia=bool(sharia),
+        schemes=[s for s in schemes if s in SCHEME_LABELS],
+        chapters=_chapters(chapter_ids),
+    )
+    db.session.add(bank)
+    db.session.flush()
+    audit.record("bank.created", actor=admin, role="admin", bank_id=bank.id, target=bank)
+    return bank
+
+
+def set_chapters(bank: Bank, chapter_ids, *, admin) -> None:
+    bank.chapters = _chapters(chapter_ids)
+    db.session.flush()
+    audit.record(
+        "bank.chapters_set",
+        actor=admin,
+        role="admin",
+        bank_id=bank.id,
+        target=bank,
+        chapters=sorted(c.id for c in bank.chapters),
+    )
+
+
+def _chapters(chapter_ids) -> list[Chapter]:
+    ids = {int(i) for i in chapter_ids or ()}
+    return list(db.session.scalars(select(Chapter).where(Chapter.id.in_(ids)))) if ids else []
+
+
+def add_officer(bank: Bank, email: str, *, admin) -> BankOfficer:
+    """Make an existing account an officer of ``bank``."""
+    user = db.session.scalar(select(User).where(User.email == (email or "").strip().lower()))
+    if user is None:
+        raise ValidationFailed(_l("Tidak ada akun dengan e-mail tersebut."), field="email")
+    if any(o.user_id == user.id for o in bank.officers):
+        raise ValidationFailed(_l("Akun ini sudah menjadi petugas bank ini."), field="email")
+    officer = BankOfficer(bank_id=bank.id, user_id=user.id)
+    db.session.add(officer)
+    db.session.flush()
+    audit.record(
+        "bank.officer_added",
+        actor=admin,
+        role="admin",
+        bank_id=bank.id,
+        target=officer,
+        user_id=user.id,
+    )
+    return officer
+
+
+def remove_officer(bank: Bank, officer_id: int, *, admin) -> None:
+    officer = db.session.scalar(
+        select(BankOfficer).where(BankOfficer.id == officer_id, BankOfficer.bank_id == bank.id)
+    )
+    if officer is None:
+        raise NotFound()
+    audit.record(
+        "bank.officer_removed",
+        actor=admin,
+        role="admin",
+        bank_id=bank.id,
+        target=officer,
+        user_id=officer.user_id,
+    )
+    bank.officers.remove(officer)
+    db.session.flush()
+
+
+def update_scheme(scheme: KurScheme, *, admin, **values) -> None:
+    """Edit one KUR rules row; making it current retires the other rows of its scheme."""
+    for key, value in values.items():
+        setattr(scheme, key, value)
+    if values.get("is_current"):
+        db.session.execute(
+            update(KurScheme)
+            .where(KurScheme.code == scheme.code, KurScheme.id != scheme.id)
+            .values(is_current=False)
+        )
+    db.session.flush()
+    audit.record("kur_scheme.updated", actor=admin, role="admin", target=scheme, code=scheme.code)
+
+
+# --- pages ----------------------------------------------------------------------------------
+
+
+def _bank(slug: str) -> Bank:
+    bank = db.session.scalar(
+        select(Bank)
+        .where(Bank.slug == slug)
+        .options(
+            selectinload(Bank.chapters), selectinload(Bank.officers).selectinload(BankOfficer.user)
+        )
+    )
+    if bank is None:
+        abort(404)
+    return bank
+
+
+def _chapter_choices():
+    return [(c.id, f"{c.name} ({c.kota})") for c in chapters.list_chapters()]
+
+
+@bp.get("/")
+def index():
+    banks = db.session.scalars(
+        select(Bank)
+        .options(selectinload(Bank.chapters), selectinload(Bank.officers))
+        .order_by(Bank.name)
+    ).all()
+    return render_template("referrals/admin_index.html", banks=banks, scheme_labels=SCHEME_LABELS)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def new():
+    form = BankForm()
+    form.chapters.choices = _chapter_choices()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            bank = create_bank(
+                name=form.name.data,
+                slug=form.slug.data,
+                conventional=form.conventional.data,
+                sharia=form.sharia.data,
+                schemes=form.schemes.data,
+                chapter_ids=form.chapters.data,
+                admin=current_user,
+            )
+            db.session.commit()
+        except ValidationFailed as exc:
+            db.session.rollback()
+            form.slug.errors = [*form.slug.errors, str(exc.message)]
+            status = 400
+        except IntegrityError:  # a concurrent create with the same slug
+            db.session.rollback()
+            form.slug.errors = [*form.slug.errors, _("Kode alamat ini sudah dipakai.")]
+            status = 400
+        else:
+            flash(_("Bank %(name)s ditambahkan.", name=bank.name), "success")
+            return redirect(url_for("admin_banks.bank", slug=bank.slug))
+    elif form.is_submitted():
+        status = 400
+    return render_template("referrals/admin_bank_new.html", form=form), status
+
+
+@bp.route("/<slug>", methods=["GET", "POST"])
+def bank(slug: str):
+    """One bank: the chapters it serves (editable) and its officers."""
+    bank = _bank(slug)
+    form = BankChaptersForm(prefix="ch")
+    form.chapters.choices = _chapter_choices()
+    status = 200
+    if request.method == "GET":
+        form.chapters.data = [c.id for c in bank.chapters]
+    elif form.validate_on_submit():
+        set_chapters(bank, form.chapters.data, admin=current_user)
+        db.session.commit()
+        flash(_("Chapter yang dilayani disimpan."), "success")
+        return redirect(url_for("admin_banks.bank", slug=slug))
+    else:
+        status = 400
+    return _bank_page(bank, chapters_form=form, status=status)
+
+
+def _bank_page(bank, *, chapters_form=None, officer_form=None, status=200):
+    if chapters_form is None:
+        chapters_form = BankChaptersForm(prefix="ch")
+        chapters_form.chapters.choices = _chapter_choices()
+        chapters_form.chapters.data = [c.id for c in bank.chapters]
+    return render_template(
+        "referrals/admin_bank.html",
+        bank=bank,
+        chapters_form=chapters_form,
+        officer_form=officer_form or OfficerForm(prefix="of"),
+        confirm=ConfirmForm(),
+        scheme_labels=SCHEME_LABELS,
+    ), status
+
+
+@bp.post("/<slug>/officers")
+def officers(slug: str):
+    bank = _bank(slug)
+    form = OfficerForm(prefix="of")
+    if form.validate_on_submit():
+        try:
+            add_officer(bank, form.email.data, admin=current_user)
+        except ValidationFailed as exc:
+            db.session.rollback()
+            form.email.errors = [str(exc.message)]
+        else:
+            db.session.commit()
+            flash(_("Petugas ditambahkan."), "success")
+            return redirect(url_for("admin_banks.bank", slug=slug))
+    return _bank_page(_bank(slug), officer_form=form, status=400)
+
+
+@bp.post("/<slug>/officers/<int:officer_id>/remove")
+def remove(slug: str, officer_id: int):
+    bank = _bank(slug)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        remove_officer(bank, officer_id, admin=current_user)
+    except NotFound:
+        abort(404)
+    db.session.commit()
+    flash(_("Petugas dihapus dari bank ini."), "success")
+    return redirect(url_for("admin_banks.bank", slug=slug))
+
+
+def _scheme_form(scheme: KurScheme, formdata=None) -> KurSchemeForm:
+    form = KurSchemeForm(
+        formdata=formdata, prefix=f"k{scheme.id}", obj=scheme if formdata is None else None
+    )
+    if formdata is None:
+        form.rates.data = format_rates(scheme.rates_bp or {})
+    return form
+
+
+def _kur_page(forms=None, status=200):
+    schemes = db.session.scalars(
+        select(KurScheme).order_by(KurScheme.code, KurScheme.effective_from.desc())
+    ).all()
+    forms = forms or {}
+    return render_template(
+        "referrals/admin_kur.html",
+        rows=[(s, forms.get(s.id) or _scheme_form(s)) for s in schemes],
+        scheme_labels=SCHEME_LABELS,
+    ), status
+
+
+@bp.get("/kur")
+def kur():
+    """The KUR rules as data: each row editable as regulations change."""
+    return _kur_page()
+
+
+@bp.post("/kur/<int:scheme_id>")
+def edit_kur(scheme_id: int):
+    scheme = db.session.get(KurScheme, scheme_id)
+    if scheme is None:
+        abort(404)
+    form = _scheme_form(scheme, formdata=request.form)
+    if not form.validate_on_submit():
+        return _kur_page({scheme.id: form}, status=400)
+    try:
+        update_scheme(
+            scheme,
+            admin=current_user,
+            name=form.name.data.strip(),
+            effective_from=form.effective_from.data,
+            is_current=form.is_current.data,
+            min_idr=form.min_idr.data,
+            max_idr=form.max_idr.data,
+            rates_bp=form.rates.parsed,
+            max_tenor_kmk_months=form.max_tenor_kmk_months.data,
+            max_tenor_ki_months=form.max_tenor_ki_months.data,
+            no_collateral_up_to_idr=form.no_collateral_up_to_idr.data,
+            npwp_above_idr=form.npwp_above_idr.data,
+            source=(form.source.data or "").strip(),
+        )
+        db.session.commit()
+    except IntegrityError:  # (code, effective_from) must stay unique
+        db.session.rollback()
+        form.effective_from.errors = [_("Skema ini sudah punya aturan dengan tanggal itu.")]
+        return _kur_page({scheme_id: form}, status=400)
+    flash(_("Aturan %(name)s disimpan.", name=scheme.name), "success")
+    return redirect(url_for("admin_banks.kur"))
+
+
+@bp.get("/figures")
+def figures():
+    """Approval rate and days to decision per chapter, per lead and per bank."""
+    groups = services.figures()
+    names = {
+        "chapter": dict(
+            db.session.execute(
+                select(Chapter.id, Chapter.name).where(Chapter.id.in_(list(groups["chapter"])))
+            ).all()
+        ),
+        "lead": dict(
+            db.session.execute(
+                select(User.id, User.name).where(User.id.in_(list(groups["lead"])))
+            ).all()
+        ),
+        "bank": dict(
+            db.session.execute(
+                select(Bank.id, Bank.name).where(Bank.id.in_(list(groups["bank"])))
+            ).all()
+        ),
+    }
+    tables = {
+        kind: sorted(
+            ((names[kind].get(key, str(key)), g) for key, g in rows.items()),
+            key=lambda item: str(item[0]),
+        )
+        for kind, rows in groups.items()
+    }
+    return render_template("referrals/admin_figures.html", tables=tables)

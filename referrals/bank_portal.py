@@ -1,3 +1,239 @@
-from flask import Blueprint
+"""The partner bank's portal: /bank/<bank_slug>/...
+
+The signed-in user must be an officer of *that* bank. A bank sees only referrals sent to
+it with the member's consent still in force (``referral_for_bank_or_404``); anything
+else, including another bank's referral, answers 404 and is logged.
+"""
+
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
+
+from marketplace.businesses.models import Business
+from marketplace.chapters.models import Chapter
+from marketplace.core.errors import DomainError, NotFound
+from marketplace.core.labels import status_label
+from marketplace.core.security import deny
+from marketplace.core.timeutil import utcnow
+from marketplace.extensions import db
+from marketplace.mentoring.pathway import STEPS
+from referrals import dossier, services
+from referrals.forms import (
+    ACTION_LABELS,
+    REJECT_REASON_LABELS,
+    ROLE_LABELS,
+    SCHEME_LABELS,
+    ApproveForm,
+    NoteForm,
+    RejectForm,
+    RequestInfoForm,
+    StatusFilterForm,
+    rate_bp,
+)
+from referrals.models import Referral
 
 bp = Blueprint("bank_portal", __name__, url_prefix="/bank/<bank_slug>")
+
+SLA_WORKING_DAYS = 3
+
+
+@bp.url_value_preprocessor
+def pull_bank(endpoint, values):
+    g.bank_slug = (values or {}).pop("bank_slug", None)
+
+
+@bp.url_defaults
+def add_bank(endpoint, values):
+    if "bank_slug" not in values and g.get("bank") is not None:
+        values["bank_slug"] = g.bank.slug
+
+
+@bp.before_request
+def require_officer_of_bank():
+    """Anonymous -> login; signed in but not an officer of this bank -> 404 (logged)."""
+    if not current_user.is_authenticated:
+        return current_app.login_manager.unauthorized()
+    bank = services.bank_of_officer(current_user, g.bank_slug)
+    if bank is None:
+        deny("not_officer_of_bank", bank=g.bank_slug)
+    g.bank = bank
+    return None
+
+
+def _referral(referral_id: int) -> Referral:
+    try:
+        return services.referral_for_bank_or_404(g.bank, referral_id)
+    except NotFound:
+        deny("out_of_bank", model="Referral", id=referral_id, bank=g.bank.slug)
+
+
+def overdue(referral: Referral, now) -> bool:
+    return (
+        referral.status == "sent"
+        and referral.sent_at is not None
+        and services.working_days_since(referral.sent_at, now) >= SLA_WORKING_DAYS
+    )
+
+
+@bp.get("/")
+def inbox():
+    """Referrals sent to this bank, newest first, filtered by status, late ones flagged."""
+    form = StatusFilterForm(request.args)
+    form.status.choices = [
+        ("", _("Semua status")),
+        *((s, status_label(s)) for s in Referral.VISIBLE_TO_BANK),
+    ]
+    status = form.status.data if form.status.data in Referral.VISIBLE_TO_BANK else None
+    referrals = services.bank_referrals(g.bank, status=status)
+    # Two statements for every row's business and chapter, not two per row.
+    businesses = {
+        b.id: b
+        for b in db.session.scalars(
+            select(Business).where(Business.id.in_({r.business_id for r in referrals}))
+        )
+    }
+    chapters = {
+        c.id: c
+        for c in db.session.scalars(
+            select(Chapter).where(Chapter.id.in_({r.chapter_id for r in referrals}))
+        )
+    }
+    now = utcnow()
+    return render_template(
+        "referrals/bank_inbox.html",
+        bank=g.bank,
+        form=form,
+        businesses=businesses,
+        chapters=chapters,
+        referrals=referrals,
+        late={r.id for r in referrals if overdue(r, now)},
+        scheme_labels=SCHEME_LABELS,
+    )
+
+
+FORMS = {
+    "acknowledge": lambda: NoteForm(prefix="ack"),
+    "request_info": lambda: RequestInfoForm(prefix="info"),
+    "approve": lambda: ApproveForm(prefix="appr"),
+    "reject": lambda: RejectForm(prefix="rej"),
+    "disburse": lambda: NoteForm(prefix="disb"),
+}
+
+
+def _preload(referral: Referral) -> Referral:
+    """What the page reads off the referral, in three statements instead of six lazy loads
+    (the row is already in scope: this only fills its relationships)."""
+    business = joinedload(Referral.business)
+    return db.session.scalars(
+        select(Referral)
+        .where(Referral.id == referral.id)
+        .options(
+            business.joinedload(Business.owner),
+            business.joinedload(Business.kelurahan),
+            joinedload(Referral.lead),
+            selectinload(Referral.consents),
+            selectinload(Referral.events),
+        )
+    ).one()
+
+
+def _page(referral: Referral, *, forms=None, error=None, status=200):
+    """The dossier, readable and printable, with the actions the status allows."""
+    referral = _preload(referral)
+    forms = {**{a: make() for a, make in FORMS.items()}, **(forms or {})}
+    allowed = [a for a in services.BANK_ACTIONS if (referral.status, a) in Referral.TRANSITIONS]
+    if "approve" in allowed and forms["approve"].amount_idr.data is None:
+        forms["approve"].amount_idr.data = referral.amount_idr
+        forms["approve"].tenor_months.data = referral.tenor_months
+    return render_template(
+        "referrals/bank_referral.html",
+        bank=g.bank,
+        referral=referral,
+        d=dossier.build(referral),
+        consent=referral.active_consent,
+        forms=forms,
+        allowed=allowed,
+        error=error,
+        late=overdue(referral, utcnow()),
+        step_labels=dict(STEPS),
+        action_labels=ACTION_LABELS,
+        role_labels=ROLE_LABELS,
+        scheme_labels=SCHEME_LABELS,
+        reason_labels=REJECT_REASON_LABELS,
+    ), status
+
+
+@bp.get("/referrals/<int:referral_id>")
+def referral(referral_id: int):
+    return _page(_referral(referral_id))
+
+
+def _act(referral_id: int, action: str, form, values=None):
+    """Apply one bank action through the service; errors re-render the page plainly."""
+    referral = _referral(referral_id)
+    if not form.validate_on_submit():
+        return _page(referral, forms={action: form}, status=400)
+    try:
+        services.bank_action(
+            referral,
+            action,
+            actor=current_user,
+            role="bank_officer",
+            note=form.note.data,
+            **(values(form) if values else {}),
+        )
+    except NotFound:
+        deny("out_of_bank", model="Referral", id=referral_id, bank=g.bank.slug)
+    except DomainError as exc:
+        db.session.rollback()
+        field = getattr(form, exc.details.get("field") or "", None)
+        if field is not None and hasattr(field, "errors") and exc.details.get("field") != "note":
+            field.errors = [*field.errors, str(exc.message)]
+            return _page(_referral(referral_id), forms={action: form}, status=exc.status_code)
+        return _page(
+            _referral(referral_id),
+            forms={action: form},
+            error=str(exc.message),
+            status=exc.status_code,
+        )
+    db.session.commit()
+    flash(_("Tersimpan: %(status)s.", status=status_label(referral.status)), "success")
+    return redirect(url_for("bank_portal.referral", referral_id=referral_id))
+
+
+@bp.post("/referrals/<int:referral_id>/acknowledge")
+def acknowledge(referral_id: int):
+    return _act(referral_id, "acknowledge", FORMS["acknowledge"]())
+
+
+@bp.post("/referrals/<int:referral_id>/request-info")
+def request_info(referral_id: int):
+    return _act(referral_id, "request_info", FORMS["request_info"]())
+
+
+@bp.post("/referrals/<int:referral_id>/approve")
+def approve(referral_id: int):
+    return _act(
+        referral_id,
+        "approve",
+        FORMS["approve"](),
+        values=lambda f: {
+            "amount_idr": f.amount_idr.data,
+            "tenor_months": f.tenor_months.data,
+            "rate_bp": rate_bp(f.rate_percent.data),
+        },
+    )
+
+
+@bp.post("/referrals/<int:referral_id>/reject")
+def reject(referral_id: int):
+    return _act(
+        referral_id, "reject", FORMS["reject"](), values=lambda f: {"reason": f.reason.data}
+    )
+
+
+@bp.post("/referrals/<int:referral_id>/disburse")
+def disburse(referral_id: int):
+    return _act(referral_id, "disburse", FORMS["disburse"]())

@@ -1,3 +1,218 @@
-from marketplace.core.tenancy import lead_blueprint
+"""KUR referrals in the lead console: /lead/<chapter_slug>/referrals/...
+
+The chapter comes from the URL (``lead_blueprint``); every referral and member is loaded
+inside that chapter, and anything outside it answers 404 and is logged.
+"""
+
+from flask import flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from marketplace.businesses.models import Business
+from marketplace.core.errors import DomainError, NotFound
+from marketplace.core.security import deny
+from marketplace.core.tenancy import get_in_chapter_or_404, lead_blueprint, scoped_select
+from marketplace.core.timeutil import utcnow
+from marketplace.extensions import db
+from referrals import services
+from referrals.eligibility import DISCLAIMER, pre_screen
+from referrals.forms import (
+    ACTION_LABELS,
+    REJECT_REASON_LABELS,
+    ROLE_LABELS,
+    SCHEME_LABELS,
+    EndorseForm,
+    OpenReferralForm,
+    WithdrawForm,
+)
+from referrals.models import Referral
 
 bp = lead_blueprint("lead_referrals", __name__, url_prefix="/referrals")
+
+SLA_WORKING_DAYS = 3
+
+
+def _referral(referral_id: int) -> Referral:
+    try:
+        return services.referral_in_chapter_or_404(g.chapter, referral_id)
+    except NotFound:
+        deny("out_of_chapter", model="Referral", id=referral_id, chapter=g.chapter.slug)
+
+
+def overdue(referral: Referral, now) -> bool:
+    """Sent and not acknowledged within 3 working days."""
+    return (
+        referral.status == "sent"
+        and referral.sent_at is not None
+        and services.working_days_since(referral.sent_at, now) >= SLA_WORKING_DAYS
+    )
+
+
+@bp.get("/")
+def index():
+    """The chapter's referrals, with the SLA flag, and the lead's quota this month."""
+    referrals = db.session.scalars(
+        select(Referral)
+        .where(Referral.chapter_id == g.chapter.id)
+        .options(joinedload(Referral.business), joinedload(Referral.bank))
+        .order_by(Referral.created_at.desc())
+    ).all()
+    now = utcnow()
+    members = db.session.scalars(scoped_select(Business).order_by(Business.name)).all()
+    return render_template(
+        "referrals/lead_index.html",
+        chapter=g.chapter,
+        referrals=referrals,
+        late={r.id for r in referrals if overdue(r, now)},
+        used=services.endorsements_this_month(current_user.id),
+        quota=services.quota_for(current_user.id),
+        members=members,
+    )
+
+
+def _open_page(business: Business | None):
+    """The "open a referral" form for one member of this chapter."""
+    if business is None:
+        members = db.session.scalars(scoped_select(Business).order_by(Business.name)).all()
+        return render_template(
+            "referrals/lead_pick_member.html", chapter=g.chapter, members=members
+        )
+    banks = services.banks_serving(g.chapter)
+    form = OpenReferralForm()
+    form.bank_id.choices = [(b.id, b.name) for b in banks]
+    status = 200
+    if form.validate_on_submit():
+        bank = next(b for b in banks if b.id == form.bank_id.data)
+        # Only a bank offering both variants lets the lead choose; otherwise the bank's own.
+        sharia = bank.sharia and (not bank.conventional or form.variant.data == "syariah")
+        data = services.ReferralInput(
+            bank_id=bank.id,
+            scheme=form.scheme.data,
+            amount_idr=form.amount_idr.data,
+            tenor_months=form.tenor_months.data,
+            purpose=form.purpose.data,
+            sharia=sharia,
+            no_other_credit=form.no_other_credit.data,
+        )
+        try:
+            referral = services.open_referral(g.chapter, business.id, data, lead=current_user)
+        except NotFound:
+            deny("out_of_chapter", model="Business", id=business.id, chapter=g.chapter.slug)
+        except DomainError as exc:
+            db.session.rollback()
+            field = getattr(form, exc.details.get("field") or "", None)
+            if field is not None:
+                field.errors = [*field.errors, str(exc.message)]
+            else:
+                form.form_errors.append(str(exc.message))
+            status = exc.status_code
+        else:
+            db.session.commit()
+            flash(_("Rujukan dibuat. Anggota diminta memberi persetujuan lebih dulu."), "success")
+            return redirect(url_for("lead_referrals.show", referral_id=referral.id))
+    elif form.is_submitted():
+        status = 400
+    return render_template(
+        "referrals/lead_new.html",
+        chapter=g.chapter,
+        business=business,
+        banks=banks,
+        form=form,
+    ), status
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def new():
+    """/new?member=<business_id>; without a member, a list to choose from."""
+    member = request.args.get("member")
+    business = get_in_chapter_or_404(Business, member) if member else None
+    return _open_page(business)
+
+
+@bp.route("/members/<int:business_id>/new", methods=["GET", "POST"])
+def new_for_member(business_id: int):
+    return _open_page(get_in_chapter_or_404(Business, business_id))
+
+
+def _show(referral: Referral, *, endorse_form=None, send_error=None, status=200):
+    screen = pre_screen(
+        referral.business,
+        scheme_code=referral.scheme,
+        amount_idr=referral.amount_idr,
+        no_other_credit=referral.no_other_credit,
+        exclude_referral_id=referral.id,
+    )
+    return render_template(
+        "referrals/lead_show.html",
+        chapter=g.chapter,
+        referral=referral,
+        screen=screen,
+        disclaimer=DISCLAIMER,
+        consent=referral.active_consent,
+        withdrawn_consents=[c for c in referral.consents if c.withdrawn_at is not None],
+        endorse_form=endorse_form or EndorseForm(),
+        withdraw_form=WithdrawForm(prefix="wd"),
+        send_error=send_error,
+        can_withdraw=(referral.status, "withdraw") in Referral.TRANSITIONS,
+        late=overdue(referral, utcnow()),
+        used=services.endorsements_this_month(current_user.id),
+        quota=services.quota_for(current_user.id),
+        action_labels=ACTION_LABELS,
+        role_labels=ROLE_LABELS,
+        scheme_labels=SCHEME_LABELS,
+        reason_labels=REJECT_REASON_LABELS,
+    ), status
+
+
+@bp.get("/<int:referral_id>")
+def show(referral_id: int):
+    """Pre-screen, consent, endorsement and the history of one referral."""
+    return _show(_referral(referral_id))
+
+
+@bp.post("/<int:referral_id>/send")
+def send(referral_id: int):
+    """Endorse and send: refused plainly when quota, pre-screen or status say no."""
+    referral = _referral(referral_id)
+    form = EndorseForm()
+    if not form.validate_on_submit():
+        return _show(referral, endorse_form=form, status=400)
+    try:
+        services.endorse_and_send(
+            referral, lead=current_user, recommendation=form.recommendation.data
+        )
+    except NotFound:
+        deny("out_of_chapter", model="Referral", id=referral_id, chapter=g.chapter.slug)
+    except DomainError as exc:
+        db.session.rollback()
+        return _show(
+            _referral(referral_id),
+            endorse_form=form,
+            send_error=str(exc.message),
+            status=exc.status_code,
+        )
+    db.session.commit()
+    flash(_("Rekomendasi terkirim ke %(bank)s.", bank=referral.bank.name), "success")
+    return redirect(url_for("lead_referrals.show", referral_id=referral.id))
+
+
+@bp.post("/<int:referral_id>/withdraw")
+def withdraw(referral_id: int):
+    referral = _referral(referral_id)
+    form = WithdrawForm(prefix="wd")
+    if not form.validate_on_submit():
+        flash(_("Alasan terlalu panjang."), "error")
+        return redirect(url_for("lead_referrals.show", referral_id=referral.id))
+    try:
+        services.withdraw(
+            referral, actor=current_user, role="lead", note=(form.note.data or "").strip() or None
+        )
+    except DomainError as exc:
+        db.session.rollback()
+        flash(str(exc.message), "error")
+    else:
+        db.session.commit()
+        flash(_("Rujukan ditarik."), "success")
+    return redirect(url_for("lead_referrals.show", referral_id=referral_id))

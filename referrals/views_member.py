@@ -1,3 +1,186 @@
-from flask import Blueprint
+"""The member's KUR referrals: /business/referrals/...
+
+Consent is given here, on a screen of its own (UU 27/2022 art. 22): the named bank, the
+purpose, the exact fields, the retention period, and an unticked box. Every referral is
+loaded through ``referral_of_member_or_404``: another member's referral is 404.
+"""
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from marketplace.accounts.forms import ConfirmForm
+from marketplace.businesses.models import Business
+from marketplace.core.errors import DomainError
+from marketplace.extensions import db
+from referrals import services
+from referrals.forms import (
+    ACTION_LABELS,
+    REJECT_REASON_LABELS,
+    ROLE_LABELS,
+    SCHEME_LABELS,
+    AnswerForm,
+    ConsentForm,
+    WithdrawForm,
+)
+from referrals.models import Referral
 
 bp = Blueprint("referrals_member", __name__, url_prefix="/business/referrals")
+
+
+@bp.before_request
+@login_required
+def require_login():
+    return None
+
+
+def _referral(referral_id: int) -> Referral:
+    return services.referral_of_member_or_404(current_user, referral_id)
+
+
+@bp.get("/")
+def index():
+    referrals = db.session.scalars(
+        select(Referral)
+        .join(Business, Business.id == Referral.business_id)
+        .where(Business.owner_id == current_user.id)
+        .options(joinedload(Referral.bank))
+        .order_by(Referral.created_at.desc())
+    ).all()
+    return render_template(
+        "referrals/member_index.html", referrals=referrals, scheme_labels=SCHEME_LABELS
+    )
+
+
+def _show(referral: Referral, *, consent_form=None, answer_form=None, error=None, status=200):
+    text, digest = services.consent_text(referral)
+    return render_template(
+        "referrals/member_show.html",
+        referral=referral,
+        consent=referral.active_consent,
+        consent_form=consent_form or ConsentForm(),
+        answer_form=answer_form or AnswerForm(),
+        decline_form=WithdrawForm(prefix="wd"),
+        consent_text=text,
+        consent_hash=digest,
+        shared_fields=services.SHARED_FIELDS,
+        retention_days=services.RETENTION_DAYS,
+        error=error,
+        action_labels=ACTION_LABELS,
+        role_labels=ROLE_LABELS,
+        scheme_labels=SCHEME_LABELS,
+        reason_labels=REJECT_REASON_LABELS,
+    ), status
+
+
+@bp.get("/<int:referral_id>")
+def show(referral_id: int):
+    """Draft: the consent screen. Later: status, notes, the bank's questions."""
+    return _show(_referral(referral_id))
+
+
+@bp.post("/<int:referral_id>/consent")
+def consent(referral_id: int):
+    """Explicit consent: only a ticked box counts; anything else changes nothing (400)."""
+    referral = _referral(referral_id)
+    form = ConsentForm()
+    if not form.validate_on_submit():
+        return _show(referral, consent_form=form, status=400)
+    try:
+        services.give_consent(
+            current_user,
+            referral,
+            agreed=form.agree.data,
+            ip=request.remote_addr,
+            no_other_credit=form.no_other_credit.data,
+        )
+    except DomainError as exc:
+        db.session.rollback()
+        referral = _referral(referral_id)
+        if exc.details.get("field") == "agree":
+            form.agree.errors = [str(exc.message)]
+            return _show(referral, consent_form=form, status=exc.status_code)
+        return _show(referral, consent_form=form, error=str(exc.message), status=exc.status_code)
+    db.session.commit()
+    flash(
+        _(
+            "Terima kasih. Persetujuan Anda tercatat; pengurus chapter akan mengirim "
+            "rujukan ke %(bank)s.",
+            bank=referral.bank.name,
+        ),
+        "success",
+    )
+    return redirect(url_for("referrals_member.show", referral_id=referral.id))
+
+
+@bp.post("/<int:referral_id>/decline")
+def decline(referral_id: int):
+    """The member says no to a draft: the referral is withdrawn, nothing is shared."""
+    referral = _referral(referral_id)
+    form = WithdrawForm(prefix="wd")
+    if form.validate_on_submit() and referral.status == "draft":
+        try:
+            services.withdraw(
+                referral,
+                actor=current_user,
+                role="sme_owner",
+                note=(form.note.data or "").strip() or None,
+            )
+        except DomainError as exc:
+            db.session.rollback()
+            flash(str(exc.message), "error")
+        else:
+            db.session.commit()
+            flash(_("Rujukan dibatalkan. Data Anda tidak dikirim ke bank."), "success")
+    else:
+        flash(_("Rujukan ini tidak bisa dibatalkan di sini."), "error")
+    return redirect(url_for("referrals_member.show", referral_id=referral_id))
+
+
+@bp.post("/<int:referral_id>/answer")
+def answer(referral_id: int):
+    referral = _referral(referral_id)
+    form = AnswerForm()
+    if not form.validate_on_submit():
+        return _show(referral, answer_form=form, status=400)
+    try:
+        services.answer_info(current_user, referral, form.answer.data)
+    except DomainError as exc:
+        db.session.rollback()
+        return _show(
+            _referral(referral_id), answer_form=form, error=str(exc.message), status=exc.status_code
+        )
+    db.session.commit()
+    flash(_("Jawaban Anda terkirim ke %(bank)s.", bank=referral.bank.name), "success")
+    return redirect(url_for("referrals_member.show", referral_id=referral.id))
+
+
+@bp.route("/<int:referral_id>/withdraw-consent", methods=["GET", "POST"])
+def withdraw_consent(referral_id: int):
+    """Asks once more, then withdraws: the bank loses access at once and is told."""
+    referral = _referral(referral_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            services.withdraw_consent(current_user, referral)
+        except DomainError as exc:
+            db.session.rollback()
+            flash(str(exc.message), "error")
+        else:
+            db.session.commit()
+            flash(
+                _(
+                    "Persetujuan ditarik. %(bank)s tidak bisa lagi membuka data Anda.",
+                    bank=referral.bank.name,
+                ),
+                "success",
+            )
+        return redirect(url_for("referrals_member.show", referral_id=referral_id))
+    return render_template(
+        "referrals/member_withdraw_consent.html",
+        referral=referral,
+        consent=referral.active_consent,
+        form=form,
+    )

@@ -18,6 +18,7 @@ from marketplace.core.errors import DomainError, NotFound
 from marketplace.core.security import deny
 from marketplace.core.tenancy import get_in_chapter_or_404, lead_blueprint, scoped_select
 from marketplace.core.timeutil import JAKARTA, utcnow
+from marketplace.core.views import run_action
 from marketplace.extensions import db
 from marketplace.legality.models import LegalityDocument
 from marketplace.legality.views import review_page
@@ -70,21 +71,17 @@ def check_in(business_id: int):
     form = CheckInForm(prefix="ci")
     business = get_in_chapter_or_404(Business, business_id)
     if form.validate_on_submit():
-        try:
-            mentoring.record_check_in(
+        run_action(
+            lambda: mentoring.record_check_in(
                 g.chapter,
                 business.id,
                 applies_learning=form.applies_learning.data,
                 books_kept=form.books_kept.data,
                 next_step=form.next_step.data,
                 actor=current_user,
-            )
-        except DomainError as exc:
-            db.session.rollback()
-            flash(str(exc.message), "error")
-        else:
-            db.session.commit()
-            flash(_("Evaluasi bulan ini disimpan."), "success")
+            ),
+            _("Evaluasi bulan ini disimpan."),
+        )
     else:
         flash(_("Tulis langkah berikutnya untuk anggota ini."), "error")
     return redirect(url_for("lead.member", business_id=business.id))
@@ -95,21 +92,17 @@ def training(business_id: int):
     form = TrainingForm(prefix="tr")
     business = get_in_chapter_or_404(Business, business_id)
     if form.validate_on_submit():
-        try:
-            mentoring.record_external_training(
+        run_action(
+            lambda: mentoring.record_external_training(
                 g.chapter,
                 business.id,
                 provider=form.provider.data,
                 title=form.title.data,
                 completed_on=form.completed_on.data,
                 actor=current_user,
-            )
-        except DomainError as exc:
-            db.session.rollback()
-            flash(str(exc.message), "error")
-        else:
-            db.session.commit()
-            flash(_("Pelatihan dicatat."), "success")
+            ),
+            _("Pelatihan dicatat."),
+        )
     else:
         flash(_("Lengkapi nama dan tanggal pelatihan."), "error")
     return redirect(url_for("lead.member", business_id=business.id))
@@ -197,27 +190,24 @@ def session(session_id: int):
 
 @bp.route("/settings", methods=["GET", "POST"])
 def settings():
-    form = SettingsForm(obj=None)
+    form = SettingsForm()
     if request.method == "GET":
         form.sessions_required.data = g.chapter.mentoring_sessions_required
         form.books_months.data = g.chapter.books_months_required
     status = 200
     if form.validate_on_submit():
-        try:
-            mentoring.update_settings(
+        failed = run_action(
+            lambda: mentoring.update_settings(
                 g.chapter,
                 sessions_required=form.sessions_required.data,
                 books_months=form.books_months.data,
                 actor=current_user,
-            )
-        except DomainError as exc:
-            db.session.rollback()
-            flash(str(exc.message), "error")
-            status = 400
-        else:
-            db.session.commit()
-            flash(_("Pengaturan chapter disimpan."), "success")
+            ),
+            _("Pengaturan chapter disimpan."),
+        )
+        if failed is None:
             return redirect(url_for("lead.dashboard"))
+        status = 400
     elif form.is_submitted():
         status = 400
     return render_template("lead/settings.html", chapter=g.chapter, form=form), status
@@ -283,28 +273,20 @@ def product(product_id: int):
 @bp.post("/products/<int:product_id>/halal-confirm")
 def confirm_halal(product_id: int):
     product = _product_in_chapter(product_id)
-    try:
-        catalog.confirm_halal_review(product, actor=current_user)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(str(exc.message), "error")
-    else:
-        db.session.commit()
-        flash(_("Sertifikat halal dikonfirmasi masih berlaku untuk produk ini."), "success")
+    run_action(
+        lambda: catalog.confirm_halal_review(product, actor=current_user),
+        _("Sertifikat halal dikonfirmasi masih berlaku untuk produk ini."),
+    )
     return redirect(url_for("lead.queue"))
 
 
 @bp.post("/products/<int:product_id>/unlist")
 def unlist(product_id: int):
     product = _product_in_chapter(product_id)
-    try:
-        catalog.unlist_product(
+    run_action(
+        lambda: catalog.unlist_product(
             product, actor=current_user, role="lead", note="unlisted by chapter lead"
-        )
-    except DomainError as exc:
-        db.session.rollback()
-        flash(str(exc.message), "error")
-    else:
-        db.session.commit()
-        flash(_("Produk diturunkan dari etalase."), "success")
+        ),
+        _("Produk diturunkan dari etalase."),
+    )
     return redirect(url_for("lead.product", product_id=product_id))

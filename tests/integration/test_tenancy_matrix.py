@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from marketplace.extensions import db as _db
+from tests.factories import make_world_referral
 
 # endpoint -> function(world) giving the URL arguments that point at Tebet's objects.
 ROUTE_ARGS = {
@@ -27,6 +28,12 @@ ROUTE_ARGS = {
     "lead.sessions": lambda w: {},
     "lead.session": lambda w: {"session_id": w.session_tebet.id},
     "lead.settings": lambda w: {},
+    "lead_referrals.index": lambda w: {},
+    "lead_referrals.new": lambda w: {"member": w.biz_tebet.id},
+    "lead_referrals.new_for_member": lambda w: {"business_id": w.biz_tebet.id},
+    "lead_referrals.show": lambda w: {"referral_id": make_world_referral(w).id},
+    "lead_referrals.send": lambda w: {"referral_id": make_world_referral(w).id},
+    "lead_referrals.withdraw": lambda w: {"referral_id": make_world_referral(w).id},
 }
 
 
@@ -46,7 +53,9 @@ def world(world):
 
 
 def lead_rules(app):
-    return [rule for rule in app.url_map.iter_rules() if rule.endpoint.startswith("lead.")]
+    """Every route of the lead area, whichever package registers it."""
+    return [rule for rule in app.url_map.iter_rules()
+            if rule.rule.startswith("/lead/<chapter_slug>")]
 
 
 def table_counts() -> dict[str, int]:

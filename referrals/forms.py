@@ -1,0 +1,291 @@
+"""Forms of the referral network: the lead's referral and endorsement, the member's consent
+and answer, the bank's decisions, and the admin's banks and KUR rules."""
+
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from flask_babel import lazy_gettext as _l
+from wtforms import (
+    BooleanField,
+    DateField,
+    DecimalField,
+    EmailField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
+
+from marketplace.businesses.forms import MultiCheckboxField
+from marketplace.core.forms import Form, choices
+from marketplace.ledger.forms import RupiahField
+from referrals.models import REJECT_REASONS, SCHEMES
+
+SCHEME_LABELS = {
+    "super_mikro": _l("KUR Super Mikro"),
+    "mikro": _l("KUR Mikro"),
+    "kecil": _l("KUR Kecil"),
+}
+REJECT_REASON_LABELS = {
+    "slik_bermasalah": _l("Riwayat kredit di SLIK OJK bermasalah"),
+    "usaha_belum_layak": _l("Usaha belum layak dibiayai"),
+    "dokumen_tidak_lengkap": _l("Dokumen belum lengkap"),
+    "plafon_terlampaui": _l("Batas plafon atau akses KUR terlampaui (SIKP)"),
+    "sudah_kredit_produktif": _l("Sudah punya kredit produktif lain"),
+    "lainnya": _l("Alasan lain (lihat catatan)"),
+}
+ROLE_LABELS = {
+    "lead": _l("Pengurus chapter"),
+    "sme_owner": _l("Anggota (pemilik usaha)"),
+    "bank_officer": _l("Petugas bank"),
+    "bank_api": _l("Sistem bank"),
+    "admin": _l("Admin Pasarkita"),
+    "system": _l("Sistem Pasarkita"),
+}
+ACTION_LABELS = {
+    "consent": _l("Anggota memberi persetujuan"),
+    "send": _l("Direkomendasikan dan dikirim ke bank"),
+    "acknowledge": _l("Diterima bank"),
+    "request_info": _l("Bank meminta informasi"),
+    "answer_info": _l("Anggota menjawab bank"),
+    "approve": _l("Disetujui bank"),
+    "reject": _l("Ditolak bank"),
+    "disburse": _l("Dana dicairkan"),
+    "withdraw": _l("Ditarik"),
+}
+VARIANT_LABELS = {"konvensional": _l("Konvensional"), "syariah": _l("Syariah")}
+assert set(SCHEME_LABELS) == set(SCHEMES)
+assert set(REJECT_REASON_LABELS) == set(REJECT_REASONS)
+
+
+class PercentField(DecimalField):
+    """A percentage as people write it in Indonesia: "6,5" as well as "6.5"."""
+
+    def process_formdata(self, valuelist):
+        if valuelist:
+            valuelist = [(valuelist[0] or "").strip().rstrip("%").strip().replace(",", ".")]
+        super().process_formdata(valuelist)
+
+
+def rate_bp(percent: Decimal) -> int:
+    """6.25 (percent a year) -> 625 basis points, rounded half up, no float on the way."""
+    return int((Decimal(percent) * 100).to_integral_value(rounding=ROUND_HALF_UP))
+
+
+# --- the lead -------------------------------------------------------------------------------
+
+
+class OpenReferralForm(Form):
+    bank_id = SelectField(_l("Bank penyalur"), coerce=int, choices=[])
+    scheme = SelectField(_l("Skema KUR"), choices=choices(SCHEME_LABELS))
+    variant = SelectField(
+        _l("Varian (jika bank punya konvensional dan syariah)"),
+        choices=choices(VARIANT_LABELS),
+        default="konvensional",
+    )
+    amount_idr = RupiahField(
+        _l("Jumlah pinjaman yang diajukan (rupiah)"),
+        validators=[InputRequired(message=_l("Tulis jumlah pinjaman, contoh 25000000."))],
+    )
+    tenor_months = IntegerField(
+        _l("Tenor (bulan)"), validators=[InputRequired(), NumberRange(min=1, max=60)]
+    )
+    purpose = TextAreaField(
+        _l("Untuk apa pinjaman ini? (contoh: beli oven kedua agar produksi naik)"),
+        validators=[DataRequired(), Length(min=10, max=1000)],
+    )
+    no_other_credit = BooleanField(
+        _l("Menurut anggota, ia tidak sedang punya kredit produktif lain")
+    )
+
+
+class EndorseForm(Form):
+    recommendation = TextAreaField(
+        _l("Rekomendasi Anda untuk bank: mengapa anggota ini siap?"),
+        validators=[DataRequired(), Length(min=20, max=3000)],
+    )
+
+
+class WithdrawForm(Form):
+    note = TextAreaField(_l("Alasan (boleh dikosongkan)"), validators=[Length(max=500)])
+
+
+# --- the member -----------------------------------------------------------------------------
+
+
+class ConsentForm(Form):
+    # Never ticked in advance: consent must be an act of the member (UU 27/2022 art. 22).
+    agree = BooleanField(default=False)
+    no_other_credit = BooleanField(
+        _l("Saya tidak sedang punya kredit produktif lain (KUR atau kredit usaha komersial)"),
+        default=False,
+    )
+
+
+class AnswerForm(Form):
+    answer = TextAreaField(
+        _l("Jawaban Anda untuk bank"), validators=[DataRequired(), Length(min=3, max=3000)]
+    )
+
+
+# --- the bank -------------------------------------------------------------------------------
+
+
+class NoteForm(Form):
+    note = TextAreaField(_l("Catatan (boleh dikosongkan)"), validators=[Length(max=2000)])
+
+
+class RequestInfoForm(Form):
+    note = TextAreaField(
+        _l("Informasi apa yang dibutuhkan dari anggota?"),
+        validators=[DataRequired(), Length(max=2000)],
+    )
+
+
+class ApproveForm(Form):
+    amount_idr = RupiahField(_l("Jumlah disetujui (rupiah)"), validators=[InputRequired()])
+    tenor_months = IntegerField(
+        _l("Tenor disetujui (bulan)"), validators=[InputRequired(), NumberRange(min=1, max=120)]
+    )
+    rate_percent = PercentField(
+        _l("Bunga efektif per tahun (%)"),
+        places=2,
+        validators=[InputRequired(), NumberRange(min=0, max=100)],
+    )
+    note = TextAreaField(
+        _l("Catatan untuk anggota (boleh dikosongkan)"), validators=[Length(max=2000)]
+    )
+
+
+class RejectForm(Form):
+    reason = SelectField(_l("Alasan penolakan"), choices=choices(REJECT_REASON_LABELS))
+    note = TextAreaField(_l("Penjelasan untuk anggota"), validators=[Length(max=2000)])
+
+
+class StatusFilterForm(Form):
+    class Meta:
+        csrf = False  # a GET filter changes nothing
+
+    status = SelectField(_l("Tampilkan"), choices=[], validate_choice=False)
+
+
+# --- the admin ------------------------------------------------------------------------------
+
+
+class BankForm(Form):
+    name = StringField(_l("Nama bank"), validators=[DataRequired(), Length(max=120)])
+    slug = StringField(
+        _l("Kode alamat (huruf kecil, angka, tanda minus), contoh bank-nusantara"),
+        validators=[
+            DataRequired(),
+            Length(min=2, max=40),
+            Regexp(
+                r"^[a-z0-9]+(?:-[a-z0-9]+)*$",
+                message=_l("Pakai huruf kecil, angka dan tanda minus saja."),
+            ),
+        ],
+    )
+    conventional = BooleanField(_l("Menyalurkan KUR konvensional"), default=True)
+    sharia = BooleanField(_l("Menyalurkan KUR syariah"))
+    schemes = MultiCheckboxField(_l("Skema yang disalurkan"), choices=choices(SCHEME_LABELS))
+    chapters = MultiCheckboxField(_l("Chapter yang dilayani"), coerce=int, choices=[])
+
+    def validate_sharia(self, field):
+        if not field.data and not self.conventional.data:
+            raise ValidationError(_l("Pilih konvensional, syariah, atau keduanya."))
+
+    def validate_schemes(self, field):
+        if not field.data:
+            raise ValidationError(_l("Pilih minimal satu skema."))
+
+
+class BankChaptersForm(Form):
+    chapters = MultiCheckboxField(_l("Chapter yang dilayani"), coerce=int, choices=[])
+
+
+class OfficerForm(Form):
+    email = EmailField(
+        _l("E-mail akun petugas (akun harus sudah terdaftar)"),
+        validators=[DataRequired(), Length(max=254)],
+    )
+
+
+class KurSchemeForm(Form):
+    name = StringField(_l("Nama skema"), validators=[DataRequired(), Length(max=60)])
+    effective_from = DateField(_l("Berlaku sejak"), validators=[DataRequired()])
+    is_current = BooleanField(_l("Aturan yang berlaku sekarang"))
+    min_idr = RupiahField(_l("Plafon minimal (rupiah)"), validators=[InputRequired()])
+    max_idr = RupiahField(_l("Plafon maksimal (rupiah)"), validators=[InputRequired()])
+    rates = StringField(
+        _l("Bunga per tahun (%) menurut akses ke-: contoh 1=6; 2=7 atau *=6"),
+        validators=[DataRequired(), Length(max=200)],
+    )
+    max_tenor_kmk_months = IntegerField(
+        _l("Tenor maks. modal kerja (bulan)"), validators=[InputRequired(), NumberRange(1, 120)]
+    )
+    max_tenor_ki_months = IntegerField(
+        _l("Tenor maks. investasi (bulan)"), validators=[InputRequired(), NumberRange(1, 120)]
+    )
+    no_collateral_up_to_idr = RupiahField(
+        _l("Tanpa agunan tambahan sampai (rupiah)"), validators=[InputRequired()]
+    )
+    npwp_above_idr = RupiahField(_l("NPWP wajib di atas (rupiah)"), validators=[InputRequired()])
+    source = TextAreaField(_l("Dasar hukum / sumber"), validators=[Optional(), Length(max=2000)])
+
+    def validate_rates(self, field):
+        try:
+            field.parsed = parse_rates(field.data)
+        except ValueError:
+            raise ValidationError(
+                _l("Tulis seperti 1=6; 2=7; 3=8 (akses ke-=persen) atau *=6.")
+            ) from None
+
+    def validate_max_idr(self, field):
+        if (
+            field.data is not None
+            and self.min_idr.data is not None
+            and (field.data < self.min_idr.data)
+        ):
+            raise ValidationError(_l("Plafon maksimal harus lebih besar dari minimal."))
+
+
+def parse_rates(text: str) -> dict[str, int]:
+    """'1=6; 2=7,5' or '*=6' -> {"1": 600, "2": 750} / {"*": 600} (basis points)."""
+    out: dict[str, int] = {}
+    for part in (text or "").replace("\n", ";").split(";"):
+        part = part.strip()
+        if not part:
+            continue
+        key, sep, value = part.partition("=")
+        key, value = key.strip(), value.strip().replace(",", ".")
+        if not sep or not (key == "*" or key.isdigit()) or key in out:
+            raise ValueError(part)
+        try:
+            percent = Decimal(value)
+        except InvalidOperation:
+            raise ValueError(part) from None
+        if not percent.is_finite() or not 0 <= percent <= 100:
+            raise ValueError(part)
+        out[key] = rate_bp(percent)
+    if not out:
+        raise ValueError(text)
+    return out
+
+
+def format_rates(rates_bp: dict) -> str:
+    """{"1": 600, "2": 700} -> '1=6; 2=7' (what the admin form shows)."""
+
+    def pct(bp: int) -> str:
+        text = f"{Decimal(bp) / 100:f}"
+        return text.rstrip("0").rstrip(".") if "." in text else text
+
+    keys = sorted(rates_bp, key=lambda k: (k != "*", int(k) if k.isdigit() else 0))
+    return "; ".join(f"{k}={pct(rates_bp[k])}" for k in keys)
