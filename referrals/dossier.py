@@ -31,18 +31,26 @@ def order_figures(business_id: int) -> dict:
             func.sum(case((Order.status == "refunded", 1), else_=0)),
         ).where(Order.business_id == business_id, Order.status.in_(PAID))
     ).one()
-    per_buyer = (select(Order.consumer_id, func.count(Order.id).label("n"))
-                 .where(Order.business_id == business_id, Order.status.in_(PAID))
-                 .group_by(Order.consumer_id).subquery())
+    per_buyer = (
+        select(Order.consumer_id, func.count(Order.id).label("n"))
+        .where(Order.business_id == business_id, Order.status.in_(PAID))
+        .group_by(Order.consumer_id)
+        .subquery()
+    )
     buyers, repeat = db.session.execute(
-        select(func.count(), func.sum(case((per_buyer.c.n >= 2, 1), else_=0)))
-        .select_from(per_buyer)).one()
+        select(func.count(), func.sum(case((per_buyer.c.n >= 2, 1), else_=0))).select_from(
+            per_buyer
+        )
+    ).one()
     orders, fulfilled, refunded = counts[0] or 0, counts[1] or 0, counts[2] or 0
     return {
         "orders": orders,
         "buyers": buyers or 0,
         "repeat_buyer_share": round(100 * (repeat or 0) / buyers) if buyers else 0,
-        "fulfilment_rate": round(100 * fulfilled / orders) if orders else 0,
+        # Refunded orders were never to be delivered: they do not count against it.
+        "fulfilment_rate": (
+            round(100 * fulfilled / (orders - refunded)) if orders - refunded > 0 else 0
+        ),
         "refunded": refunded,
     }
 
@@ -51,60 +59,97 @@ def build(referral: Referral, today: date | None = None) -> dict:
     """Everything the bank needs to decide, as plain data (the page and the JSON share it)."""
     today = today or jakarta_today()
     business = referral.business
-    documents = db.session.scalars(
-        select(LegalityDocument).where(LegalityDocument.business_id == business.id,
-                                       LegalityDocument.status == "verified")
-        .order_by(LegalityDocument.kind)).all()
+    documents = [
+        d
+        for d in db.session.scalars(
+            select(LegalityDocument)
+            .where(
+                LegalityDocument.business_id == business.id, LegalityDocument.status == "verified"
+            )
+            .order_by(LegalityDocument.kind)
+        )
+        if d.is_valid_on(today)
+    ]
     months = monthly_summary(business.id, months=12, today=today)
     path = pathway.for_business(business, today)
-    check_ins = db.session.scalars(select(CheckIn).where(CheckIn.business_id == business.id)
-                                   .order_by(CheckIn.month.desc()).limit(6)).all()
+    check_ins = db.session.scalars(
+        select(CheckIn)
+        .where(CheckIn.business_id == business.id)
+        .order_by(CheckIn.month.desc())
+        .limit(6)
+    ).all()
     record = track_records([referral.lead_id]).get(referral.lead_id)
     return {
         "referral": {
-            "id": referral.id, "status": referral.status, "bank": referral.bank.slug,
-            "chapter": referral.chapter.slug, "scheme": referral.scheme,
-            "sharia": referral.sharia, "amount_idr": referral.amount_idr,
-            "tenor_months": referral.tenor_months, "purpose": referral.purpose,
+            "id": referral.id,
+            "status": referral.status,
+            "bank": referral.bank.slug,
+            "chapter": referral.chapter.slug,
+            "scheme": referral.scheme,
+            "sharia": referral.sharia,
+            "amount_idr": referral.amount_idr,
+            "tenor_months": referral.tenor_months,
+            "purpose": referral.purpose,
             "created_at": referral.created_at.isoformat(),
             "sent_at": referral.sent_at.isoformat() if referral.sent_at else None,
             "no_other_credit_declared": referral.no_other_credit,
-            "info_request": referral.info_request, "info_answer": referral.info_answer,
+            "info_request": referral.info_request,
+            "info_answer": referral.info_answer,
         },
         "business": {
-            "id": business.id, "name": business.name, "owner_name": business.owner.name,
-            "nik": decrypt_text(business.nik_encrypted), "nib": business.nib,
-            "npwp": business.npwp, "scale": business.scale, "sector": business.sector,
+            "id": business.id,
+            "name": business.name,
+            "owner_name": business.owner.name,
+            "nik": decrypt_text(business.nik_encrypted),
+            "nib": business.nib,
+            "npwp": business.npwp,
+            "scale": business.scale,
+            "sector": business.sector,
             "started_on": business.started_on.isoformat(),
             "address": f"{business.address_line}, {business.kelurahan.name}, "
-                       f"{business.chapter.name}, {business.chapter.kota} "
-                       f"{business.postal_code}",
+            f"{business.chapter.name}, {business.chapter.kota} "
+            f"{business.postal_code}",
             "whatsapp": business.whatsapp_e164,
         },
         "legality": [
-            {"kind": d.kind, "number": d.number_display,
-             "issued_on": d.issued_on.isoformat() if d.issued_on else None,
-             "expires_on": d.expires_on.isoformat() if d.expires_on else None,
-             "verified_at": d.status_changed_at.isoformat()}
+            {
+                "kind": d.kind,
+                "number": d.number_display,
+                "issued_on": d.issued_on.isoformat() if d.issued_on else None,
+                "expires_on": d.expires_on.isoformat() if d.expires_on else None,
+                "verified_at": d.status_changed_at.isoformat(),
+            }
             for d in documents
         ],
         "books": [
-            {"month": f"{m.year}-{m.month:02d}", "platform_sales_idr": m.platform_sales,
-             "self_recorded_sales_idr": m.offline_sales, "refunds_idr": m.refunds,
-             "expenses_idr": m.expenses, "profit_idr": m.profit}
+            {
+                "month": f"{m.year}-{m.month:02d}",
+                "platform_sales_idr": m.platform_sales,
+                "self_recorded_sales_idr": m.offline_sales,
+                "refunds_idr": m.refunds,
+                "expenses_idr": m.expenses,
+                "profit_idr": m.profit,
+            }
             for m in months
         ],
         "orders": order_figures(business.id),
         "mentoring": {
             "sessions_attended": path.sessions_attended,
             "last_sessions": [d.isoformat() for d in path.extra["attended_dates"][-6:]],
-            "check_ins": [{"month": c.month.isoformat()[:7],
-                           "applies_learning": c.applies_learning,
-                           "books_kept": c.books_kept, "next_step": c.next_step}
-                          for c in check_ins],
+            "check_ins": [
+                {
+                    "month": c.month.isoformat()[:7],
+                    "applies_learning": c.applies_learning,
+                    "books_kept": c.books_kept,
+                    "next_step": c.next_step,
+                }
+                for c in check_ins
+            ],
         },
-        "pathway": [{"step": s.key, "done_on": s.done_on.isoformat() if s.done_on else None}
-                    for s in path.steps],
+        "pathway": [
+            {"step": s.key, "done_on": s.done_on.isoformat() if s.done_on else None}
+            for s in path.steps
+        ],
         "endorsement": {
             "lead_name": referral.lead.name,
             "recommendation": referral.recommendation,

@@ -54,11 +54,12 @@ MESSAGES.update(
     }
 )
 
-CONSENT_VERSION = "2026-11-v1"
+CONSENT_VERSION = "2026-11-v2"
 RETENTION_DAYS = 365
 SHARED_FIELDS = (
     _l("Nama pemilik dan NIK lengkap"),
     _l("Profil usaha: nama, alamat, NIB, NPWP, skala, bidang, mulai usaha"),
+    _l("Nomor WhatsApp usaha, agar bank bisa menghubungi Anda"),
     _l("Dokumen legalitas terverifikasi (nomor dan tanggal)"),
     _l("Ringkasan pemasukan dan pengeluaran bulanan 12 bulan terakhir"),
     _l("Ringkasan pesanan: jumlah, pembeli berulang, pesanan terkirim"),
@@ -163,9 +164,16 @@ class ReferralInput:
 
 
 def banks_serving(chapter: Chapter) -> list[Bank]:
-    return [
-        b for b in db.session.scalars(select(Bank).order_by(Bank.name)) if chapter in b.chapters
-    ]
+    from referrals.models import bank_chapter
+
+    return list(
+        db.session.scalars(
+            select(Bank)
+            .join(bank_chapter, bank_chapter.c.bank_id == Bank.id)
+            .where(bank_chapter.c.chapter_id == chapter.id)
+            .order_by(Bank.name)
+        )
+    )
 
 
 def open_referral(chapter: Chapter, business_id, data: ReferralInput, *, lead) -> Referral:
@@ -452,14 +460,13 @@ def bank_action(
         bank_id=referral.bank_id,
         target=referral,
     )
-    from marketplace.core.labels import status_label
 
     for user_id in (referral.business.owner_id, referral.lead_id):
         notify(
             user_id,
             "referral_update",
             id=referral.id,
-            status=status_label(referral.status),
+            status=referral.status,
             note=note or "",
             link=f"/business/referrals/{referral.id}"
             if user_id == referral.business.owner_id
@@ -523,7 +530,11 @@ def withdraw_consent(user, referral: Referral) -> None:
     consent.withdrawn_at = utcnow()
     if referral.status in Referral.OPEN:
         apply_transition(
-            referral, "withdraw", actor=user, role="sme_owner", note="consent withdrawn"
+            referral,
+            "withdraw",
+            actor=user,
+            role="sme_owner",
+            note="Persetujuan ditarik oleh anggota",
         )
     db.session.flush()
     audit.record(

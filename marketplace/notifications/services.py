@@ -80,11 +80,14 @@ def notify(
 
 
 def render(notification: Notification) -> str:
+    from marketplace.core.labels import status_label
     from marketplace.legality.permits import PERMIT_LABELS
 
     params = dict(notification.params or {})
     if "kind" in params:
         params["kind"] = str(PERMIT_LABELS.get(params["kind"], params["kind"]))
+    if "status" in params:  # rendered in the reader's language, not the sender's
+        params["status"] = status_label(params["status"])
     return str(MESSAGES[notification.kind] % params)
 
 
