@@ -14,7 +14,7 @@ CHROMIUM := /usr/bin/chromium
 LOCALSTRIPE_PORT ?= 8420
 APP_PORT ?= 5000
 
-.PHONY: help venv translations chromium run test lint clean
+.PHONY: help venv translations chromium run test lint clean i18n
 
 help:
 	@echo "make run    - migrate, seed the demo data, start localstripe and the app on http://127.0.0.1:$(APP_PORT)"
@@ -88,6 +88,14 @@ run: venv translations instance/secret_key
 test: venv translations node_modules chromium
 	$(BIN)/pytest $(PYTEST_ARGS)
 	$(BIN)/ruff check .
+
+# Extract UI strings (Indonesian) and update the English catalog; then translate the
+# new empty entries in marketplace/translations/en/LC_MESSAGES/messages.po.
+i18n: venv
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --omit-header \
+	  -o marketplace/translations/messages.pot .
+	$(BIN)/pybabel update -i marketplace/translations/messages.pot -d marketplace/translations \
+	  --no-fuzzy-matching
 
 lint: venv
 	$(BIN)/ruff check .
