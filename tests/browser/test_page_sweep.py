@@ -36,7 +36,15 @@ def _ids():
     session = db.session.scalar(
         select(MentoringSession).where(MentoringSession.chapter_id == sari.chapter_id)
     )
+    from referrals.models import Referral
+
+    referral = db.session.scalar(
+        select(Referral).where(Referral.business_id == sari.id, Referral.status == "under_review")
+    )
     return {
+        "referral": referral.id,
+        "referral_bank": referral.bank.slug,
+        "officer": f"petugas.{referral.bank.slug}@bank.test",
         "business": sari.id,
         "product": product.id,
         "order": order.id,
@@ -68,6 +76,9 @@ PAGES = {
         "/business/products/{product}/edit",
         "/business/orders",
         "/business/orders/{order}",
+        "/business/referrals/",
+        "/business/referrals/{referral}",
+        "/business/referrals/{referral}/withdraw-consent",
         "/business/books/",
         "/notifications/",
         "/account",
@@ -82,7 +93,11 @@ PAGES = {
         "/lead/tebet/sessions/{session}",
         "/lead/tebet/settings",
         "/lead/tebet/products/{product}",
+        "/lead/tebet/referrals/",
+        "/lead/tebet/referrals/{referral}",
+        "/lead/tebet/referrals/members/{business}/new",
     ],
+    "{officer}": ["/bank/{referral_bank}/", "/bank/{referral_bank}/referrals/{referral}"],
     "admin@pasarkita.test": [
         "/admin/dashboard",
         "/admin/",
@@ -90,6 +105,11 @@ PAGES = {
         "/admin/documents",
         "/admin/orders",
         "/admin/payouts",
+        "/admin/banks/",
+        "/admin/banks/new",
+        "/admin/banks/{referral_bank}",
+        "/admin/banks/kur",
+        "/admin/banks/figures",
     ],
 }
 
