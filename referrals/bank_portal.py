@@ -36,8 +36,6 @@ from referrals.models import Referral
 
 bp = Blueprint("bank_portal", __name__, url_prefix="/bank/<bank_slug>")
 
-SLA_WORKING_DAYS = 3
-
 
 @bp.url_value_preprocessor
 def pull_bank(endpoint, values):
@@ -67,14 +65,6 @@ def _referral(referral_id: int) -> Referral:
         return services.referral_for_bank_or_404(g.bank, referral_id)
     except NotFound:
         deny("out_of_bank", model="Referral", id=referral_id, bank=g.bank.slug)
-
-
-def overdue(referral: Referral, now) -> bool:
-    return (
-        referral.status == "sent"
-        and referral.sent_at is not None
-        and services.working_days_since(referral.sent_at, now) >= SLA_WORKING_DAYS
-    )
 
 
 @bp.get("/")
@@ -108,7 +98,7 @@ def inbox():
         businesses=businesses,
         chapters=chapters,
         referrals=referrals,
-        late={r.id for r in referrals if overdue(r, now)},
+        late={r.id for r in referrals if services.is_overdue(r, now)},
         scheme_labels=SCHEME_LABELS,
     )
 
@@ -156,7 +146,7 @@ def _page(referral: Referral, *, forms=None, error=None, status=200):
         forms=forms,
         allowed=allowed,
         error=error,
-        late=overdue(referral, utcnow()),
+        late=services.is_overdue(referral, utcnow()),
         step_labels=dict(STEPS),
         action_labels=ACTION_LABELS,
         role_labels=ROLE_LABELS,

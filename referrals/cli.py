@@ -55,3 +55,15 @@ def list_tokens(bank_slug: str | None) -> None:
             f"{row.id}\t{row.bank.slug}\t{row.label or '-'}\t"
             f"created {row.created_at.isoformat()}\tlast used {last}\t{state}"
         )
+
+
+@referrals.command("flag-overdue")
+def flag_overdue() -> None:
+    """Daily: flag referrals not acknowledged within 3 working days to the bank and lead."""
+    from marketplace.notifications.outbox import send_pending
+    from referrals.services import flag_overdue as flag
+
+    count = flag()
+    db.session.commit()
+    send_pending()
+    click.echo(f"flagged {count} referral(s) not acknowledged within 3 working days")

@@ -618,6 +618,18 @@ def working_days_since(start: datetime, now: datetime) -> int:
     return count
 
 
+SLA_WORKING_DAYS = 3
+
+
+def is_overdue(referral: Referral, now=None) -> bool:
+    """Sent and not acknowledged within 3 working days."""
+    return (
+        referral.status == "sent"
+        and referral.sent_at is not None
+        and working_days_since(referral.sent_at, now or utcnow()) >= SLA_WORKING_DAYS
+    )
+
+
 def flag_overdue(now=None) -> int:
     """Referrals not acknowledged within 3 working days: flag to the bank and the lead."""
     now = now or utcnow()
@@ -625,7 +637,7 @@ def flag_overdue(now=None) -> int:
     for referral in db.session.scalars(
         bank_visible().where(Referral.status == "sent", Referral.sla_flagged_at.is_(None))
     ):
-        if working_days_since(referral.sent_at, now) < 3:
+        if not is_overdue(referral, now):
             continue
         referral.sla_flagged_at = now
         for user_id in [o.user_id for o in referral.bank.officers] + [referral.lead_id]:

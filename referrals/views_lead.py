@@ -31,23 +31,12 @@ from referrals.models import Referral
 
 bp = lead_blueprint("lead_referrals", __name__, url_prefix="/referrals")
 
-SLA_WORKING_DAYS = 3
-
 
 def _referral(referral_id: int) -> Referral:
     try:
         return services.referral_in_chapter_or_404(g.chapter, referral_id)
     except NotFound:
         deny("out_of_chapter", model="Referral", id=referral_id, chapter=g.chapter.slug)
-
-
-def overdue(referral: Referral, now) -> bool:
-    """Sent and not acknowledged within 3 working days."""
-    return (
-        referral.status == "sent"
-        and referral.sent_at is not None
-        and services.working_days_since(referral.sent_at, now) >= SLA_WORKING_DAYS
-    )
 
 
 @bp.get("/")
@@ -65,7 +54,7 @@ def index():
         "referrals/lead_index.html",
         chapter=g.chapter,
         referrals=referrals,
-        late={r.id for r in referrals if overdue(r, now)},
+        late={r.id for r in referrals if services.is_overdue(r, now)},
         used=services.endorsements_this_month(current_user.id),
         quota=services.quota_for(current_user.id),
         members=members,
@@ -156,7 +145,7 @@ def _show(referral: Referral, *, endorse_form=None, send_error=None, status=200)
         withdraw_form=WithdrawForm(prefix="wd"),
         send_error=send_error,
         can_withdraw=(referral.status, "withdraw") in Referral.TRANSITIONS,
-        late=overdue(referral, utcnow()),
+        late=services.is_overdue(referral, utcnow()),
         used=services.endorsements_this_month(current_user.id),
         quota=services.quota_for(current_user.id),
         action_labels=ACTION_LABELS,

@@ -1463,3 +1463,35 @@ def test_bank_inbox_uses_a_constant_number_of_statements(
     with count_statements() as many:
         assert csrf_client.get("/bank/bank-nusantara/").status_code == 200
     assert len(few) == len(many), many.statements
+
+
+def test_referrals_unacknowledged_for_3_working_days_are_flagged_once(app, world, db):
+    from datetime import datetime
+
+    from marketplace.core.timeutil import JAKARTA
+    from marketplace.notifications.models import Notification
+    from referrals.cli import referrals as referrals_cli
+    from referrals.models import Referral
+    from tests.factories import make_bank, make_officer, make_referral
+
+    bank = make_bank(slug="bri-sla", chapters=[world.tebet])
+    officer = make_officer(bank=bank)
+    referral = make_referral(
+        business=world.biz_tebet, bank=bank, lead=world.lead_tebet, status="sent"
+    )
+    # Sent on a Friday morning: Monday and Tuesday are 2 working days, Wednesday is 3.
+    referral.sent_at = datetime(2026, 11, 20, 9, 0, tzinfo=JAKARTA)
+    db.session.commit()
+    from referrals.services import is_overdue
+
+    assert not is_overdue(referral, datetime(2026, 11, 24, 12, 0, tzinfo=JAKARTA))
+    assert is_overdue(referral, datetime(2026, 11, 25, 12, 0, tzinfo=JAKARTA))
+    runner = app.test_cli_runner()
+    first = runner.invoke(referrals_cli, ["flag-overdue"])
+    assert "flagged 1 referral(s)" in first.output
+    assert "flagged 0 referral(s)" in runner.invoke(referrals_cli, ["flag-overdue"]).output
+    notified = set(
+        db.session.scalars(select(Notification.user_id).where(Notification.kind == "referral_sla"))
+    )
+    assert notified == {officer.id, world.lead_tebet.id}
+    assert db.session.get(Referral, referral.id).sla_flagged_at is not None
