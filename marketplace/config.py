@@ -147,3 +147,9 @@ def check_secret_key(config) -> None:
         raise ConfigError("SECRET_KEY must be at least 32 bytes.")
     if key in DEV_SECRET_KEYS or key in (DEV_SECRET_KEY, TestConfig.SECRET_KEY):
         raise ConfigError("SECRET_KEY is a development value; refusing to start.")
+    for name, dev_value in (
+        ("STRIPE_SECRET_KEY", "sk_test_pasarkita_dev"),
+        ("STRIPE_WEBHOOK_SECRET", "whsec_pasarkita_dev"),
+    ):
+        if not config.get(name) or config.get(name) == dev_value:
+            raise ConfigError(f"{name} is not set for production; refusing to start.")

@@ -15,13 +15,30 @@ STRONG_KEY = "0123456789abcdef0123456789abcdef-production"
 
 
 def prod_config(**overrides):
-    return type("Prod", (ProdConfig,), {"SQLALCHEMY_DATABASE_URI": "sqlite://", **overrides})
+    return type(
+        "Prod",
+        (ProdConfig,),
+        {
+            "SQLALCHEMY_DATABASE_URI": "sqlite://",
+            "STRIPE_SECRET_KEY": "sk_live_example",
+            "STRIPE_WEBHOOK_SECRET": "whsec_live_example",
+            **overrides,
+        },
+    )
 
 
 @pytest.mark.parametrize("key", [None, "", "dev", "short-key", DEV_SECRET_KEY])
 def test_production_refuses_to_start_without_a_strong_secret_key(key):
     with pytest.raises(ConfigError):
         create_app(prod_config(SECRET_KEY=key))
+
+
+@pytest.mark.parametrize("name", ["STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET"])
+def test_production_refuses_to_start_with_development_stripe_keys(name):
+    from marketplace.config import BaseConfig
+
+    with pytest.raises(ConfigError, match=name):
+        create_app(prod_config(SECRET_KEY=STRONG_KEY, **{name: getattr(BaseConfig, name)}))
 
 
 def test_production_session_cookie_is_secure_httponly_lax_and_host_prefixed(migrated):
