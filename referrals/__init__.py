@@ -31,4 +31,15 @@ def init_app(app) -> None:
     if seed not in EXTENSIONS:
         EXTENSIONS.append(seed)
     register_provider(pathway_dates)
+    # Labels every referral page shows, registered once instead of passed by each view.
+    from marketplace.mentoring.pathway import STEPS
+    from referrals.forms import ACTION_LABELS, REJECT_REASON_LABELS, ROLE_LABELS, SCHEME_LABELS
+
+    app.jinja_env.globals.update(
+        action_labels=ACTION_LABELS,
+        role_labels=ROLE_LABELS,
+        scheme_labels=SCHEME_LABELS,
+        reason_labels=REJECT_REASON_LABELS,
+        step_labels=dict(STEPS),
+    )
     app.extensions["referrals"] = True

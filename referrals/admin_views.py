@@ -167,7 +167,7 @@ def index():
         .options(selectinload(Bank.chapters), selectinload(Bank.officers))
         .order_by(Bank.name)
     ).all()
-    return render_template("referrals/admin_index.html", banks=banks, scheme_labels=SCHEME_LABELS)
+    return render_template("referrals/admin_index.html", banks=banks)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -233,7 +233,6 @@ def _bank_page(bank, *, chapters_form=None, officer_form=None, status=200):
         chapters_form=chapters_form,
         officer_form=officer_form or OfficerForm(prefix="of"),
         confirm=ConfirmForm(),
-        scheme_labels=SCHEME_LABELS,
     ), status
 
 
@@ -285,7 +284,6 @@ def _kur_page(forms=None, status=200):
     return render_template(
         "referrals/admin_kur.html",
         rows=[(s, forms.get(s.id) or _scheme_form(s)) for s in schemes],
-        scheme_labels=SCHEME_LABELS,
     ), status
 
 

@@ -18,13 +18,8 @@ from marketplace.core.labels import status_label
 from marketplace.core.security import deny
 from marketplace.core.timeutil import utcnow
 from marketplace.extensions import db
-from marketplace.mentoring.pathway import STEPS
 from referrals import dossier, services
 from referrals.forms import (
-    ACTION_LABELS,
-    REJECT_REASON_LABELS,
-    ROLE_LABELS,
-    SCHEME_LABELS,
     ApproveForm,
     NoteForm,
     RejectForm,
@@ -99,7 +94,6 @@ def inbox():
         chapters=chapters,
         referrals=referrals,
         late={r.id for r in referrals if services.is_overdue(r, now)},
-        scheme_labels=SCHEME_LABELS,
     )
 
 
@@ -147,11 +141,6 @@ def _page(referral: Referral, *, forms=None, error=None, status=200):
         allowed=allowed,
         error=error,
         late=services.is_overdue(referral, utcnow()),
-        step_labels=dict(STEPS),
-        action_labels=ACTION_LABELS,
-        role_labels=ROLE_LABELS,
-        scheme_labels=SCHEME_LABELS,
-        reason_labels=REJECT_REASON_LABELS,
     ), status
 
 

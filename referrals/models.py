@@ -50,8 +50,9 @@ class Bank(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     chapters: Mapped[list["Chapter"]] = relationship(secondary=bank_chapter)  # noqa: F821
-    officers: Mapped[list["BankOfficer"]] = relationship(back_populates="bank",
-                                                         cascade="all, delete-orphan")
+    officers: Mapped[list["BankOfficer"]] = relationship(
+        back_populates="bank", cascade="all, delete-orphan"
+    )
 
 
 class BankOfficer(db.Model):
@@ -127,14 +128,30 @@ class Referral(db.Model):
         ("under_review", "reject"): "rejected",
         ("info_requested", "reject"): "rejected",
         ("approved", "disburse"): "disbursed",
-        **{(state, "withdraw"): "withdrawn" for state in (
-            "draft", "consented", "sent", "acknowledged", "under_review", "info_requested")},
+        **{
+            (state, "withdraw"): "withdrawn"
+            for state in (
+                "draft",
+                "consented",
+                "sent",
+                "acknowledged",
+                "under_review",
+                "info_requested",
+            )
+        },
     }
     EVENT_FK = "referral_id"
     OPEN = ("draft", "consented", "sent", "acknowledged", "under_review", "info_requested")
     # A withdrawn referral leaves the bank's view along with its dossier.
-    VISIBLE_TO_BANK = ("sent", "acknowledged", "under_review", "info_requested", "approved",
-                       "rejected", "disbursed")
+    VISIBLE_TO_BANK = (
+        "sent",
+        "acknowledged",
+        "under_review",
+        "info_requested",
+        "approved",
+        "rejected",
+        "disbursed",
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     business_id: Mapped[int] = mapped_column(ForeignKey("business.id"), index=True)
@@ -166,10 +183,12 @@ class Referral(db.Model):
     chapter: Mapped["Chapter"] = relationship()  # noqa: F821
     bank: Mapped[Bank] = relationship()
     lead: Mapped["User"] = relationship()  # noqa: F821
-    events: Mapped[list["ReferralEvent"]] = relationship(order_by="ReferralEvent.seq",
-                                                         viewonly=True)
+    events: Mapped[list["ReferralEvent"]] = relationship(
+        order_by="ReferralEvent.seq", viewonly=True
+    )
     consents: Mapped[list["ConsentReceipt"]] = relationship(
-        back_populates="referral", order_by="ConsentReceipt.id")
+        back_populates="referral", order_by="ConsentReceipt.id"
+    )
 
     @property
     def active_consent(self):

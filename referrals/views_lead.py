@@ -19,10 +19,6 @@ from marketplace.extensions import db
 from referrals import services
 from referrals.eligibility import DISCLAIMER, pre_screen
 from referrals.forms import (
-    ACTION_LABELS,
-    REJECT_REASON_LABELS,
-    ROLE_LABELS,
-    SCHEME_LABELS,
     EndorseForm,
     OpenReferralForm,
     WithdrawForm,
@@ -148,10 +144,6 @@ def _show(referral: Referral, *, endorse_form=None, send_error=None, status=200)
         late=services.is_overdue(referral, utcnow()),
         used=services.endorsements_this_month(current_user.id),
         quota=services.quota_for(current_user.id),
-        action_labels=ACTION_LABELS,
-        role_labels=ROLE_LABELS,
-        scheme_labels=SCHEME_LABELS,
-        reason_labels=REJECT_REASON_LABELS,
     ), status
 
 

@@ -17,10 +17,6 @@ from marketplace.core.errors import DomainError
 from marketplace.extensions import db
 from referrals import services
 from referrals.forms import (
-    ACTION_LABELS,
-    REJECT_REASON_LABELS,
-    ROLE_LABELS,
-    SCHEME_LABELS,
     AnswerForm,
     ConsentForm,
     WithdrawForm,
@@ -49,9 +45,7 @@ def index():
         .options(joinedload(Referral.bank))
         .order_by(Referral.created_at.desc())
     ).all()
-    return render_template(
-        "referrals/member_index.html", referrals=referrals, scheme_labels=SCHEME_LABELS
-    )
+    return render_template("referrals/member_index.html", referrals=referrals)
 
 
 def _show(referral: Referral, *, consent_form=None, answer_form=None, error=None, status=200):
@@ -68,10 +62,6 @@ def _show(referral: Referral, *, consent_form=None, answer_form=None, error=None
         shared_fields=services.SHARED_FIELDS,
         retention_days=services.RETENTION_DAYS,
         error=error,
-        action_labels=ACTION_LABELS,
-        role_labels=ROLE_LABELS,
-        scheme_labels=SCHEME_LABELS,
-        reason_labels=REJECT_REASON_LABELS,
     ), status
 
 
