@@ -6,9 +6,8 @@ the network's figures. Admins only: anonymous -> login, anyone else -> 403.
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -16,13 +15,12 @@ from marketplace.accounts.forms import ConfirmForm
 from marketplace.accounts.models import User
 from marketplace.chapters import services as chapters
 from marketplace.chapters.models import Chapter
-from marketplace.core import audit
 from marketplace.core.errors import NotFound, ValidationFailed
 from marketplace.core.security import admin_required
 from marketplace.extensions import db
 from referrals import services
+from referrals.banks import add_officer, create_bank, remove_officer, set_chapters, update_scheme
 from referrals.forms import (
-    SCHEME_LABELS,
     BankChaptersForm,
     BankForm,
     KurSchemeForm,
@@ -33,111 +31,11 @@ from referrals.models import Bank, BankOfficer, KurScheme
 
 bp = Blueprint("admin_banks", __name__, url_prefix="/admin/banks")
 
-# Static paths of this blueprint; a bank with one of these slugs could not be reached.
-RESERVED_SLUGS = {"new", "kur", "figures"}
-
 
 @bp.before_request
 @admin_required
 def require_admin():
     return None
-
-
-# --- bank administration (admin actor, audited) --------------------------------------------
-# Kept here because referrals/services.py has no bank-management functions yet; they take
-# the admin explicitly and raise domain errors like the services do.
-
-
-def create_bank(
-    *, name: str, slug: str, conventional: bool, sharia: bool, schemes, chapter_ids, admin
-) -> Bank:
-    """A partner bank with its variants, schemes and chapters (slug unique, not reserved)."""
-    slug = slug.strip().lower()
-    if slug in RESERVED_SLUGS or db.session.scalar(select(Bank.id).where(Bank.slug == slug)):
-        raise ValidationFailed(_l("Kode alamat ini sudah dipakai."), field="slug")
-    bank = Bank(
-        name=name.strip(),
-        slug=slug,
-        conventional=bool(conventional),
-        sharia=bool(sharia),
-        schemes=[s for s in schemes if s in SCHEME_LABELS],
-        chapters=_chapters(chapter_ids),
-    )
-    db.session.add(bank)
-    db.session.flush()
-    audit.record("bank.created", actor=admin, role="admin", bank_id=bank.id, target=bank)
-    return bank
-
-
-def set_chapters(bank: Bank, chapter_ids, *, admin) -> None:
-    bank.chapters = _chapters(chapter_ids)
-    db.session.flush()
-    audit.record(
-        "bank.chapters_set",
-        actor=admin,
-        role="admin",
-        bank_id=bank.id,
-        target=bank,
-        chapters=sorted(c.id for c in bank.chapters),
-    )
-
-
-def _chapters(chapter_ids) -> list[Chapter]:
-    ids = {int(i) for i in chapter_ids or ()}
-    return list(db.session.scalars(select(Chapter).where(Chapter.id.in_(ids)))) if ids else []
-
-
-def add_officer(bank: Bank, email: str, *, admin) -> BankOfficer:
-    """Make an existing account an officer of ``bank``."""
-    user = db.session.scalar(select(User).where(User.email == (email or "").strip().lower()))
-    if user is None:
-        raise ValidationFailed(_l("Tidak ada akun dengan e-mail tersebut."), field="email")
-    if any(o.user_id == user.id for o in bank.officers):
-        raise ValidationFailed(_l("Akun ini sudah menjadi petugas bank ini."), field="email")
-    officer = BankOfficer(bank_id=bank.id, user_id=user.id)
-    db.session.add(officer)
-    db.session.flush()
-    audit.record(
-        "bank.officer_added",
-        actor=admin,
-        role="admin",
-        bank_id=bank.id,
-        target=officer,
-        user_id=user.id,
-    )
-    return officer
-
-
-def remove_officer(bank: Bank, officer_id: int, *, admin) -> None:
-    officer = db.session.scalar(
-        select(BankOfficer).where(BankOfficer.id == officer_id, BankOfficer.bank_id == bank.id)
-    )
-    if officer is None:
-        raise NotFound()
-    audit.record(
-        "bank.officer_removed",
-        actor=admin,
-        role="admin",
-        bank_id=bank.id,
-        target=officer,
-        user_id=officer.user_id,
-    )
-    bank.officers.remove(officer)
-    db.session.flush()
-
-
-def update_scheme(scheme: KurScheme, *, admin, **values) -> None:
-    """Edit one KUR rules row; making it current retires the other rows of its scheme."""
-    for key, value in values.items():
-        setattr(scheme, key, value)
-    if values.get("is_current"):
-        db.session.execute(
-            update(KurScheme)
-            .where(KurScheme.code == scheme.code, KurScheme.id != scheme.id)
-            .values(is_current=False)
-        )
-    db.session.flush()
-    audit.record("kur_scheme.updated", actor=admin, role="admin", target=scheme, code=scheme.code)
 
 
 # --- pages ----------------------------------------------------------------------------------

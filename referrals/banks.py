@@ -1,0 +1,109 @@
+"""Partner-bank administration: banks, chapters served, officers and the KUR rules.
+
+Admin actions (the admin passed explicitly, audited), enforced here for every channel.
+"""
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select, update
+
+from marketplace.accounts.models import User
+from marketplace.chapters.models import Chapter
+from marketplace.core import audit
+from marketplace.core.errors import NotFound, ValidationFailed
+from marketplace.extensions import db
+from referrals.models import SCHEMES, Bank, BankOfficer, KurScheme
+
+# Static paths of the admin blueprint; a bank with one of these slugs could not be reached.
+RESERVED_SLUGS = {"new", "kur", "figures"}
+
+
+def create_bank(
+    *, name: str, slug: str, conventional: bool, sharia: bool, schemes, chapter_ids, admin
+) -> Bank:
+    """A partner bank with its variants, schemes and chapters (slug unique, not reserved)."""
+    slug = slug.strip().lower()
+    if slug in RESERVED_SLUGS or db.session.scalar(select(Bank.id).where(Bank.slug == slug)):
+        raise ValidationFailed(_l("Kode alamat ini sudah dipakai."), field="slug")
+    bank = Bank(
+        name=name.strip(),
+        slug=slug,
+        conventional=bool(conventional),
+        sharia=bool(sharia),
+        schemes=[s for s in schemes if s in SCHEMES],
+        chapters=_chapters(chapter_ids),
+    )
+    db.session.add(bank)
+    db.session.flush()
+    audit.record("bank.created", actor=admin, role="admin", bank_id=bank.id, target=bank)
+    return bank
+
+
+def set_chapters(bank: Bank, chapter_ids, *, admin) -> None:
+    bank.chapters = _chapters(chapter_ids)
+    db.session.flush()
+    audit.record(
+        "bank.chapters_set",
+        actor=admin,
+        role="admin",
+        bank_id=bank.id,
+        target=bank,
+        chapters=sorted(c.id for c in bank.chapters),
+    )
+
+
+def _chapters(chapter_ids) -> list[Chapter]:
+    ids = {int(i) for i in chapter_ids or ()}
+    return list(db.session.scalars(select(Chapter).where(Chapter.id.in_(ids)))) if ids else []
+
+
+def add_officer(bank: Bank, email: str, *, admin) -> BankOfficer:
+    """Make an existing account an officer of ``bank``."""
+    user = db.session.scalar(select(User).where(User.email == (email or "").strip().lower()))
+    if user is None:
+        raise ValidationFailed(_l("Tidak ada akun dengan e-mail tersebut."), field="email")
+    if any(o.user_id == user.id for o in bank.officers):
+        raise ValidationFailed(_l("Akun ini sudah menjadi petugas bank ini."), field="email")
+    officer = BankOfficer(bank_id=bank.id, user_id=user.id)
+    db.session.add(officer)
+    db.session.flush()
+    audit.record(
+        "bank.officer_added",
+        actor=admin,
+        role="admin",
+        bank_id=bank.id,
+        target=officer,
+        user_id=user.id,
+    )
+    return officer
+
+
+def remove_officer(bank: Bank, officer_id: int, *, admin) -> None:
+    officer = db.session.scalar(
+        select(BankOfficer).where(BankOfficer.id == officer_id, BankOfficer.bank_id == bank.id)
+    )
+    if officer is None:
+        raise NotFound()
+    audit.record(
+        "bank.officer_removed",
+        actor=admin,
+        role="admin",
+        bank_id=bank.id,
+        target=officer,
+        user_id=officer.user_id,
+    )
+    bank.officers.remove(officer)
+    db.session.flush()
+
+
+def update_scheme(scheme: KurScheme, *, admin, **values) -> None:
+    """Edit one KUR rules row; making it current retires the other rows of its scheme."""
+    for key, value in values.items():
+        setattr(scheme, key, value)
+    if values.get("is_current"):
+        db.session.execute(
+            update(KurScheme)
+            .where(KurScheme.code == scheme.code, KurScheme.id != scheme.id)
+            .values(is_current=False)
+        )
+    db.session.flush()
+    audit.record("kur_scheme.updated", actor=admin, role="admin", target=scheme, code=scheme.code)
