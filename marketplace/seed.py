@@ -365,8 +365,7 @@ def seed_orders(fake, consumers) -> int:
 
     from marketplace.mentoring.models import OutboxEmail
 
-    db.session.execute(update(OutboxEmail).where(OutboxEmail.sent_at.is_(None))
-                       .values(sent_at=now))
+    db.session.execute(update(OutboxEmail).where(OutboxEmail.sent_at.is_(None)).values(sent_at=now))
     return made
 
 
@@ -447,26 +446,39 @@ def seed_mentoring() -> None:
         ("Live jualan untuk pemula", "new_skilling", "live_streaming"),
     ]
     now = utcnow()
-    for chapter in db.session.scalars(select(Chapter).where(Chapter.slug.in_(
-            ("tebet", "cakung")))):
+    for chapter in db.session.scalars(select(Chapter).where(Chapter.slug.in_(("tebet", "cakung")))):
         lead = chapter.leads[0].user
-        members = db.session.scalars(select(Business).where(
-            Business.chapter_id == chapter.id).order_by(Business.id)).all()
+        members = db.session.scalars(
+            select(Business).where(Business.chapter_id == chapter.id).order_by(Business.id)
+        ).all()
         rates = [0.9, 0.5, 0.2, 0.0]
-        first = (now - timedelta(weeks=24)).astimezone(JAKARTA).replace(
-            hour=19, minute=0, second=0, microsecond=0)
+        first = (
+            (now - timedelta(weeks=24))
+            .astimezone(JAKARTA)
+            .replace(hour=19, minute=0, second=0, microsecond=0)
+        )
         for i in range(14):
             topic, track, level = topics[i % len(topics)]
-            session = mentoring.schedule_sessions(chapter, mentoring.SessionInput(
-                topic=topic, track=track, digital_level=level, starts_at=now,
-                duration_minutes=90, place=f"Aula Kantor Kecamatan {chapter.name}",
-                online_link=None, capacity=30,
-            ), actor=lead)[0]
+            session = mentoring.schedule_sessions(
+                chapter,
+                mentoring.SessionInput(
+                    topic=topic,
+                    track=track,
+                    digital_level=level,
+                    starts_at=now,
+                    duration_minutes=90,
+                    place=f"Aula Kantor Kecamatan {chapter.name}",
+                    online_link=None,
+                    capacity=30,
+                ),
+                actor=lead,
+            )[0]
             # History: the service refuses scheduling far in the past, so move it back.
             session.starts_at = first + timedelta(weeks=2 * i)
             if session.starts_at < now:
-                present = [m.id for j, m in enumerate(members)
-                           if rng.random() < rates[j % len(rates)]]
+                present = [
+                    m.id for j, m in enumerate(members) if rng.random() < rates[j % len(rates)]
+                ]
                 mentoring.record_attendance(chapter, session.id, present, actor=lead)
             else:
                 for member in members[:2]:
@@ -475,11 +487,22 @@ def seed_mentoring() -> None:
             if j == len(members) - 1:
                 continue  # this member's check-in is overdue
             mentoring.record_check_in(
-                chapter, member.id, applies_learning=j % 2 == 0, books_kept=j != 1,
-                next_step="Coba jualan lewat katalog WhatsApp minggu ini", actor=lead)
+                chapter,
+                member.id,
+                applies_learning=j % 2 == 0,
+                books_kept=j != 1,
+                next_step="Coba jualan lewat katalog WhatsApp minggu ini",
+                actor=lead,
+            )
         if members:
-            db.session.add(ExternalTraining(
-                business_id=members[-1].id, chapter_id=chapter.id, provider="ppkd",
-                title="Kursus Tata Boga PPKD", completed_on=jakarta_today() - timedelta(days=60),
-                recorded_by_id=lead.id))
+            db.session.add(
+                ExternalTraining(
+                    business_id=members[-1].id,
+                    chapter_id=chapter.id,
+                    provider="ppkd",
+                    title="Kursus Tata Boga PPKD",
+                    completed_on=jakarta_today() - timedelta(days=60),
+                    recorded_by_id=lead.id,
+                )
+            )
     db.session.flush()

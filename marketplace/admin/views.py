@@ -11,6 +11,7 @@ from marketplace.chapters import services as chapters
 from marketplace.core import uploads
 from marketplace.core.errors import ValidationFailed
 from marketplace.core.security import admin_required
+from marketplace.core.views import run_action
 from marketplace.extensions import db
 from marketplace.legality.models import LegalityDocument
 from marketplace.legality.views import review_page
@@ -158,7 +159,6 @@ def orders():
 
 @bp.post("/orders/<int:order_id>/refund")
 def refund(order_id: int):
-    from marketplace.core.errors import DomainError
     from marketplace.orders.models import Order
     from marketplace.payments.services import refund_order
 
@@ -169,14 +169,10 @@ def refund(order_id: int):
     if not form.validate_on_submit():
         flash(_("Tulis alasan pengembalian dana."), "error")
         return redirect(url_for("admin.orders"))
-    try:
-        refund_order(order, actor=current_user, role="admin", note=form.note.data)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(str(exc.message), "error")
-    else:
-        db.session.commit()
-        flash(_("Dana pesanan #%(id)s dikembalikan.", id=order.id), "success")
+    run_action(
+        lambda: refund_order(order, actor=current_user, role="admin", note=form.note.data),
+        _("Dana pesanan #%(id)s dikembalikan.", id=order.id),
+    )
     return redirect(url_for("admin.orders"))
 
 

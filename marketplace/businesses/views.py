@@ -14,6 +14,7 @@ from marketplace.core import uploads
 from marketplace.core.errors import DomainError, NotFound, ValidationFailed
 from marketplace.core.forms import choices
 from marketplace.core.timeutil import jakarta_today
+from marketplace.core.views import run_action
 from marketplace.extensions import db
 from marketplace.legality import services as legality
 from marketplace.legality.models import LegalityDocument
@@ -237,21 +238,14 @@ def edit_product(product_id: int):
 @bp.post("/products/<int:product_id>/<any(list, unlist):action>")
 def product_status(product_id: int, action: str):
     product = catalog.own_product_or_404(_business(), product_id)
-    try:
-        catalog.set_status(
+    run_action(
+        lambda: catalog.set_status(
             product, "listed" if action == "list" else "unlisted", actor=current_user
-        )
-    except DomainError as exc:
-        db.session.rollback()
-        flash(str(exc.message), "error")
-    else:
-        db.session.commit()
-        flash(
-            _("Produk tampil di etalase.")
-            if action == "list"
-            else _("Produk diturunkan dari etalase."),
-            "success",
-        )
+        ),
+        _("Produk tampil di etalase.")
+        if action == "list"
+        else _("Produk diturunkan dari etalase."),
+    )
     return redirect(url_for("business.dashboard", _anchor=f"product-{product_id}"))
 
 

@@ -232,8 +232,12 @@ def start_checkout(user, cart: Cart, delivery: Delivery) -> Checkout:
         raise CartError(_l("Minimal belanja %(min)s.", min=format_rupiah(minimum)))
     maximum = current_app.config["MAX_CHECKOUT_IDR"]
     if total > maximum:
-        raise CartError(_l("Belanja di atas %(max)s: hubungi penjual langsung lewat WhatsApp.",
-                           max=format_rupiah(maximum)))
+        raise CartError(
+            _l(
+                "Belanja di atas %(max)s: hubungi penjual langsung lewat WhatsApp.",
+                max=format_rupiah(maximum),
+            )
+        )
     for group in groups:
         for item in group.items:
             product = item.product

@@ -18,6 +18,7 @@ from marketplace.accounts.forms import ConfirmForm
 from marketplace.businesses import services as businesses
 from marketplace.core.errors import DomainError, NotFound, ValidationFailed
 from marketplace.core.forms import choices
+from marketplace.core.views import run_action
 from marketplace.extensions import db
 from marketplace.orders import services
 from marketplace.orders.forms import AddToCartForm, CheckoutForm, PayForm, QuantityForm, ShipForm
@@ -198,14 +199,10 @@ def my_order(order_id: int):
 @login_required
 def received(order_id: int):
     order = services.consumer_order_or_404(current_user, order_id)
-    try:
-        services.complete_order(order, actor=current_user, role="consumer")
-    except DomainError as exc:
-        db.session.rollback()
-        flash(str(exc.message), "error")
-    else:
-        db.session.commit()
-        flash(_("Terima kasih! Pesanan selesai."), "success")
+    run_action(
+        lambda: services.complete_order(order, actor=current_user, role="consumer"),
+        _("Terima kasih! Pesanan selesai."),
+    )
     return redirect(url_for("orders.my_order", order_id=order_id))
 
 
