@@ -1495,3 +1495,71 @@ def test_referrals_unacknowledged_for_3_working_days_are_flagged_once(app, world
     )
     assert notified == {officer.id, world.lead_tebet.id}
     assert db.session.get(Referral, referral.id).sla_flagged_at is not None
+
+
+def test_business_text_is_escaped_in_the_dossier(csrf_client, login_as, world, db):
+    """QUALITY 16: user text reaches the bank's dossier page escaped."""
+    from tests.factories import make_bank, make_officer, make_referral
+
+    payload = '"><img src=x onerror=alert(1)><script>alert(2)</script>'
+    world.biz_tebet.name = payload
+    world.biz_tebet.address_line = payload
+    bank = make_bank(slug="bank-xss", chapters=[world.tebet])
+    officer = make_officer(bank=bank)
+    referral = make_referral(
+        business=world.biz_tebet, bank=bank, lead=world.lead_tebet, status="sent"
+    )
+    referral.purpose = payload
+    referral.recommendation = payload
+    db.session.commit()
+    login_as(csrf_client.client, officer)
+    page = csrf_client.get(f"/bank/bank-xss/referrals/{referral.id}").get_data(as_text=True)
+    assert "&lt;script&gt;alert(2)" in page
+    assert "<script>alert(2)" not in page
+    assert "<img src=x" not in page
+
+
+def test_e_mails_are_plain_text(app, world, db):
+    """E-mails carry text only (no HTML part), so user text cannot run in a mail client."""
+    from marketplace.mentoring.models import OutboxEmail
+    from marketplace.notifications.services import notify
+
+    notify(
+        world.biz_tebet.owner_id,
+        "referral_consent_needed",
+        email=True,
+        bank="<script>alert(1)</script>",
+    )
+    db.session.commit()
+    mail = db.session.scalar(select(OutboxEmail))
+    assert mail.body.startswith("Pengurus chapter membuka rujukan KUR")
+    from marketplace.notifications import outbox
+
+    sent = []
+    app.config["MAIL_BACKEND"] = "smtp"
+
+    class FakeSMTP:
+        def __init__(self, *a, **k):
+            pass
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *a):
+            return False
+
+        def starttls(self):
+            pass
+
+        def send_message(self, message):
+            sent.append(message)
+
+    import smtplib
+
+    original = smtplib.SMTP
+    smtplib.SMTP = FakeSMTP
+    try:
+        assert outbox.send_pending() == 1
+    finally:
+        smtplib.SMTP = original
+    assert sent[0].get_content_type() == "text/plain"
