@@ -44,16 +44,9 @@ def create_app(config: type | Mapping | str | None = None) -> Flask:
 
     configure_logging(app)
     configure_extensions(app)
-    register_blueprints(app)
+    register_features(app)
     register_hooks(app)
     register_cli(app)
-
-    from marketplace.search import feed, services  # noqa: F401  (feed attaches listeners)
-
-    services.register(app)
-    from marketplace.notifications import outbox as mail_outbox
-
-    mail_outbox.register(app)
     return app
 
 
@@ -157,38 +150,36 @@ class IdConverter(IntegerConverter):
         super().__init__(map, *args, **kwargs)
 
 
-def register_blueprints(app: Flask) -> None:
-    app.url_map.converters["int"] = IdConverter
-    from marketplace.accounts.views import bp as accounts_bp
-    from marketplace.admin.views import bp as admin_bp
-    from marketplace.api.me import bp as api_me_bp
-    from marketplace.api.views import bp as api_bp
-    from marketplace.businesses.views import bp as business_bp
-    from marketplace.catalog.views import bp as catalog_bp
-    from marketplace.chapters.views import bp as chapters_bp
-    from marketplace.lead.views import bp as lead_bp
-    from marketplace.ledger.views import bp as ledger_bp
-    from marketplace.main.views import bp as main_bp
-    from marketplace.notifications.views import bp as notifications_bp
-    from marketplace.orders.views import bp as orders_bp
-    from marketplace.payments.webhooks import bp as payments_bp
+# Every feature plugs in through the same contract as a plug-in: ``init_app(app)`` registers
+# its blueprints, CLI, navigation, labels, notification texts and demo data on the app.
+FEATURES = (
+    "main",
+    "accounts",
+    "chapters",
+    "catalog",
+    "businesses",
+    "legality",
+    "orders",
+    "ledger",
+    "payments",
+    "notifications",
+    "mentoring",
+    "search",
+    "lead",
+    "admin",
+    "api",
+)
 
-    for bp in (
-        main_bp,
-        accounts_bp,
-        chapters_bp,
-        catalog_bp,
-        business_bp,
-        orders_bp,
-        ledger_bp,
-        payments_bp,
-        notifications_bp,
-        admin_bp,
-        lead_bp,
-        api_bp,
-        api_me_bp,
-    ):
-        app.register_blueprint(bp)
+
+def register_features(app: Flask) -> None:
+    from importlib import import_module
+
+    from marketplace.core import extension
+
+    app.url_map.converters["int"] = IdConverter
+    extension.init_app(app)
+    for name in FEATURES:
+        import_module(f"marketplace.{name}").init_app(app)
 
 
 def register_hooks(app: Flask) -> None:
@@ -217,19 +208,7 @@ def register_hooks(app: Flask) -> None:
 
 
 def register_cli(app: Flask) -> None:
-    from marketplace.catalog.cli import permits, products
     from marketplace.cli import create_admin, seed_demo
-    from marketplace.legality.cli import legality
-    from marketplace.mentoring.cli import mentoring, outbox
-    from marketplace.orders.cli import orders
-    from marketplace.search.cli import search
 
     app.cli.add_command(create_admin)
     app.cli.add_command(seed_demo)
-    app.cli.add_command(legality)
-    app.cli.add_command(permits)
-    app.cli.add_command(products)
-    app.cli.add_command(search)
-    app.cli.add_command(orders)
-    app.cli.add_command(mentoring)
-    app.cli.add_command(outbox)

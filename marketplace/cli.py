@@ -87,10 +87,12 @@ def seed_demo() -> None:
     seed_orders(fake, consumers)
     seed_books(verified_owners())
     seed_mentoring()
-    from marketplace.seed import EXTENSIONS
+    from flask import current_app
 
-    for extension in EXTENSIONS:
-        logins.extend(extension(lambda email, name: _demo_user(email, name)))
+    from marketplace.core.extension import registry
+
+    for step in registry(current_app).demo_steps:
+        logins.extend(step(lambda email, name: _demo_user(email, name)))
     db.session.commit()
 
     click.echo("Demo data ready. Every demo account uses the password: " + DEMO_PASSWORD)

@@ -143,10 +143,6 @@ def _submit(business, kind, number, products=(), expires_on=None, owner=None):
     )
 
 
-# Plug-ins (the referral network) add their own demo data: fn(make_user) -> login lines.
-EXTENSIONS: list = []
-
-
 def extend_demo(fake, admin) -> list[tuple[str, str, str]]:
     """Create the demo SMEs once; returns (role, e-mail, start page) login lines."""
     from marketplace.cli import _demo_user

@@ -27,7 +27,7 @@ from marketplace.core.statemachine import apply_transition
 from marketplace.core.timeutil import JAKARTA, utcnow
 from marketplace.extensions import db
 from marketplace.mentoring.pathway import as_day
-from marketplace.notifications.services import MESSAGES, notify
+from marketplace.notifications.services import notify
 from referrals.eligibility import current_scheme, pre_screen
 from referrals.models import (
     REJECT_REASONS,
@@ -39,20 +39,31 @@ from referrals.models import (
 
 log = logging.getLogger("pasarkita.referrals")
 
-MESSAGES.update(
-    {
-        "referral_consent_needed": _l(
-            "Pengurus chapter membuka rujukan KUR ke %(bank)s untuk Anda. Baca dan beri "
-            "persetujuan jika setuju."
-        ),
-        "referral_sent": _l("Rujukan KUR baru #%(id)s dari chapter %(chapter)s."),
-        "referral_update": _l("Rujukan KUR #%(id)s: %(status)s. %(note)s"),
-        "consent_withdrawn": _l(
-            "Anggota menarik persetujuan untuk rujukan #%(id)s. Data tidak boleh dipakai lagi."
-        ),
-        "referral_sla": _l("Rujukan KUR #%(id)s belum diterima bank setelah 3 hari kerja."),
-    }
-)
+# Registered on the app by init_app; the host's notify() knows only registered kinds.
+MESSAGES = {
+    "referral_consent_needed": _l(
+        "Pengurus chapter membuka rujukan KUR ke %(bank)s untuk Anda. Baca dan beri "
+        "persetujuan jika setuju."
+    ),
+    "referral_sent": _l("Rujukan KUR baru #%(id)s dari chapter %(chapter)s."),
+    "referral_update": _l("Rujukan KUR #%(id)s: %(status)s. %(note)s"),
+    "consent_withdrawn": _l(
+        "Anggota menarik persetujuan untuk rujukan #%(id)s. Data tidak boleh dipakai lagi."
+    ),
+    "referral_sla": _l("Rujukan KUR #%(id)s belum diterima bank setelah 3 hari kerja."),
+}
+
+# "draft" and "rejected" are labelled by the host and read right for referrals too.
+STATUS_LABELS = {
+    "consented": _l("Disetujui anggota, menunggu rekomendasi"),
+    "sent": _l("Terkirim ke bank"),
+    "acknowledged": _l("Diterima bank"),
+    "under_review": _l("Sedang dinilai bank"),
+    "info_requested": _l("Bank meminta informasi"),
+    "approved": _l("Kredit disetujui"),
+    "disbursed": _l("Dana dicairkan"),
+    "withdrawn": _l("Ditarik"),
+}
 
 CONSENT_VERSION = "2026-11-v2"
 RETENTION_DAYS = 365

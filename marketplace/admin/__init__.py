@@ -1,0 +1,23 @@
+"""Platform administration."""
+
+
+def init_app(app) -> None:
+    from flask_babel import lazy_gettext as _l
+
+    from marketplace.admin.views import bp
+    from marketplace.core.extension import register_nav
+
+    app.register_blueprint(bp)
+
+    def is_admin(user):
+        return bool(getattr(user, "is_admin", False))
+
+    for order, (endpoint, label) in enumerate(
+        (
+            ("admin.dashboard", _l("Admin")),
+            ("admin.documents", _l("Verifikasi")),
+            ("admin.orders", _l("Pesanan")),
+            ("admin.payouts", _l("Pembayaran penjual")),
+        )
+    ):
+        register_nav(app, "admin", endpoint, label, order=10 * (order + 1), visible=is_admin)

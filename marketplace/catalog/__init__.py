@@ -1,0 +1,32 @@
+"""Products, photos and storefronts."""
+
+
+def init_app(app) -> None:
+    from flask_babel import lazy_gettext as _l
+
+    from marketplace.catalog.cli import permits, products
+    from marketplace.catalog.views import bp
+    from marketplace.core.extension import register_labels, register_messages, register_nav
+
+    app.register_blueprint(bp)
+    app.cli.add_command(permits)
+    app.cli.add_command(products)
+    register_nav(app, "shopper", "catalog.search_page", _l("Cari"), order=20)
+    register_labels(
+        app,
+        "status",
+        {
+            "draft": _l("Draf"),
+            "listed": _l("Tampil di etalase"),
+            "unlisted": _l("Tidak tampil"),
+        },
+    )
+    register_messages(
+        app,
+        {
+            "halal_review": _l(
+                "Komposisi atau proses %(product)s (%(business)s) berubah. Sertifikat halalnya "
+                "perlu diperiksa ulang."
+            ),
+        },
+    )

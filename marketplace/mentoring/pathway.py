@@ -6,11 +6,10 @@ each step has its own completion date; only the gates the platform itself enforc
 before listing) are sequential elsewhere. Computed for a whole chapter with a fixed number of
 grouped queries, however many members it has.
 
-P7 belongs to the referral network, which plugs in with ``register_provider`` (marketplace
-never imports referrals).
+P7 comes from whichever feature registers a pathway provider giving "permodalan" and
+"endorsed" dates (``core.extension.register_pathway_provider``; the referral network does).
 """
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -20,6 +19,7 @@ from sqlalchemy.orm import joinedload
 
 from marketplace.businesses.models import Business
 from marketplace.catalog.models import Product, ProductEvent
+from marketplace.core.extension import registry
 from marketplace.core.timeutil import JAKARTA, jakarta_today
 from marketplace.extensions import db
 from marketplace.ledger.services import months_with_books
@@ -47,16 +47,6 @@ NEXT_STEP_TEXT = {
     ),
     "permodalan": _l("Tanyakan ke pengurus chapter tentang rujukan KUR ke bank."),
 }
-
-# The referral network registers one provider giving "permodalan" (approved KUR
-# referral) and "endorsed" dates.
-_providers: list[Callable] = []
-
-
-def register_provider(fn: Callable) -> None:
-    """``fn(business_ids)`` returns {step or fact name: {business_id: date}} in one query."""
-    if fn not in _providers:
-        _providers.append(fn)
 
 
 @dataclass
@@ -191,7 +181,7 @@ def compute(business_filter, today: date | None = None) -> list[Pathway]:
         year, month = year - 1, month + 12
     books = months_with_books(ids, date(year, month, 1))
     provided: dict = {}
-    for fn in _providers:
+    for fn in registry().pathway_providers:
         provided.update(fn(ids))
 
     out = []

@@ -4,40 +4,13 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
+from marketplace.core.extension import message
 from marketplace.core.timeutil import utcnow
 from marketplace.extensions import db
 from marketplace.notifications.models import Notification
 
-MESSAGES = {
-    "document_submitted": _l("%(business)s mengunggah %(kind)s untuk diperiksa."),
-    "document_verified": _l("%(kind)s Anda sudah diverifikasi."),
-    "document_rejected": _l("%(kind)s Anda ditolak: %(reason)s"),
-    "document_revoked": _l("%(kind)s Anda dicabut: %(reason)s"),
-    "permit_expired": _l(
-        "%(kind)s %(number)s milik %(business)s sudah kedaluwarsa. %(count)d produk "
-        "diturunkan dari etalase sampai izin baru diverifikasi."
-    ),
-    "permit_expiring": _l(
-        "%(kind)s %(number)s milik %(business)s berakhir pada %(date)s. Segera perpanjang "
-        "agar produk tetap tampil."
-    ),
-    "order_paid": _l("Pesanan baru #%(order)s sudah dibayar (%(total)s). Silakan kirim."),
-    "order_shipped": _l(
-        "Pesanan #%(order)s dari %(business)s dikirim lewat %(courier)s, resi %(tracking)s."
-    ),
-    "order_refunded": _l("Dana pesanan #%(order)s (%(total)s) dikembalikan ke pembeli."),
-    "payment_flagged": _l("Pembayaran checkout #%(checkout)s perlu diperiksa: %(reason)s"),
-    "session_reminder": _l(
-        'Pengingat: besok %(when)s ada sesi "%(topic)s" di %(place)s. Sampai jumpa!'
-    ),
-    "checkin_due": _l(
-        "%(n)d anggota chapter %(chapter)s belum dievaluasi bulan ini. Buka konsol pengurus."
-    ),
-    "halal_review": _l(
-        "Komposisi atau proses %(product)s (%(business)s) berubah. Sertifikat halalnya perlu "
-        "diperiksa ulang."
-    ),
-}
+# Each feature registers its own notification texts (``register_messages`` in its init_app);
+# ``notify`` refuses a kind nobody registered.
 
 
 def notify(
@@ -53,8 +26,7 @@ def notify(
     """Queue a notification in the current transaction. With ``dedupe_key``, at most once
     ever (a savepoint absorbs the duplicate); with ``email``, also an e-mail in the outbox,
     sent after the commit. Returns whether a row was added."""
-    if kind not in MESSAGES:
-        raise ValueError(f"unknown notification kind {kind}")
+    message(kind)  # raises for a kind no feature registered
     row = Notification(user_id=user_id, kind=kind, params=params, link=link, dedupe_key=dedupe_key)
     if dedupe_key is not None:
         if db.session.scalar(select(Notification.id).where(Notification.dedupe_key == dedupe_key)):
@@ -88,7 +60,7 @@ def render(notification: Notification) -> str:
         params["kind"] = str(PERMIT_LABELS.get(params["kind"], params["kind"]))
     if "status" in params:  # rendered in the reader's language, not the sender's
         params["status"] = status_label(params["status"])
-    return str(MESSAGES[notification.kind] % params)
+    return str(message(notification.kind) % params)
 
 
 def for_user(user_id: int, limit: int = 50) -> list[Notification]:

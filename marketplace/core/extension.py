@@ -1,0 +1,222 @@
+"""The module contract: what a feature or a plug-in registers on the app.
+
+Every registry lives on the app object (``app.extensions["pasarkita"]``), never in a module
+global, so two apps in one process (the host alone and the host with the referral network,
+as the tests build them) never share menus, labels or demo data. A feature registers in its
+``init_app(app)``; the host's templates and services read the registry and never name a
+plug-in's endpoint, label or status (CTFd's ``load(app)`` with menus on the app object).
+
+Registries:
+- navigation entries per audience (``shopper``, ``owner``, ``lead``, ``bank``, ``admin``)
+  and per page slot (``lead.dashboard``, ``lead.member``, ``admin.dashboard``, ...);
+- labels per namespace (``status`` for every lifecycle's states);
+- notification texts per kind;
+- demo-data steps, pathway providers, dashboard figures, OpenAPI parts, migration folders.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import Flask, current_app, url_for
+
+KEY = "pasarkita"
+
+AUDIENCES = ("shopper", "owner", "lead", "bank", "admin")
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    """A link in a menu or on a page.
+
+    ``items(user, context)`` may yield several ``(label, url_values)`` pairs (one per
+    chapter a lead leads, one per bank an officer works for); without it the entry is one
+    link to ``endpoint`` with ``values(context)`` (or none). ``visible(user)`` hides it.
+    """
+
+    place: str
+    endpoint: str
+    label: Any
+    order: int = 100
+    values: Callable[[Mapping[str, Any]], Mapping[str, Any]] | None = None
+    items: Callable[[Any, Mapping[str, Any]], Iterable[tuple[Any, Mapping[str, Any]]]] | None = (
+        None
+    )
+    visible: Callable[[Any], bool] | None = None
+
+
+@dataclass(frozen=True)
+class Link:
+    """A resolved navigation entry, ready for a template."""
+
+    label: str
+    url: str
+    endpoint: str
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A dashboard figure: ``compute(context)`` returns ``[(label, value)]`` in one query."""
+
+    place: str
+    key: str
+    compute: Callable[[Mapping[str, Any]], list[tuple[Any, Any]]]
+    order: int = 100
+
+
+@dataclass
+class Registry:
+    nav: dict[str, list[NavEntry]] = field(default_factory=dict)
+    labels: dict[str, dict[str, Any]] = field(default_factory=dict)
+    messages: dict[str, Any] = field(default_factory=dict)
+    demo_steps: list[Callable] = field(default_factory=list)
+    pathway_providers: list[Callable] = field(default_factory=list)
+    figures: dict[str, list[Figure]] = field(default_factory=dict)
+    openapi_parts: list[Callable[[], Mapping[str, Any]]] = field(default_factory=list)
+    migration_folders: list[str] = field(default_factory=list)
+    features: list[str] = field(default_factory=list)
+
+
+def registry(app: Flask | None = None) -> Registry:
+    """The registry of ``app`` (default: the current app)."""
+    app = app or current_app._get_current_object()  # type: ignore[attr-defined]
+    reg = app.extensions.get(KEY)
+    if reg is None:
+        reg = app.extensions[KEY] = Registry()
+    return reg
+
+
+def has_feature(name: str, app: Flask | None = None) -> bool:
+    return name in registry(app).features
+
+
+def register_feature(app: Flask, name: str) -> bool:
+    """Mark ``name`` as installed; False when it already was (init_app twice is harmless)."""
+    reg = registry(app)
+    if name in reg.features:
+        return False
+    reg.features.append(name)
+    return True
+
+
+# --- navigation ----------------------------------------------------------------------------
+
+
+def register_nav(
+    app: Flask,
+    place: str,
+    endpoint: str,
+    label: Any,
+    *,
+    order: int = 100,
+    values: Callable[[Mapping[str, Any]], Mapping[str, Any]] | None = None,
+    items: Callable[[Any, Mapping[str, Any]], Iterable[tuple[Any, Mapping[str, Any]]]]
+    | None = None,
+    visible: Callable[[Any], bool] | None = None,
+) -> None:
+    entries = registry(app).nav.setdefault(place, [])
+    entries.append(NavEntry(place, endpoint, label, order, values, items, visible))
+    entries.sort(key=lambda e: e.order)
+
+
+def nav_links(place: str, user: Any = None, **context: Any) -> list[Link]:
+    """The links registered for ``place`` that ``user`` may see, in order."""
+    out = []
+    for entry in registry().nav.get(place, ()):
+        if entry.visible is not None and not entry.visible(user):
+            continue
+        if entry.items is not None:
+            for label, values in entry.items(user, context):
+                out.append(Link(str(label), url_for(entry.endpoint, **values), entry.endpoint))
+            continue
+        values = entry.values(context) if entry.values else {}
+        out.append(Link(str(entry.label), url_for(entry.endpoint, **values), entry.endpoint))
+    return out
+
+
+# --- labels and messages -------------------------------------------------------------------
+
+
+def register_labels(app: Flask, namespace: str, labels: Mapping[str, Any]) -> None:
+    """Add labels; a value that is already labelled keeps the first feature's label."""
+    table = registry(app).labels.setdefault(namespace, {})
+    for key, label in labels.items():
+        table.setdefault(str(key), label)
+
+
+def label(namespace: str, value: Any) -> str:
+    key = str(getattr(value, "value", value))
+    return str(registry().labels.get(namespace, {}).get(key, key))
+
+
+def register_messages(app: Flask, messages: Mapping[str, Any]) -> None:
+    """Notification texts by kind (``%(name)s`` placeholders); kinds are unique."""
+    table = registry(app).messages
+    for kind, text in messages.items():
+        if kind in table and table[kind] is not text:
+            raise ValueError(f"notification kind {kind!r} is registered twice")
+        table[kind] = text
+
+
+def message(kind: str) -> Any:
+    try:
+        return registry().messages[kind]
+    except KeyError:
+        raise ValueError(f"unknown notification kind {kind}") from None
+
+
+# --- demo data, pathway, figures, API, migrations ------------------------------------------
+
+
+def register_demo_step(app: Flask, step: Callable) -> None:
+    """``step(context)`` adds a feature's demo data through its services; returns login lines."""
+    steps = registry(app).demo_steps
+    if step not in steps:
+        steps.append(step)
+
+
+def register_pathway_provider(app: Flask, provider: Callable) -> None:
+    """``provider(business_ids)`` returns ``{fact: {business_id: date}}`` in one query."""
+    providers = registry(app).pathway_providers
+    if provider not in providers:
+        providers.append(provider)
+
+
+def register_figure(
+    app: Flask,
+    place: str,
+    key: str,
+    compute: Callable[[Mapping[str, Any]], list[tuple[Any, Any]]],
+    *,
+    order: int = 100,
+) -> None:
+    figures = registry(app).figures.setdefault(place, [])
+    figures.append(Figure(place, key, compute, order))
+    figures.sort(key=lambda f: f.order)
+
+
+def figures(place: str, **context: Any) -> list[tuple[str, Any]]:
+    out = []
+    for figure in registry().figures.get(place, ()):
+        out.extend((str(label), value) for label, value in figure.compute(context))
+    return out
+
+
+def register_openapi(app: Flask, part: Callable[[], Mapping[str, Any]]) -> None:
+    """``part()`` returns ``{"paths": {...}, "components": {...}, "tags": [...]}`` to merge."""
+    registry(app).openapi_parts.append(part)
+
+
+def register_migrations(app: Flask, folder: str) -> None:
+    """An Alembic version folder (a branch that depends on the host's revisions)."""
+    folders = registry(app).migration_folders
+    if folder not in folders:
+        folders.append(folder)
+
+
+def init_app(app: Flask) -> None:
+    """Create the registry and expose it to templates."""
+    registry(app)
+    app.jinja_env.globals.update(nav_links=nav_links, figures=figures, label=label)
