@@ -41,9 +41,7 @@ class NavEntry:
     label: Any
     order: int = 100
     values: Callable[[Mapping[str, Any]], Mapping[str, Any]] | None = None
-    items: Callable[[Any, Mapping[str, Any]], Iterable[tuple[Any, Mapping[str, Any]]]] | None = (
-        None
-    )
+    items: Callable[[Any, Mapping[str, Any]], Iterable[tuple[Any, Mapping[str, Any]]]] | None = None
     visible: Callable[[Any], bool] | None = None
 
 
@@ -218,5 +216,9 @@ def register_migrations(app: Flask, folder: str) -> None:
 
 def init_app(app: Flask) -> None:
     """Create the registry and expose it to templates."""
+    from marketplace.core.statemachine import allowed_actions, can
+
     registry(app)
-    app.jinja_env.globals.update(nav_links=nav_links, figures=figures, label=label)
+    app.jinja_env.globals.update(
+        nav_links=nav_links, figures=figures, label=label, can=can, allowed_actions=allowed_actions
+    )

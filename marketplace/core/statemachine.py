@@ -112,3 +112,15 @@ def apply_transition(
     db.session.flush()
     transitioned.send(obj, session=db.session(), action=action, state=target)
     return target
+
+
+def can(obj, action: str) -> bool:
+    """Whether ``action`` is allowed from ``obj``'s current state by its transition table.
+    Templates and JSON ask this instead of listing states."""
+    return (str(getattr(obj.status, "value", obj.status)), action) in type(obj).TRANSITIONS
+
+
+def allowed_actions(obj) -> list[str]:
+    """The actions the transition table allows from ``obj``'s current state, in table order."""
+    status = str(getattr(obj.status, "value", obj.status))
+    return [action for (state, action) in type(obj).TRANSITIONS if state == status]
