@@ -3,8 +3,9 @@
 from dataclasses import asdict, dataclass, field
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from marketplace.businesses import storage
 from marketplace.businesses.models import Business
 from marketplace.catalog.attributes import ProductAttributes
 from marketplace.catalog.categories import CATEGORIES
@@ -207,17 +208,26 @@ def add_image(product: Product, file, *, actor) -> ProductImage:
     variants = uploads.product_photo_variants(checked.data)
     size = sum(len(v) for v in variants.values())
     business = product.business
-    quota = current_app.config["BUSINESS_STORAGE_QUOTA_BYTES"]
-    if business.storage_used_bytes + size > quota:
-        raise ValidationFailed(
-            _l("Ruang penyimpanan usaha Anda sudah penuh. Hapus foto lama dulu."), field="file"
-        )
-    business.storage_used_bytes += size
-    position = max((i.position for i in product.images), default=0) + 1
+    storage.reserve(
+        business,
+        size,
+        message=_l("Ruang penyimpanan usaha Anda sudah penuh. Hapus foto lama dulu."),
+    )
+    # Counted again in SQL after the reservation: its UPDATE locks the business row, so a
+    # concurrent upload for the same business waits there and then sees this photo.
+    count, last = db.session.execute(
+        select(
+            func.count(ProductImage.id), func.coalesce(func.max(ProductImage.position), 0)
+        ).where(ProductImage.product_id == product.id)
+    ).one()
+    if count >= MAX_IMAGES:
+        storage.release(business, size)
+        raise ValidationFailed(_l("Maksimal %(n)d foto per produk.", n=MAX_IMAGES), field="file")
     image = ProductImage(
         product_id=product.id,
-        position=position,
+        position=last + 1,
         size_bytes=size,
+        # Removed again if this transaction does not commit.
         key_large=uploads.store(variants["large"]),
         key_thumb=uploads.store(variants["thumb"]),
     )
@@ -239,10 +249,8 @@ def remove_image(product: Product, image_id: int, *, actor) -> None:
     image = next((i for i in product.images if i.id == image_id), None)
     if image is None:
         raise NotFound()
-    product.business.storage_used_bytes = max(
-        0, product.business.storage_used_bytes - image.size_bytes
-    )
+    storage.release(product.business, image.size_bytes)
     product.images.remove(image)
     db.session.flush()
     for key in (image.key_large, image.key_thumb):
-        uploads.discard(key)
+        uploads.discard_after_commit(key)
