@@ -13,6 +13,7 @@ from werkzeug.datastructures import FileStorage
 from marketplace.businesses import services as businesses
 from marketplace.businesses.models import Business
 from marketplace.catalog import services as catalog
+from marketplace.catalog.attributes import ProductAttributes
 from marketplace.chapters import services as chapters
 from marketplace.chapters.models import Chapter, Kelurahan
 from marketplace.core.timeutil import jakarta_today
@@ -186,7 +187,7 @@ def extend_demo(fake, admin) -> list[tuple[str, str, str]]:
                     category=category,
                     price_idr=price,
                     stock=25,
-                    **attrs,
+                    attributes=ProductAttributes.from_mapping(attrs),
                 ),
                 actor=owner,
             )

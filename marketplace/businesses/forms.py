@@ -13,7 +13,15 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from marketplace.catalog.attributes import (
+    MAX_SHELF_LIFE_DAYS,
+    PROCESS_CHOICES,
+    PRODUCTION_SITE_CHOICES,
+    STORAGE_CHOICES,
+    ProductAttributes,
+)
 from marketplace.catalog.categories import CATEGORIES
+from marketplace.catalog.services import ProductInput
 from marketplace.core.forms import Form, choices
 from marketplace.legality.permits import PERMIT_LABELS
 
@@ -74,38 +82,12 @@ class ProductForm(Form):
     )
     shelf_life_days = IntegerField(
         _l("Tahan berapa hari di suhu ruang? (makanan)"),
-        validators=[Optional(), NumberRange(min=1, max=3650)],
+        validators=[Optional(), NumberRange(min=1, max=MAX_SHELF_LIFE_DAYS)],
     )
-    storage = SelectField(
-        _l("Cara menyimpan"),
-        choices=choices(
-            [
-                ("ambient", _l("Suhu ruang")),
-                ("chilled", _l("Kulkas (dingin)")),
-                ("frozen", _l("Freezer (beku)")),
-            ]
-        ),
-    )
+    storage = SelectField(_l("Cara menyimpan"), choices=choices(STORAGE_CHOICES))
     # Not named `process`: that would shadow Form.process().
-    food_process = SelectField(
-        _l("Proses khusus"),
-        choices=choices(
-            [
-                ("none", _l("Tidak ada")),
-                ("pasteurised", _l("Pasteurisasi")),
-                ("sterilised", _l("Sterilisasi / kaleng / retort")),
-            ]
-        ),
-    )
-    production_site = SelectField(
-        _l("Tempat produksi"),
-        choices=choices(
-            [
-                ("home", _l("Di rumah, alat sederhana")),
-                ("non_home", _l("Di pabrik / dengan mesin otomatis")),
-            ]
-        ),
-    )
+    food_process = SelectField(_l("Proses khusus"), choices=choices(PROCESS_CHOICES))
+    production_site = SelectField(_l("Tempat produksi"), choices=choices(PRODUCTION_SITE_CHOICES))
     contains_animal_material = BooleanField(_l("Mengandung bahan hewani (daging, kulit, tulang)"))
     contains_milk = BooleanField(_l("Produk susu atau olahan susu"))
     for_infants = BooleanField(_l("Untuk bayi (MP-ASI, susu formula)"))
@@ -114,6 +96,35 @@ class ProductForm(Form):
     imported = BooleanField(_l("Produk impor"))
     fresh_unprocessed = BooleanField(_l("Hasil segar, tidak diolah (sayur, buah, ikan segar)"))
     non_halal_statement = BooleanField(_l("Produk ini tidak halal (ada keterangan tidak halal)"))
+
+    # Form field names that differ from the attribute they answer.
+    ATTRIBUTE_FIELD = {"process": "food_process"}
+
+    def attributes(self) -> ProductAttributes:
+        """The answers as the one attributes type (validated by the service)."""
+        return ProductAttributes(
+            **{
+                name: self[self.ATTRIBUTE_FIELD.get(name, name)].data
+                for name in ProductAttributes.names()
+            }
+        )
+
+    def product_input(self) -> ProductInput:
+        """Everything the owner typed, as the catalog service takes it."""
+        return ProductInput(
+            name=self.name.data,
+            description=self.description.data,
+            ingredients=self.ingredients.data,
+            category=self.category.data,
+            price_idr=self.price_idr.data,
+            stock=self.stock.data or 0,
+            attributes=self.attributes(),
+        )
+
+    def show_attributes(self, attributes: ProductAttributes) -> None:
+        """Fill the attribute fields from a product's attributes (the edit page)."""
+        for name, value in attributes.as_dict().items():
+            self[self.ATTRIBUTE_FIELD.get(name, name)].data = value
 
 
 class ReviewForm(Form):

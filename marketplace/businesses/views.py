@@ -168,13 +168,8 @@ def document_file(document_id: int):
     return uploads.send_stored(doc.file_key, mime=doc.file_mime, download_name=doc.original_name)
 
 
-FORM_FIELD = {"process": "food_process"}
-
-
 def _product_input(form: ProductForm) -> catalog.ProductInput:
-    values = {name: getattr(form, FORM_FIELD.get(name, name)).data for name in catalog.INPUT_FIELDS}
-    values["stock"] = values["stock"] or 0
-    return catalog.ProductInput(**values)
+    return form.product_input()
 
 
 @bp.route("/products/new", methods=["GET", "POST"])
@@ -204,7 +199,7 @@ def edit_product(product_id: int):
     product = catalog.own_product_or_404(_business(), product_id)
     form = ProductForm(obj=product)
     if request.method == "GET":
-        form.food_process.data = product.process
+        form.show_attributes(product.attributes())
     if form.validate_on_submit():
         was_listed = product.status == "listed"
         try:

@@ -5,11 +5,11 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from marketplace.catalog.attributes import ProductAttributes
 from marketplace.core.models import UTCDateTime
 from marketplace.core.statemachine import EventMixin
 from marketplace.core.timeutil import utcnow
 from marketplace.extensions import db
-from marketplace.legality.permits import ProductAttributes
 
 
 class Product(db.Model):
@@ -37,7 +37,8 @@ class Product(db.Model):
     stock: Mapped[int] = mapped_column(default=0)
     status: Mapped[str] = mapped_column(String(16), default="draft", index=True)
     status_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    # Attributes that decide the permits (DOMAIN.md 2.2); never a free permit choice.
+    # Attributes that decide the permits (DOMAIN.md 2.2): columns of ProductAttributes, one
+    # per field, same names (attributes() / set_attributes() map them).
     shelf_life_days: Mapped[int | None]
     storage: Mapped[str] = mapped_column(String(10), default="ambient")
     process: Mapped[str] = mapped_column(String(12), default="none")
@@ -61,20 +62,11 @@ class Product(db.Model):
     )
 
     def attributes(self) -> ProductAttributes:
-        return ProductAttributes(
-            shelf_life_days=self.shelf_life_days,
-            storage=self.storage,
-            process=self.process,
-            contains_animal_material=self.contains_animal_material,
-            contains_milk=self.contains_milk,
-            for_infants=self.for_infants,
-            alcohol=self.alcohol,
-            health_claim=self.health_claim,
-            imported=self.imported,
-            production_site=self.production_site,
-            fresh_unprocessed=self.fresh_unprocessed,
-            non_halal_statement=self.non_halal_statement,
-        )
+        return ProductAttributes.of(self)
+
+    def set_attributes(self, attributes: ProductAttributes) -> None:
+        for name, value in attributes.as_dict().items():
+            setattr(self, name, value)
 
 
 class ProductEvent(EventMixin, db.Model):

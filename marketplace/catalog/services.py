@@ -1,11 +1,13 @@
 """Products: create, edit, list and unlist. Listing always passes the legality gate."""
 
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, field
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from marketplace.businesses import storage
 from marketplace.businesses.models import Business
+from marketplace.catalog.attributes import ProductAttributes
 from marketplace.catalog.categories import CATEGORIES
 from marketplace.catalog.models import Product, ProductImage
 from marketplace.chapters.models import ChapterLead
@@ -15,7 +17,6 @@ from marketplace.core.ids import parse_id
 from marketplace.core.statemachine import apply_transition
 from marketplace.extensions import db
 from marketplace.legality import services as legality
-from marketplace.legality.permits import PROCESSES, PRODUCTION_SITES, STORAGE
 from marketplace.notifications.services import notify
 
 MAX_PRICE_IDR = 100_000_000
@@ -33,18 +34,7 @@ class ProductInput:
     category: str
     price_idr: int
     stock: int
-    shelf_life_days: int | None = None
-    storage: str = "ambient"
-    process: str = "none"
-    contains_animal_material: bool = False
-    contains_milk: bool = False
-    for_infants: bool = False
-    alcohol: bool = False
-    health_claim: bool = False
-    imported: bool = False
-    production_site: str = "home"
-    fresh_unprocessed: bool = False
-    non_halal_statement: bool = False
+    attributes: ProductAttributes = field(default_factory=ProductAttributes)
 
 
 HALAL_SENSITIVE = (
@@ -58,7 +48,9 @@ HALAL_SENSITIVE = (
 
 
 def _validate(data: ProductInput) -> dict:
+    """The product's own columns, checked; its attributes are checked by their type."""
     values = asdict(data)
+    del values["attributes"]
     values["name"] = (data.name or "").strip()
     values["description"] = (data.description or "").strip()
     values["ingredients"] = (data.ingredients or "").strip()
@@ -79,23 +71,14 @@ def _validate(data: ProductInput) -> dict:
             raise ValidationFailed(message, field=name)
         if value < (1 if name == "price_idr" else 0):
             raise ValidationFailed(message, field=name)
-    shelf = data.shelf_life_days
-    if shelf is not None and (not isinstance(shelf, int) or not 0 < shelf <= 3650):
-        raise ValidationFailed(
-            _l("Daya tahan produk diisi dalam hari (1-3650)."), field="shelf_life_days"
-        )
-    if data.storage not in STORAGE:
-        raise ValidationFailed(_l("Pilih cara penyimpanan."), field="storage")
-    if data.process not in PROCESSES:
-        raise ValidationFailed(_l("Pilih proses pengolahan."), field="process")
-    if data.production_site not in PRODUCTION_SITES:
-        raise ValidationFailed(_l("Pilih tempat produksi."), field="production_site")
+    data.attributes.validate()
     return values
 
 
 def create_product(business: Business, data: ProductInput, *, actor) -> Product:
     """A new product starts as a draft of ``business``."""
     product = Product(business_id=business.id, status="draft", **_validate(data))
+    product.set_attributes(data.attributes)
     db.session.add(product)
     db.session.flush()
     audit.record(
@@ -109,10 +92,12 @@ def update_product(product: Product, data: ProductInput, *, actor) -> Product:
     certificate for re-verification, and a listed product that no longer passes the
     gate is unlisted at once."""
     values = _validate(data)
-    halal_changed = any(getattr(product, key) != values[key] for key in HALAL_SENSITIVE)
+    wanted = {**values, **data.attributes.as_dict()}
+    halal_changed = any(getattr(product, key) != wanted[key] for key in HALAL_SENSITIVE)
     had_halal = any(d.kind == "halal" for d in product.documents)
     for key, value in values.items():
         setattr(product, key, value)
+    product.set_attributes(data.attributes)
     if halal_changed and had_halal:
         product.halal_review_required = True
         for lead_id in db.session.scalars(
@@ -206,9 +191,6 @@ def products_of(business: Business) -> list[Product]:
     )
 
 
-INPUT_FIELDS = tuple(f.name for f in fields(ProductInput))
-
-
 MAX_IMAGES = 5
 
 
@@ -226,17 +208,26 @@ def add_image(product: Product, file, *, actor) -> ProductImage:
     variants = uploads.product_photo_variants(checked.data)
     size = sum(len(v) for v in variants.values())
     business = product.business
-    quota = current_app.config["BUSINESS_STORAGE_QUOTA_BYTES"]
-    if business.storage_used_bytes + size > quota:
-        raise ValidationFailed(
-            _l("Ruang penyimpanan usaha Anda sudah penuh. Hapus foto lama dulu."), field="file"
-        )
-    business.storage_used_bytes += size
-    position = max((i.position for i in product.images), default=0) + 1
+    storage.reserve(
+        business,
+        size,
+        message=_l("Ruang penyimpanan usaha Anda sudah penuh. Hapus foto lama dulu."),
+    )
+    # Counted again in SQL after the reservation: its UPDATE locks the business row, so a
+    # concurrent upload for the same business waits there and then sees this photo.
+    count, last = db.session.execute(
+        select(
+            func.count(ProductImage.id), func.coalesce(func.max(ProductImage.position), 0)
+        ).where(ProductImage.product_id == product.id)
+    ).one()
+    if count >= MAX_IMAGES:
+        storage.release(business, size)
+        raise ValidationFailed(_l("Maksimal %(n)d foto per produk.", n=MAX_IMAGES), field="file")
     image = ProductImage(
         product_id=product.id,
-        position=position,
+        position=last + 1,
         size_bytes=size,
+        # Removed again if this transaction does not commit.
         key_large=uploads.store(variants["large"]),
         key_thumb=uploads.store(variants["thumb"]),
     )
@@ -258,10 +249,8 @@ def remove_image(product: Product, image_id: int, *, actor) -> None:
     image = next((i for i in product.images if i.id == image_id), None)
     if image is None:
         raise NotFound()
-    product.business.storage_used_bytes = max(
-        0, product.business.storage_used_bytes - image.size_bytes
-    )
+    storage.release(product.business, image.size_bytes)
     product.images.remove(image)
     db.session.flush()
     for key in (image.key_large, image.key_thumb):
-        uploads.discard(key)
+        uploads.discard_after_commit(key)

@@ -1,5 +1,5 @@
 """Read side of the catalog: what buyers see on the home page, storefronts and product
-pages. Every query starts from ``visible_products_query`` and loads what a page needs in
+pages. Every query starts from ``visibility.visible_products()`` and loads what a page needs in
 a fixed number of statements, however many products there are."""
 
 from dataclasses import dataclass
@@ -10,13 +10,13 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from marketplace.businesses.models import Business
 from marketplace.catalog.models import Product
+from marketplace.catalog.visibility import visible_products
 from marketplace.chapters.models import Chapter, ChapterLead, Kelurahan
 from marketplace.core.errors import NotFound
 from marketplace.core.ids import parse_id
 from marketplace.core.timeutil import jakarta_today
 from marketplace.extensions import db
 from marketplace.legality.models import LegalityDocument
-from marketplace.search.services import visible_products_query
 
 CARD_OPTIONS = (
     joinedload(Product.business).joinedload(Business.chapter),
@@ -33,7 +33,7 @@ def home_products(limit: int = 8, today: date | None = None) -> tuple[list, list
     today = today or jakarta_today()
     newest_ids = list(
         db.session.scalars(
-            visible_products_query()
+            visible_products()
             .with_only_columns(Product.id)
             .order_by(Product.created_at.desc(), Product.id.desc())
             .limit(limit)
@@ -43,7 +43,7 @@ def home_products(limit: int = 8, today: date | None = None) -> tuple[list, list
     seed = today.toordinal() % 9973 + 7
     pick_ids = list(
         db.session.scalars(
-            visible_products_query()
+            visible_products()
             .with_only_columns(Product.id)
             .where(Product.id.not_in(newest_ids) if newest_ids else True)
             .order_by((Product.id * seed) % 10007)
@@ -70,7 +70,7 @@ def chapter_storefront(slug: str, page: int = 1, per_page: int = 24):
             select(func.count(Business.id))
             .where(Business.chapter_id == chapter.id)
             .scalar_subquery(),
-            visible_products_query()
+            visible_products()
             .join(Business)
             .where(Business.chapter_id == chapter.id)
             .with_only_columns(func.count(Product.id))
@@ -81,7 +81,7 @@ def chapter_storefront(slug: str, page: int = 1, per_page: int = 24):
         )
     ).one()
     products = _cards(
-        visible_products_query()
+        visible_products()
         .join(Business)
         .where(Business.chapter_id == chapter.id)
         .order_by(Product.created_at.desc(), Product.id.desc())
@@ -99,7 +99,7 @@ def business_page(business_id: int, limit: int = 60):
     if business is None:
         raise NotFound()
     products = _cards(
-        visible_products_query()
+        visible_products()
         .where(Product.business_id == business.id)
         .order_by(Product.name)
         .limit(limit)
@@ -120,7 +120,7 @@ def visible_product(product_id) -> Product:
     """A listed product with what its page needs, or NotFound for anything else."""
     pid = parse_id(product_id)
     product = db.session.scalar(
-        visible_products_query()
+        visible_products()
         .where(Product.id == pid)
         .options(*CARD_OPTIONS, selectinload(Product.documents))
     )

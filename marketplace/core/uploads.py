@@ -6,6 +6,7 @@ location) and anything appended to the image; decompression bombs are refused.
 """
 
 import io
+import os
 import secrets
 import warnings
 from dataclasses import dataclass
@@ -15,8 +16,10 @@ import filetype
 from flask import current_app, send_file
 from flask_babel import lazy_gettext as _l
 from PIL import Image, UnidentifiedImageError
+from sqlalchemy import event
 
 from marketplace.core.errors import ValidationFailed
+from marketplace.extensions import db
 
 ALLOWED = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
 EXTENSIONS = {"pdf": {"pdf"}, "jpg": {"jpg", "jpeg"}, "png": {"png"}}
@@ -117,14 +120,49 @@ def upload_dir() -> Path:
 
 
 def store(data: bytes) -> str:
-    """Write under a random name (no extension, no user input in the path)."""
+    """Write under a random name (no extension, no user input in the path), as part of the
+    session's transaction: the file is removed again if that transaction does not commit."""
     key = secrets.token_hex(16)
-    (upload_dir() / key).write_bytes(data)
+    folder = upload_dir()
+    # Written under a temporary name and renamed: a crash mid-write never leaves a partial
+    # file under a key (and send_stored refuses the temporary name: it is not alphanumeric).
+    partial = folder / f".{key}.part"
+    partial.write_bytes(data)
+    os.replace(partial, folder / key)
+    db.session.info.setdefault(_WRITTEN, []).append(key)
     return key
 
 
 def discard(key: str) -> None:
     (upload_dir() / key).unlink(missing_ok=True)
+
+
+def discard_after_commit(key: str) -> None:
+    """Delete a stored file once the transaction that drops its row has committed (a
+    rollback keeps the row, so it must keep the file too)."""
+    db.session.info.setdefault(_DROPPED, []).append(key)
+
+
+# Files written and files to drop in the session's current transaction.
+_WRITTEN = "uploads_written"
+_DROPPED = "uploads_dropped"
+
+
+@event.listens_for(db.session, "after_commit")
+def _files_follow_commit(session) -> None:
+    session.info.pop(_WRITTEN, None)  # committed rows now own these files
+    for key in session.info.pop(_DROPPED, ()):
+        discard(key)
+
+
+@event.listens_for(db.session, "after_transaction_end")
+def _files_follow_rollback(session, transaction) -> None:
+    if transaction.parent is not None:
+        return  # a savepoint: the outer transaction decides
+    # Still listed here means no commit (after_commit runs first and empties the lists).
+    session.info.pop(_DROPPED, None)
+    for key in session.info.pop(_WRITTEN, ()):
+        discard(key)
 
 
 def send_stored(key: str, *, mime: str, download_name: str):

@@ -14,7 +14,7 @@ rolling back, so the view re-renders with what the user typed. No view commits o
         form = ProductForm()
         if form.validate_on_submit():
             with domain_errors(form):
-                product = catalog.create_product(business, form.attributes(), actor=current_user)
+                product = catalog.create_product(business, form.product_input(), actor=current_user)
                 flash(_("Draf tersimpan."), "success")
                 return redirect(url_for(".edit_product", product_id=product.id))
         return render_template("businesses/product_form.html", form=form)

@@ -9,6 +9,8 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 
+# The table reads the one attributes type (catalog.attributes), it does not define its own.
+from marketplace.catalog.attributes import ProductAttributes
 from marketplace.catalog.categories import CATEGORIES, FOOD_CATEGORIES
 
 # Permit kinds, in the order an owner usually obtains them.
@@ -25,10 +27,6 @@ DOCUMENT_KINDS = tuple(PERMIT_LABELS)
 # Permits with a validity period; the others (NIB, halal) do not expire by date.
 EXPIRING_KINDS = frozenset({"pirt", "bpom_md", "bpom_ml", "bpom_cosmetic", "slhs"})
 
-STORAGE = ("ambient", "chilled", "frozen")
-PROCESSES = ("none", "pasteurised", "sterilised")
-PRODUCTION_SITES = ("home", "non_home")
-
 # PP 42/2024 phasing (DOMAIN.md 2.3); configuration may override these dates.
 DEFAULT_HALAL_DATES = {
     "food_umk": date(2026, 10, 17),
@@ -37,22 +35,6 @@ DEFAULT_HALAL_DATES = {
     "goods_animal": date(2026, 10, 17),
     "household_animal": date(2029, 10, 17),
 }
-
-
-@dataclass(frozen=True)
-class ProductAttributes:
-    shelf_life_days: int | None = None
-    storage: str = "ambient"
-    process: str = "none"
-    contains_animal_material: bool = False
-    contains_milk: bool = False
-    for_infants: bool = False
-    alcohol: bool = False
-    health_claim: bool = False
-    imported: bool = False
-    production_site: str = "home"
-    fresh_unprocessed: bool = False
-    non_halal_statement: bool = False
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,9 @@ from datetime import date, timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import select
 
+from marketplace.businesses import storage
 from marketplace.businesses.models import Business
 from marketplace.catalog.models import Product
 from marketplace.chapters.models import ChapterLead
@@ -163,19 +164,12 @@ def submit_document(
 
     checked = uploads.check_upload(file, max_bytes=current_app.config["MAX_DOCUMENT_BYTES"])
     size = len(checked.data)
-    quota = current_app.config["BUSINESS_STORAGE_QUOTA_BYTES"]
-    reserved = db.session.execute(
-        update(Business)
-        .where(Business.id == business.id, Business.storage_used_bytes + size <= quota)
-        .values(storage_used_bytes=Business.storage_used_bytes + size)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if reserved != 1:
-        raise ValidationFailed(
-            _l("Ruang penyimpanan dokumen usaha Anda sudah penuh. Hubungi pengurus chapter."),
-            field="file",
-        )
-    key = uploads.store(checked.data)
+    storage.reserve(
+        business,
+        size,
+        message=_l("Ruang penyimpanan dokumen usaha Anda sudah penuh. Hubungi pengurus chapter."),
+    )
+    key = uploads.store(checked.data)  # removed again if this transaction does not commit
     document = LegalityDocument(
         business_id=business.id,
         chapter_id=business.chapter_id,
@@ -191,11 +185,7 @@ def submit_document(
         products=products,
     )
     db.session.add(document)
-    try:
-        db.session.flush()
-    except Exception:
-        uploads.discard(key)
-        raise
+    db.session.flush()
     audit.record(
         "document.submitted",
         actor=actor,

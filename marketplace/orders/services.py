@@ -16,6 +16,7 @@ from sqlalchemy.orm import selectinload
 
 from marketplace.businesses.models import Business
 from marketplace.catalog.models import Product
+from marketplace.catalog.visibility import is_visible, visible_condition, visible_products
 from marketplace.chapters.models import Kelurahan
 from marketplace.core import audit
 from marketplace.core.errors import DomainError, NotFound, ValidationFailed
@@ -63,9 +64,7 @@ def cart_for(user=None, token: str | None = None, create: bool = False) -> Cart 
 
 def _sellable(product_id) -> Product:
     pid = parse_id(product_id)
-    product = db.session.scalar(
-        select(Product).where(Product.id == pid, Product.status == "listed")
-    )
+    product = db.session.scalar(visible_products().where(Product.id == pid))
     if product is None:
         raise NotFound()
     return product
@@ -199,7 +198,7 @@ def reserve_stock(product_id: int, quantity: int) -> bool:
     """Take ``quantity`` from stock only if that many are there (never below zero)."""
     result = db.session.execute(
         update(Product)
-        .where(Product.id == product_id, Product.status == "listed", Product.stock >= quantity)
+        .where(Product.id == product_id, visible_condition(), Product.stock >= quantity)
         .values(stock=Product.stock - quantity)
         .execution_options(synchronize_session=False)
     )
@@ -241,7 +240,7 @@ def start_checkout(user, cart: Cart, delivery: Delivery) -> Checkout:
     for group in groups:
         for item in group.items:
             product = item.product
-            if product.status != "listed":
+            if not is_visible(product):
                 raise CartError(
                     _l("%(name)s sudah tidak dijual. Hapus dari keranjang.", name=product.name)
                 )

@@ -10,6 +10,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from marketplace.businesses.models import Business
 from marketplace.catalog.models import Product
+from marketplace.catalog.visibility import is_visible, visible_products
 from marketplace.chapters.models import Chapter
 from marketplace.extensions import db
 from marketplace.search.index import Filters, ProductIndex, SearchResult
@@ -26,12 +27,6 @@ def get_index() -> ProductIndex:
         path = app.config.get("SEARCH_INDEX_DIR") or Path(app.instance_path) / "search_index"
         index = app.extensions["search_index"] = ProductIndex(path)
     return index
-
-
-def visible_products_query():
-    """THE definition of what buyers may see: listed products. Listing is only reachable
-    through the legality gate, and anything that breaks the gate unlists."""
-    return select(Product).where(Product.status == "listed")
 
 
 def _load(ids) -> list[Product]:
@@ -85,7 +80,7 @@ def apply_feed(timeout: float = 5.0) -> int:
         if not rows:
             return applied
         ids = {product_id for _, product_id in rows}
-        visible = [p for p in _load(ids) if p.status == "listed"]
+        visible = [p for p in _load(ids) if is_visible(p)]
         documents: dict[int, dict | None] = dict.fromkeys(ids)
         documents.update(_documents(visible))
         if not index.apply(documents, rows[-1][0], timeout=timeout):
@@ -118,7 +113,7 @@ def reindex(procs: int = 1, batch: int = 2000) -> int:
         while True:
             chunk = list(
                 db.session.scalars(
-                    visible_products_query()
+                    visible_products()
                     .where(Product.id > last)
                     .order_by(Product.id)
                     .limit(batch)
@@ -177,7 +172,7 @@ def search_products(
         loaded = {
             p.id: p
             for p in db.session.scalars(
-                visible_products_query().where(Product.id.in_(result.ids)).options(*options)
+                visible_products().where(Product.id.in_(result.ids)).options(*options)
             ).unique()
         }
         # Never show a product the database no longer lists, even if the index lags.
