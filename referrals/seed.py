@@ -11,7 +11,7 @@ from marketplace.core.statemachine import apply_transition
 from marketplace.core.timeutil import utcnow
 from marketplace.extensions import db
 from referrals.models import Bank, BankOfficer, ConsentReceipt, Referral
-from referrals.services import CONSENT_VERSION, RETENTION_DAYS, SHARED_FIELDS, consent_text
+from referrals.services.consent import CONSENT_VERSION, RETENTION_DAYS, SHARED_FIELDS, consent_text
 
 BANKS = [
     ("bri", "Bank Rakyat Indonesia (BRI)", True, False, ["super_mikro", "mikro", "kecil"]),
@@ -162,8 +162,8 @@ def _walk(referral, actions, lead, business, bank, when):
 
 def seed_tokens() -> list[tuple[str, str, str]]:
     """A fresh demo API token per bank (earlier demo tokens are revoked): shown once."""
-    from referrals.bank_api import issue_token
     from referrals.models import BankToken
+    from referrals.services.tokens import issue_token
 
     lines = []
     for bank in db.session.scalars(select(Bank).order_by(Bank.slug)):
