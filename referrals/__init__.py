@@ -29,6 +29,7 @@ def init_app(app) -> None:
     from referrals.cli import referrals as referrals_cli
     from referrals.seed import seed
     from referrals.services import MESSAGES, STATUS_LABELS, pathway_dates
+    from referrals.services.endorsement import BASE_QUOTA
     from referrals.web.admin import bp as admin_bp
     from referrals.web.bank_portal import bp as portal_bp
     from referrals.web.forms import (
@@ -40,6 +41,8 @@ def init_app(app) -> None:
     from referrals.web.lead import bp as lead_bp
     from referrals.web.member import bp as member_bp
 
+    # The plug-in's own setting, with its default (the host's config does not know it).
+    app.config.setdefault("REFERRAL_BASE_QUOTA", BASE_QUOTA)
     for bp in (member_bp, lead_bp, portal_bp, admin_bp, public_api_bp):
         app.register_blueprint(bp)
     # Banks' systems authenticate with bearer tokens, never cookies: no CSRF there.

@@ -28,6 +28,9 @@ from referrals.services.links import external_url
 from referrals.services.records import track_records
 from referrals.services.scope import leads_chapter, member_in_chapter_or_404
 
+# A lead's monthly endorsements before any approval; the app's REFERRAL_BASE_QUOTA overrides.
+BASE_QUOTA = 3
+
 
 class QuotaExceeded(DomainError):
     code = "quota_exceeded"
@@ -126,7 +129,7 @@ def open_referral(chapter: Chapter, business_id, data: ReferralInput, *, lead) -
 
 def quota_for(lead_id: int) -> int:
     """Monthly endorsements allowed: the base, plus more as the lead's approval rate grows."""
-    base = current_app.config.get("REFERRAL_BASE_QUOTA", 3)
+    base = current_app.config.get("REFERRAL_BASE_QUOTA", BASE_QUOTA)
     record = track_records([lead_id]).get(lead_id)
     rate = record.approval_rate if record else 0.0
     return base + round(base * rate)
