@@ -6,7 +6,7 @@ would take it: open, consent, endorse and send (quota and pre-screen apply), the
 steps. Only the dates are moved back afterwards, so the history reads like months of use.
 """
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import select
 
@@ -15,7 +15,7 @@ from marketplace.chapters.models import Chapter
 from marketplace.core.timeutil import jakarta_today, utcnow
 from marketplace.extensions import db
 from referrals import services
-from referrals.models import Bank, BankOfficer, Referral
+from referrals.models import Bank, Referral
 from referrals.services import tokens
 
 BANKS = [
@@ -73,6 +73,7 @@ def seed_banks(make_user) -> list[tuple[str, str, str]]:
     for slug, name, conventional, sharia, schemes in BANKS:
         bank = db.session.scalar(select(Bank).where(Bank.slug == slug))
         if bank is None:
+            # admin=None: the audit row names no person, the demo data made the bank.
             bank = services.create_bank(
                 name=name,
                 slug=slug,
@@ -84,7 +85,8 @@ def seed_banks(make_user) -> list[tuple[str, str, str]]:
             )
         officer = make_user(f"petugas.{slug}@bank.test", f"Petugas {name}")
         if not any(o.user_id == officer.id for o in bank.officers):
-            bank.officers.append(BankOfficer(user_id=officer.id))
+            services.add_officer(bank, officer.email, admin=None)
+            db.session.expire(bank, ["officers"])  # the service adds the row, not to the list
         logins.append((f"bank officer ({name})", officer.email, f"/bank/{slug}/"))
     db.session.flush()
     return logins
@@ -177,7 +179,7 @@ def _get_ready(business, lead) -> None:
     from marketplace.ledger.services import months_with_books
     from marketplace.mentoring import services as mentoring
     from marketplace.mentoring.models import MentoringSession
-    from referrals.services.eligibility import _months_back
+    from referrals.services.eligibility import months_back
 
     chapter = business.chapter
     now = utcnow()
@@ -196,9 +198,8 @@ def _get_ready(business, lead) -> None:
         present = {a.business_id for a in session.attendance}
         if business.id not in present:
             mentoring.record_attendance(chapter, session.id, [*present, business.id], actor=lead)
-    months = _months_back(jakarta_today(), chapter.books_months_required)
-    since = jakarta_today().replace(day=1) - timedelta(days=31 * len(months))
-    kept = months_with_books([business.id], since).get(business.id, set())
+    months = months_back(jakarta_today(), chapter.books_months_required)
+    kept = months_with_books([business.id], date(*months[-1], 1)).get(business.id, set())
     for year, month in months:
         if (year, month) not in kept:
             ledger.add_entry(
@@ -206,7 +207,7 @@ def _get_ready(business, lead) -> None:
                 kind="manual_income",
                 category="penjualan_offline",
                 amount_idr=1_500_000,
-                occurred_on=jakarta_today().replace(year=year, month=month, day=15),
+                occurred_on=date(year, month, 15),
                 note="Penjualan di bazar kelurahan",
                 actor=business.owner,
             )
