@@ -135,3 +135,37 @@ def test_served_openapi_document_carries_the_decision_bounds(client):
     assert approve["amount_idr"]["maximum"] == bounds.AMOUNT_IDR.maximum
     assert approve["tenor_months"]["maximum"] == bounds.TENOR_MONTHS.maximum
     assert approve["rate_bp"]["maximum"] == bounds.RATE_BP.maximum
+
+
+def test_referral_notification_links_are_absolute(world, csrf_client, login_as, db):
+    from marketplace.notifications.models import Notification
+
+    bank = make_bank(slug="bank-l", name="Bank L", chapters=[world.tebet])
+    biz = world.biz_tebet
+    login_as(csrf_client.client, world.lead_tebet)
+    response = csrf_client.post(
+        f"/lead/tebet/referrals/members/{biz.id}/new",
+        data={
+            "bank_id": bank.id,
+            "scheme": "mikro",
+            "variant": "konvensional",
+            "amount_idr": "25000000",
+            "tenor_months": "24",
+            "purpose": "Membeli oven kedua agar produksi kue naik",
+        },
+    )
+    assert response.status_code == 302
+    notice = db.session.scalar(
+        select(Notification).where(
+            Notification.user_id == biz.owner_id, Notification.kind == "referral_consent_needed"
+        )
+    )
+    assert notice.link.startswith("http://localhost/business/referrals/")
+
+
+def test_referral_links_outside_a_request_use_the_public_base_url(app):
+    from referrals.services.links import external_url
+
+    with app.app_context():
+        link = external_url("bank_portal.inbox", bank_slug="bri")
+    assert link == app.config["PUBLIC_BASE_URL"].rstrip("/") + "/bank/bri/"
