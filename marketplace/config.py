@@ -54,7 +54,6 @@ class BaseConfig:
     STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "whsec_pasarkita_dev")
     MIN_ORDER_IDR = 10_000
     MAX_CHECKOUT_IDR = 500_000_000  # within a 32-bit column and card limits
-    REFERRAL_BASE_QUOTA = 3
     MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "console")
     MAIL_FROM = os.environ.get("MAIL_FROM", "Pasarkita <no-reply@pasarkita.id>")
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")

@@ -6,47 +6,56 @@ app fixture call it after ``create_app``.
 
 
 def init_app(app) -> None:
-    """Register the referral network's models, blueprints, CLI and pathway steps."""
-    from marketplace.core.extension import register_feature
-
-    if not register_feature(app, "referrals"):
-        return
+    """Register everything the referral network adds to the host: its tables, blueprints
+    (with their templates), CLI, labels, notification texts, template globals, navigation,
+    demo data, pathway facts and its part of the OpenAPI document."""
     from marketplace.core.extension import (
         register_demo_step,
         register_feature,
+        register_labels,
+        register_messages,
+        register_openapi,
         register_pathway_provider,
     )
-    from marketplace.extensions import csrf
-    from referrals import models  # noqa: F401  (tables for migrations and the session)
-    from referrals.admin_views import bp as admin_bp
-    from referrals.bank_api import bp as bank_api_bp
-    from referrals.bank_api import public as public_api_bp
-    from referrals.bank_portal import bp as portal_bp
-    from referrals.cli import referrals as referrals_cli
-    from referrals.services import pathway_dates
-    from referrals.views_lead import bp as lead_bp
-    from referrals.views_member import bp as member_bp
 
+    if not register_feature(app, "referrals"):
+        return
+    from marketplace.extensions import csrf
+    from marketplace.mentoring.pathway import STEPS
+    from referrals import models  # noqa: F401  (tables for migrations and the session)
+    from referrals.api import openapi
+    from referrals.api.bank_api import bp as bank_api_bp
+    from referrals.api.bank_api import public as public_api_bp
+    from referrals.cli import referrals as referrals_cli
+    from referrals.seed import seed
+    from referrals.services import MESSAGES, STATUS_LABELS, pathway_dates
+    from referrals.services.endorsement import BASE_QUOTA
+    from referrals.web.admin import bp as admin_bp
+    from referrals.web.bank_portal import bp as portal_bp
+    from referrals.web.forms import (
+        ACTION_LABELS,
+        REJECT_REASON_LABELS,
+        ROLE_LABELS,
+        SCHEME_LABELS,
+    )
+    from referrals.web.lead import bp as lead_bp
+    from referrals.web.member import bp as member_bp
+
+    # The plug-in's own setting, with its default (the host's config does not know it).
+    app.config.setdefault("REFERRAL_BASE_QUOTA", BASE_QUOTA)
     for bp in (member_bp, lead_bp, portal_bp, admin_bp, public_api_bp):
         app.register_blueprint(bp)
     # Banks' systems authenticate with bearer tokens, never cookies: no CSRF there.
     csrf.exempt(bank_api_bp)
     app.register_blueprint(bank_api_bp)
     app.cli.add_command(referrals_cli)
-    from referrals.seed import seed
-
     register_demo_step(app, seed)
     register_pathway_provider(app, pathway_dates)
-    # Labels every referral page shows, registered once instead of passed by each view.
-    from marketplace.mentoring.pathway import STEPS
-    from referrals.forms import ACTION_LABELS, REJECT_REASON_LABELS, ROLE_LABELS, SCHEME_LABELS
-
+    register_openapi(app, openapi.part)
     _register_navigation(app)
-    from marketplace.core.extension import register_labels, register_messages
-    from referrals.services import MESSAGES, STATUS_LABELS
-
     register_labels(app, "status", STATUS_LABELS)
     register_messages(app, MESSAGES)
+    # Labels every referral page shows, registered once instead of passed by each view.
     app.jinja_env.globals.update(
         action_labels=ACTION_LABELS,
         role_labels=ROLE_LABELS,

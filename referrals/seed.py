@@ -1,17 +1,22 @@
 """Demo data for the referral network: three partner banks, officers, and referrals in
-every state across two chapters (called by `flask seed-demo` through init_app)."""
+every state across two chapters (called by `flask seed-demo` through init_app).
 
-from datetime import timedelta
+Every referral goes through the real services, as a lead, a member and a bank officer
+would take it: open, consent, endorse and send (quota and pre-screen apply), then the bank's
+steps. Only the dates are moved back afterwards, so the history reads like months of use.
+"""
+
+from datetime import date, timedelta
 
 from sqlalchemy import select
 
 from marketplace.businesses.models import Business
 from marketplace.chapters.models import Chapter
-from marketplace.core.statemachine import apply_transition
-from marketplace.core.timeutil import utcnow
+from marketplace.core.timeutil import jakarta_today, utcnow
 from marketplace.extensions import db
-from referrals.models import Bank, BankOfficer, ConsentReceipt, Referral
-from referrals.services import CONSENT_VERSION, RETENTION_DAYS, SHARED_FIELDS, consent_text
+from referrals import services
+from referrals.models import Bank, Referral
+from referrals.services import tokens
 
 BANKS = [
     ("bri", "Bank Rakyat Indonesia (BRI)", True, False, ["super_mikro", "mikro", "kecil"]),
@@ -19,16 +24,15 @@ BANKS = [
     ("bsi", "Bank Syariah Indonesia (BSI)", False, True, ["super_mikro", "mikro", "kecil"]),
 ]
 
-# business name -> [(status, bank slug, scheme, amount, days ago)]: closed ones first.
+# business name -> [(status, bank slug, scheme, amount, days ago)]: closed ones first, since
+# a member has one referral in progress at a time (the pre-screen says so).
 PLAN = {
     "Batik Bu Sari": [
         ("disbursed", "bri", "mikro", 25_000_000, 200),
+        ("rejected", "bri", "mikro", 40_000_000, 120),
         ("under_review", "bank-jakarta", "mikro", 50_000_000, 6),
     ],
-    "Keripik Mak Nyak": [
-        ("rejected", "bri", "mikro", 75_000_000, 120),
-        ("draft", "bsi", "super_mikro", 10_000_000, 1),
-    ],
+    "Keripik Mak Nyak": [("draft", "bsi", "super_mikro", 10_000_000, 1)],
     "Kerajinan Rotan Pak Darto": [
         ("approved", "bank-jakarta", "super_mikro", 8_000_000, 60),
         ("info_requested", "bri", "mikro", 30_000_000, 9),
@@ -54,7 +58,10 @@ PATHS = {
     "rejected": ["consent", "send", "acknowledge", "reject"],
     "withdrawn": ["consent", "withdraw"],
 }
-ROLE = {"consent": "sme_owner", "answer_info": "sme_owner", "send": "lead", "withdraw": "sme_owner"}
+PURPOSE = "Modal kerja: bahan baku dan alat produksi untuk pesanan bazar."
+RECOMMENDATION = (
+    "Anggota aktif ikut pendampingan, buku kas rapi, penjualan stabil dan naik menjelang Lebaran."
+)
 
 
 def seed_banks(make_user) -> list[tuple[str, str, str]]:
@@ -66,19 +73,20 @@ def seed_banks(make_user) -> list[tuple[str, str, str]]:
     for slug, name, conventional, sharia, schemes in BANKS:
         bank = db.session.scalar(select(Bank).where(Bank.slug == slug))
         if bank is None:
-            bank = Bank(
-                slug=slug,
+            # admin=None: the audit row names no person, the demo data made the bank.
+            bank = services.create_bank(
                 name=name,
+                slug=slug,
                 conventional=conventional,
                 sharia=sharia,
                 schemes=schemes,
-                chapters=list(chapters),
+                chapter_ids=[c.id for c in chapters],
+                admin=None,
             )
-            db.session.add(bank)
-            db.session.flush()
         officer = make_user(f"petugas.{slug}@bank.test", f"Petugas {name}")
         if not any(o.user_id == officer.id for o in bank.officers):
-            bank.officers.append(BankOfficer(user_id=officer.id))
+            services.add_officer(bank, officer.email, admin=None)
+            db.session.expire(bank, ["officers"])  # the service adds the row, not to the list
         logins.append((f"bank officer ({name})", officer.email, f"/bank/{slug}/"))
     db.session.flush()
     return logins
@@ -88,94 +96,129 @@ def seed_referrals() -> None:
     if db.session.scalar(select(Referral.id).limit(1)):
         return
     banks = {b.slug: b for b in db.session.scalars(select(Bank))}
-    now = utcnow()
-    for business in db.session.scalars(select(Business).where(Business.name.in_(list(PLAN)))):
-        lead = business.chapter.leads[0].user if business.chapter.leads else None
-        if lead is None:
+    businesses = {
+        b.name: b for b in db.session.scalars(select(Business).where(Business.name.in_(PLAN)))
+    }
+    # Oldest first, each to its end before the next: a lead's quota grows with approvals.
+    steps = sorted(
+        (
+            (days_ago, name, status, bank_slug, scheme, amount)
+            for name, plan in PLAN.items()
+            for status, bank_slug, scheme, amount, days_ago in plan
+        ),
+        reverse=True,
+    )
+    for days_ago, name, status, bank_slug, scheme, amount in steps:
+        business = businesses.get(name)
+        if business is None or not business.chapter.leads:
             continue
-        for status, bank_slug, scheme, amount, days_ago in PLAN[business.name]:
-            bank = banks[bank_slug]
-            when = now - timedelta(days=days_ago)
-            referral = Referral(
-                business_id=business.id,
-                chapter_id=business.chapter_id,
-                bank_id=bank.id,
-                lead_id=lead.id,
-                scheme=scheme,
-                sharia=bank.sharia and not bank.conventional,
-                amount_idr=amount,
-                tenor_months=24,
-                no_other_credit=True,
-                purpose="Modal kerja: bahan baku dan alat produksi untuk pesanan bazar.",
-                created_at=when,
-            )
-            db.session.add(referral)
-            db.session.flush()
-            _walk(referral, PATHS[status], lead, business, bank, when)
+        lead = business.chapter.leads[0].user
+        if "send" in PATHS[status]:
+            _get_ready(business, lead)
+        _walk(business, lead, banks[bank_slug], status, scheme, amount, days_ago)
     db.session.flush()
 
 
-def _walk(referral, actions, lead, business, bank, when):
-    officer = bank.officers[0].user if bank.officers else None
-    for action in actions:
-        changes = {}
+def _walk(business, lead, bank, status, scheme, amount, days_ago) -> None:
+    """One referral, from the lead's draft to ``status``, through the services."""
+    owner, officer = business.owner, bank.officers[0].user
+    sharia = bank.sharia and not bank.conventional
+    data = services.ReferralInput(
+        bank_id=bank.id,
+        scheme=scheme,
+        amount_idr=amount,
+        tenor_months=24,
+        purpose=PURPOSE,
+        sharia=sharia,
+        no_other_credit=True,
+    )
+    referral = services.open_referral(business.chapter, business.id, data, lead=lead)
+    for action in PATHS[status]:
         if action == "consent":
-            text, digest = consent_text(referral)
-            db.session.add(
-                ConsentReceipt(
-                    referral_id=referral.id,
-                    user_id=business.owner_id,
-                    bank_id=bank.id,
-                    text_version=CONSENT_VERSION,
-                    text_hash=digest,
-                    fields=[str(f) for f in SHARED_FIELDS],
-                    purpose="Pra-penilaian dan pengajuan KUR",
-                    retention_days=RETENTION_DAYS,
-                    ip="127.0.0.1",
-                )
+            services.give_consent(
+                owner, referral, agreed=True, ip="127.0.0.1", no_other_credit=True
             )
         elif action == "send":
-            changes = {
-                "sent_at": when + timedelta(hours=2),
-                "recommendation": "Anggota aktif ikut pendampingan, buku kas rapi, "
-                "penjualan stabil dan naik menjelang Lebaran.",
-            }
-        elif action == "acknowledge":
-            changes = {"acknowledged_at": when + timedelta(days=1)}
-        elif action == "request_info":
-            changes = {"info_request": "Mohon foto nota pembelian bahan baku 3 bulan terakhir."}
+            services.endorse_and_send(referral, lead=lead, recommendation=RECOMMENDATION)
+        elif action == "withdraw":
+            services.withdraw(referral, actor=owner, role="sme_owner")
         elif action == "answer_info":
-            changes = {"info_answer": "Sudah saya kirim lewat WhatsApp ke petugas."}
+            services.answer_info(owner, referral, "Sudah saya kirim lewat WhatsApp ke petugas.")
+        elif action == "request_info":
+            services.bank_action(
+                referral,
+                action,
+                actor=officer,
+                note="Mohon foto nota pembelian bahan baku 3 bulan terakhir.",
+            )
         elif action == "approve":
-            changes = {
-                "approved_amount_idr": referral.amount_idr,
-                "approved_tenor_months": 24,
-                "approved_rate_bp": 600 if referral.scheme != "super_mikro" else 300,
-                "decided_at": when + timedelta(days=6),
-            }
+            rate = 600 if scheme != "super_mikro" else 300
+            services.bank_action(
+                referral, action, actor=officer, amount_idr=amount, tenor_months=24, rate_bp=rate
+            )
         elif action == "reject":
-            changes = {"reject_reason": "plafon_terlampaui", "decided_at": when + timedelta(days=5)}
-        role = ROLE.get(action, "bank_officer")
-        actor = {"sme_owner": business.owner, "lead": lead}.get(role, officer)
-        apply_transition(referral, action, actor=actor, role=role, **changes)
+            services.bank_action(referral, action, actor=officer, reason="plafon_terlampaui")
+        else:
+            services.bank_action(referral, action, actor=officer)
+    # The services stamp "now"; the demo's history is spread over months.
+    when = utcnow() - timedelta(days=days_ago)
+    referral.created_at = when
+    if referral.sent_at is not None:
+        referral.sent_at = when + timedelta(hours=2)
+    if referral.acknowledged_at is not None:
+        referral.acknowledged_at = when + timedelta(days=1)
+    if referral.decided_at is not None:
+        referral.decided_at = when + timedelta(days=5 if status == "rejected" else 6)
+    db.session.flush()
+
+
+def _get_ready(business, lead) -> None:
+    """What the pre-screen asks of a member the demo shows as referred, done the way a
+    member does it: the lead records attendance at recent sessions, the owner keeps books."""
+    from marketplace.ledger import services as ledger
+    from marketplace.ledger.services import months_with_books
+    from marketplace.mentoring import services as mentoring
+    from marketplace.mentoring.models import MentoringSession
+    from referrals.services.eligibility import months_back
+
+    chapter = business.chapter
+    now = utcnow()
+    recent = db.session.scalars(
+        select(MentoringSession)
+        .where(
+            MentoringSession.chapter_id == chapter.id,
+            MentoringSession.cancelled.is_(False),
+            MentoringSession.starts_at >= now - timedelta(days=89),
+            MentoringSession.starts_at < now,
+        )
+        .order_by(MentoringSession.starts_at.desc())
+        .limit(chapter.mentoring_sessions_required)
+    ).all()
+    for session in recent:
+        present = {a.business_id for a in session.attendance}
+        if business.id not in present:
+            mentoring.record_attendance(chapter, session.id, [*present, business.id], actor=lead)
+    months = months_back(jakarta_today(), chapter.books_months_required)
+    kept = months_with_books([business.id], date(*months[-1], 1)).get(business.id, set())
+    for year, month in months:
+        if (year, month) not in kept:
+            ledger.add_entry(
+                business,
+                kind="manual_income",
+                category="penjualan_offline",
+                amount_idr=1_500_000,
+                occurred_on=date(year, month, 15),
+                note="Penjualan di bazar kelurahan",
+                actor=business.owner,
+            )
 
 
 def seed_tokens() -> list[tuple[str, str, str]]:
     """A fresh demo API token per bank (earlier demo tokens are revoked): shown once."""
-    from referrals.bank_api import issue_token
-    from referrals.models import BankToken
-
     lines = []
     for bank in db.session.scalars(select(Bank).order_by(Bank.slug)):
-        for old in db.session.scalars(
-            select(BankToken).where(
-                BankToken.bank_id == bank.id,
-                BankToken.label == "demo",
-                BankToken.revoked_at.is_(None),
-            )
-        ):
-            old.revoked_at = utcnow()
-        _row, token = issue_token(bank, label="demo")
+        tokens.revoke_labelled(bank, "demo")
+        _row, token = tokens.issue_token(bank, label="demo")
         lines.append((f"bank API token ({bank.slug})", token, "/api/v1/bank/referrals"))
     return lines
 

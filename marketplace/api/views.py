@@ -71,3 +71,11 @@ def get_product(product_id: str):
     if not product_id.isdigit() or len(product_id) > 18:
         return error_response(404)
     return jsonify(product_item(storefront.visible_product(product_id)))
+
+
+@bp.get("/openapi.json")
+def openapi_document():
+    """The host's public API and every registered plug-in's part, merged."""
+    from marketplace.api.openapi import build
+
+    return jsonify(build())

@@ -78,13 +78,20 @@ ERROR_CODES = {
 }
 
 
-def error_response(status: int, message=None, code: str | None = None):
+# Details of a DomainError a JSON client may see (which field, state or action was refused).
+PUBLIC_DETAILS = ("field", "state", "action")
+
+
+def error_response(status: int, message=None, code: str | None = None, details=None):
     text = str(message if message is not None else ERROR_TEXT.get(status, ERROR_TEXT[500]))
     request_id = getattr(g, "request_id", None)
     if wants_json():
         body = {"error": {"code": code or ERROR_CODES.get(status, "error"), "message": text}}
         if request_id:
             body["error"]["request_id"] = request_id
+        for key in PUBLIC_DETAILS:
+            if key in (details or {}):
+                body["error"][key] = str(details[key])
         return jsonify(body), status
     return (
         render_template("errors/error.html", status=status, message=text, request_id=request_id),
@@ -110,7 +117,7 @@ def register_error_handlers(app) -> None:
     @app.errorhandler(DomainError)
     def domain_error(exc):
         db.session.rollback()
-        return error_response(exc.status_code, exc.message, exc.code)
+        return error_response(exc.status_code, exc.message, exc.code, exc.details)
 
     @app.errorhandler(Exception)
     def unhandled(exc):

@@ -48,18 +48,46 @@ def unit_of_work(view: Callable) -> Callable:
     return handler
 
 
+class Refusal:
+    """What ``domain_errors()`` caught, for a view that answers with a status code or shows
+    the message on the page itself: falsy until a rule refused."""
+
+    error: DomainError | None = None
+
+    def __bool__(self) -> bool:
+        return self.error is not None
+
+    @property
+    def message(self) -> str | None:
+        return str(self.error.message) if self.error is not None else None
+
+    @property
+    def field(self) -> str | None:
+        return self.error.details.get("field") if self.error is not None else None
+
+    @property
+    def status(self) -> int:
+        return self.error.status_code if self.error is not None else 200
+
+
 @contextmanager
-def domain_errors(form: Any = None) -> Iterator[None]:
+def domain_errors(form: Any = None, *, show: bool = True) -> Iterator[Refusal]:
     """Show a refused rule instead of failing the request: roll back what the service did,
     then put the message on ``form`` (on the field the error names, when it has one) or flash
-    it. Missing or out-of-scope objects still propagate (404)."""
+    it. Missing or out-of-scope objects still propagate (404).
+
+    ``with domain_errors(form) as refused:`` gives the error to views that answer 4xx on a
+    refusal; ``show=False`` leaves showing it to the view (a page-level alert)."""
+    refusal = Refusal()
     try:
-        yield
+        yield refusal
     except NotFound:
         raise
     except DomainError as exc:
         db.session.rollback()
-        show_error(exc, form)
+        refusal.error = exc
+        if show:
+            show_error(exc, form)
 
 
 def show_error(exc: DomainError, form: Any = None) -> None:

@@ -18,10 +18,9 @@ from sqlalchemy import func, select
 
 from marketplace.core.audit import AuditEvent
 from marketplace.notifications.models import Notification
-from referrals import bank_api
 from referrals.cli import referrals as referrals_cli
 from referrals.models import Bank, BankOfficer, BankToken, Referral, ReferralEvent
-from referrals.services import answer_info, withdraw_consent
+from referrals.services import answer_info, tokens, withdraw_consent
 from tests.factories import make_bank, make_listable_product, make_referral, make_user
 
 LIST = "/api/v1/bank/referrals"
@@ -54,7 +53,7 @@ class Universe:
 
 
 def issue(db, bank) -> tuple[int, str]:
-    row, token = bank_api.issue_token(bank, "test")
+    row, token = tokens.issue_token(bank, "test")
     db.session.commit()
     return row.id, token
 

@@ -25,9 +25,10 @@ from marketplace.extensions import db as _db
 from marketplace.ledger.models import LedgerEntry
 from marketplace.notifications.models import Notification
 from marketplace.orders.models import Checkout, Order
-from referrals import dossier, services
-from referrals.eligibility import DISCLAIMER, pre_screen
+from referrals import services
 from referrals.models import Bank, BankOfficer, ConsentReceipt, KurScheme, Referral, ReferralEvent
+from referrals.services import dossier
+from referrals.services.eligibility import DISCLAIMER, pre_screen
 from tests.factories import (
     make_attendance,
     make_bank,

@@ -11,31 +11,26 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from marketplace.businesses.models import Business
-from marketplace.core.errors import DomainError, NotFound
-from marketplace.core.security import deny
 from marketplace.core.tenancy import get_in_chapter_or_404, lead_blueprint, scoped_select
 from marketplace.core.timeutil import utcnow
+from marketplace.core.views import domain_errors, unit_of_work
 from marketplace.extensions import db
 from referrals import services
-from referrals.eligibility import DISCLAIMER, pre_screen
-from referrals.forms import (
-    EndorseForm,
-    OpenReferralForm,
-    WithdrawForm,
-)
 from referrals.models import Referral
+from referrals.web import TEMPLATES, answer_out_of_scope
+from referrals.web.forms import EndorseForm, OpenReferralForm, WithdrawForm
 
 bp = lead_blueprint("lead_referrals", __name__, url_prefix="/referrals")
+bp.template_folder = TEMPLATES
+answer_out_of_scope(bp, "out_of_chapter", lambda: {"chapter": g.chapter.slug})
 
 
 def _referral(referral_id: int) -> Referral:
-    try:
-        return services.referral_in_chapter_or_404(g.chapter, referral_id)
-    except NotFound:
-        deny("out_of_chapter", model="Referral", id=referral_id, chapter=g.chapter.slug)
+    return services.referral_in_chapter_or_404(g.chapter, referral_id)
 
 
 @bp.get("/")
+@unit_of_work
 def index():
     """The chapter's referrals, with the SLA flag, and the lead's quota this month."""
     referrals = db.session.scalars(
@@ -81,22 +76,11 @@ def _open_page(business: Business | None):
             sharia=sharia,
             no_other_credit=form.no_other_credit.data,
         )
-        try:
+        with domain_errors(form) as refused:
             referral = services.open_referral(g.chapter, business.id, data, lead=current_user)
-        except NotFound:
-            deny("out_of_chapter", model="Business", id=business.id, chapter=g.chapter.slug)
-        except DomainError as exc:
-            db.session.rollback()
-            field = getattr(form, exc.details.get("field") or "", None)
-            if field is not None:
-                field.errors = [*field.errors, str(exc.message)]
-            else:
-                form.form_errors.append(str(exc.message))
-            status = exc.status_code
-        else:
-            db.session.commit()
             flash(_("Rujukan dibuat. Anggota diminta memberi persetujuan lebih dulu."), "success")
             return redirect(url_for("lead_referrals.show", referral_id=referral.id))
+        status = refused.status
     elif form.is_submitted():
         status = 400
     return render_template(
@@ -109,6 +93,7 @@ def _open_page(business: Business | None):
 
 
 @bp.route("/new", methods=["GET", "POST"])
+@unit_of_work
 def new():
     """/new?member=<business_id>; without a member, a list to choose from."""
     member = request.args.get("member")
@@ -117,12 +102,13 @@ def new():
 
 
 @bp.route("/members/<int:business_id>/new", methods=["GET", "POST"])
+@unit_of_work
 def new_for_member(business_id: int):
     return _open_page(get_in_chapter_or_404(Business, business_id))
 
 
 def _show(referral: Referral, *, endorse_form=None, send_error=None, status=200):
-    screen = pre_screen(
+    screen = services.pre_screen(
         referral.business,
         scheme_code=referral.scheme,
         amount_idr=referral.amount_idr,
@@ -134,7 +120,7 @@ def _show(referral: Referral, *, endorse_form=None, send_error=None, status=200)
         chapter=g.chapter,
         referral=referral,
         screen=screen,
-        disclaimer=DISCLAIMER,
+        disclaimer=services.DISCLAIMER,
         consent=referral.active_consent,
         withdrawn_consents=[c for c in referral.consents if c.withdrawn_at is not None],
         endorse_form=endorse_form or EndorseForm(),
@@ -148,52 +134,46 @@ def _show(referral: Referral, *, endorse_form=None, send_error=None, status=200)
 
 
 @bp.get("/<int:referral_id>")
+@unit_of_work
 def show(referral_id: int):
     """Pre-screen, consent, endorsement and the history of one referral."""
     return _show(_referral(referral_id))
 
 
 @bp.post("/<int:referral_id>/send")
+@unit_of_work
 def send(referral_id: int):
     """Endorse and send: refused plainly when quota, pre-screen or status say no."""
     referral = _referral(referral_id)
     form = EndorseForm()
     if not form.validate_on_submit():
         return _show(referral, endorse_form=form, status=400)
-    try:
+    # The refusal is shown above the form, whichever rule said no.
+    with domain_errors(show=False) as refused:
         services.endorse_and_send(
             referral, lead=current_user, recommendation=form.recommendation.data
         )
-    except NotFound:
-        deny("out_of_chapter", model="Referral", id=referral_id, chapter=g.chapter.slug)
-    except DomainError as exc:
-        db.session.rollback()
-        return _show(
-            _referral(referral_id),
-            endorse_form=form,
-            send_error=str(exc.message),
-            status=exc.status_code,
-        )
-    db.session.commit()
-    flash(_("Rekomendasi terkirim ke %(bank)s.", bank=referral.bank.name), "success")
-    return redirect(url_for("lead_referrals.show", referral_id=referral.id))
+        flash(_("Rekomendasi terkirim ke %(bank)s.", bank=referral.bank.name), "success")
+        return redirect(url_for("lead_referrals.show", referral_id=referral.id))
+    return _show(
+        _referral(referral_id),
+        endorse_form=form,
+        send_error=refused.message,
+        status=refused.status,
+    )
 
 
 @bp.post("/<int:referral_id>/withdraw")
+@unit_of_work
 def withdraw(referral_id: int):
     referral = _referral(referral_id)
     form = WithdrawForm(prefix="wd")
     if not form.validate_on_submit():
         flash(_("Alasan terlalu panjang."), "error")
         return redirect(url_for("lead_referrals.show", referral_id=referral.id))
-    try:
+    with domain_errors():
         services.withdraw(
             referral, actor=current_user, role="lead", note=(form.note.data or "").strip() or None
         )
-    except DomainError as exc:
-        db.session.rollback()
-        flash(str(exc.message), "error")
-    else:
-        db.session.commit()
         flash(_("Rujukan ditarik."), "success")
     return redirect(url_for("lead_referrals.show", referral_id=referral_id))

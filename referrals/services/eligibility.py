@@ -68,7 +68,8 @@ def months_before(day: date, n: int) -> date:
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-def _months_back(today: date, n: int) -> list[tuple[int, int]]:
+def months_back(today: date, n: int) -> list[tuple[int, int]]:
+    """The ``n`` whole months before ``today``'s month, newest first, as (year, month)."""
     out, year, month = [], today.year, today.month
     for _ in range(n):
         month -= 1
@@ -136,10 +137,10 @@ def pre_screen(
     rules.append(Rule("active_6_months", active, reason))
 
     need = chapter.books_months_required
-    kept = months_with_books([business.id], date(*_months_back(today, need)[-1], 1)).get(
+    kept = months_with_books([business.id], date(*months_back(today, need)[-1], 1)).get(
         business.id, set()
     )
-    books = all(m in kept for m in _months_back(today, need))
+    books = all(m in kept for m in months_back(today, need))
     rules.append(
         Rule(
             "books",

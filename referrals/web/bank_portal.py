@@ -1,8 +1,9 @@
 """The partner bank's portal: /bank/<bank_slug>/...
 
 The signed-in user must be an officer of *that* bank. A bank sees only referrals sent to
-it with the member's consent still in force (``referral_for_bank_or_404``); anything
-else, including another bank's referral, answers 404 and is logged.
+it with the member's consent still in force; anything
+else, including another bank's referral, answers 404 and is logged. Scope comes from
+``services.get_for_bank_or_404``, the same loader the bank API uses.
 """
 
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
@@ -13,13 +14,15 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from marketplace.businesses.models import Business
 from marketplace.chapters.models import Chapter
-from marketplace.core.errors import DomainError, NotFound
 from marketplace.core.labels import status_label
 from marketplace.core.security import deny
 from marketplace.core.timeutil import utcnow
+from marketplace.core.views import domain_errors, unit_of_work
 from marketplace.extensions import db
-from referrals import dossier, services
-from referrals.forms import (
+from referrals import services
+from referrals.models import Referral
+from referrals.web import TEMPLATES, answer_out_of_scope
+from referrals.web.forms import (
     ApproveForm,
     NoteForm,
     RejectForm,
@@ -27,9 +30,9 @@ from referrals.forms import (
     StatusFilterForm,
     rate_bp,
 )
-from referrals.models import Referral
 
-bp = Blueprint("bank_portal", __name__, url_prefix="/bank/<bank_slug>")
+bp = Blueprint("bank_portal", __name__, url_prefix="/bank/<bank_slug>", template_folder=TEMPLATES)
+answer_out_of_scope(bp, "out_of_bank", lambda: {"bank": g.bank.slug})
 
 
 @bp.url_value_preprocessor
@@ -56,13 +59,11 @@ def require_officer_of_bank():
 
 
 def _referral(referral_id: int) -> Referral:
-    try:
-        return services.referral_for_bank_or_404(g.bank, referral_id)
-    except NotFound:
-        deny("out_of_bank", model="Referral", id=referral_id, bank=g.bank.slug)
+    return services.get_for_bank_or_404(referral_id, g.bank)
 
 
 @bp.get("/")
+@unit_of_work
 def inbox():
     """Referrals sent to this bank, newest first, filtered by status, late ones flagged."""
     form = StatusFilterForm(request.args)
@@ -127,7 +128,7 @@ def _page(referral: Referral, *, forms=None, error=None, status=200):
     """The dossier, readable and printable, with the actions the status allows."""
     referral = _preload(referral)
     forms = {**{a: make() for a, make in FORMS.items()}, **(forms or {})}
-    allowed = [a for a in services.BANK_ACTIONS if (referral.status, a) in Referral.TRANSITIONS]
+    allowed = services.allowed_bank_actions(referral)
     if "approve" in allowed and forms["approve"].amount_idr.data is None:
         forms["approve"].amount_idr.data = referral.amount_idr
         forms["approve"].tenor_months.data = referral.tenor_months
@@ -135,7 +136,7 @@ def _page(referral: Referral, *, forms=None, error=None, status=200):
         "referrals/bank_referral.html",
         bank=g.bank,
         referral=referral,
-        d=dossier.build(referral),
+        d=services.dossier.build(referral),
         consent=referral.active_consent,
         forms=forms,
         allowed=allowed,
@@ -145,6 +146,7 @@ def _page(referral: Referral, *, forms=None, error=None, status=200):
 
 
 @bp.get("/referrals/<int:referral_id>")
+@unit_of_work
 def referral(referral_id: int):
     return _page(_referral(referral_id))
 
@@ -154,7 +156,7 @@ def _act(referral_id: int, action: str, form, values=None):
     referral = _referral(referral_id)
     if not form.validate_on_submit():
         return _page(referral, forms={action: form}, status=400)
-    try:
+    with domain_errors(show=False) as refused:
         services.bank_action(
             referral,
             action,
@@ -163,36 +165,36 @@ def _act(referral_id: int, action: str, form, values=None):
             note=form.note.data,
             **(values(form) if values else {}),
         )
-    except NotFound:
-        deny("out_of_bank", model="Referral", id=referral_id, bank=g.bank.slug)
-    except DomainError as exc:
-        db.session.rollback()
-        field = getattr(form, exc.details.get("field") or "", None)
-        if field is not None and hasattr(field, "errors") and exc.details.get("field") != "note":
-            field.errors = [*field.errors, str(exc.message)]
-            return _page(_referral(referral_id), forms={action: form}, status=exc.status_code)
-        return _page(
-            _referral(referral_id),
-            forms={action: form},
-            error=str(exc.message),
-            status=exc.status_code,
-        )
-    db.session.commit()
-    flash(_("Tersimpan: %(status)s.", status=status_label(referral.status)), "success")
-    return redirect(url_for("bank_portal.referral", referral_id=referral_id))
+        flash(_("Tersimpan: %(status)s.", status=status_label(referral.status)), "success")
+        return redirect(url_for("bank_portal.referral", referral_id=referral_id))
+    # A refused amount, tenor or rate is marked on its field; anything else (the note too)
+    # is said above the forms.
+    field = getattr(form, refused.field or "", None)
+    if field is not None and hasattr(field, "errors") and refused.field != "note":
+        field.errors = [*field.errors, refused.message]
+        return _page(_referral(referral_id), forms={action: form}, status=refused.status)
+    return _page(
+        _referral(referral_id),
+        forms={action: form},
+        error=refused.message,
+        status=refused.status,
+    )
 
 
 @bp.post("/referrals/<int:referral_id>/acknowledge")
+@unit_of_work
 def acknowledge(referral_id: int):
     return _act(referral_id, "acknowledge", FORMS["acknowledge"]())
 
 
 @bp.post("/referrals/<int:referral_id>/request-info")
+@unit_of_work
 def request_info(referral_id: int):
     return _act(referral_id, "request_info", FORMS["request_info"]())
 
 
 @bp.post("/referrals/<int:referral_id>/approve")
+@unit_of_work
 def approve(referral_id: int):
     return _act(
         referral_id,
@@ -207,6 +209,7 @@ def approve(referral_id: int):
 
 
 @bp.post("/referrals/<int:referral_id>/reject")
+@unit_of_work
 def reject(referral_id: int):
     return _act(
         referral_id, "reject", FORMS["reject"](), values=lambda f: {"reason": f.reason.data}
@@ -214,5 +217,6 @@ def reject(referral_id: int):
 
 
 @bp.post("/referrals/<int:referral_id>/disburse")
+@unit_of_work
 def disburse(referral_id: int):
     return _act(referral_id, "disburse", FORMS["disburse"]())

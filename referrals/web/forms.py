@@ -28,6 +28,7 @@ from marketplace.businesses.forms import MultiCheckboxField
 from marketplace.core.forms import Form, choices
 from marketplace.ledger.forms import RupiahField
 from referrals.models import REJECT_REASONS, SCHEMES
+from referrals.services.bounds import AMOUNT_IDR, RATE_BP, TENOR_MONTHS
 
 SCHEME_LABELS = {
     "super_mikro": _l("KUR Super Mikro"),
@@ -151,14 +152,26 @@ class RequestInfoForm(Form):
 
 
 class ApproveForm(Form):
-    amount_idr = RupiahField(_l("Jumlah disetujui (rupiah)"), validators=[InputRequired()])
-    tenor_months = IntegerField(
-        _l("Tenor disetujui (bulan)"), validators=[InputRequired(), NumberRange(min=1, max=120)]
+    # The decision bounds are the service's (referrals.services.bounds), as in the bank API.
+    amount_idr = RupiahField(
+        _l("Jumlah disetujui (rupiah)"),
+        validators=[InputRequired(), NumberRange(min=AMOUNT_IDR.minimum, max=AMOUNT_IDR.maximum)],
     )
+    tenor_months = IntegerField(
+        _l("Tenor disetujui (bulan)"),
+        validators=[
+            InputRequired(),
+            NumberRange(min=TENOR_MONTHS.minimum, max=TENOR_MONTHS.maximum),
+        ],
+    )
+    # Percent a year as people write it; the service gets basis points (rate_bp()).
     rate_percent = PercentField(
         _l("Bunga efektif per tahun (%)"),
         places=2,
-        validators=[InputRequired(), NumberRange(min=0, max=100)],
+        validators=[
+            InputRequired(),
+            NumberRange(min=Decimal(RATE_BP.minimum) / 100, max=Decimal(RATE_BP.maximum) / 100),
+        ],
     )
     note = TextAreaField(
         _l("Catatan untuk anggota (boleh dikosongkan)"), validators=[Length(max=2000)]
@@ -228,11 +241,14 @@ class KurSchemeForm(Form):
         _l("Bunga per tahun (%) menurut akses ke-: contoh 1=6; 2=7 atau *=6"),
         validators=[DataRequired(), Length(max=200)],
     )
+    # A scheme cannot allow more than a bank may approve.
     max_tenor_kmk_months = IntegerField(
-        _l("Tenor maks. modal kerja (bulan)"), validators=[InputRequired(), NumberRange(1, 120)]
+        _l("Tenor maks. modal kerja (bulan)"),
+        validators=[InputRequired(), NumberRange(TENOR_MONTHS.minimum, TENOR_MONTHS.maximum)],
     )
     max_tenor_ki_months = IntegerField(
-        _l("Tenor maks. investasi (bulan)"), validators=[InputRequired(), NumberRange(1, 120)]
+        _l("Tenor maks. investasi (bulan)"),
+        validators=[InputRequired(), NumberRange(TENOR_MONTHS.minimum, TENOR_MONTHS.maximum)],
     )
     no_collateral_up_to_idr = RupiahField(
         _l("Tanpa agunan tambahan sampai (rupiah)"), validators=[InputRequired()]

@@ -13,17 +13,16 @@ from sqlalchemy.orm import joinedload
 
 from marketplace.accounts.forms import ConfirmForm
 from marketplace.businesses.models import Business
-from marketplace.core.errors import DomainError
+from marketplace.core.views import domain_errors, unit_of_work
 from marketplace.extensions import db
 from referrals import services
-from referrals.forms import (
-    AnswerForm,
-    ConsentForm,
-    WithdrawForm,
-)
 from referrals.models import Referral
+from referrals.web import TEMPLATES
+from referrals.web.forms import AnswerForm, ConsentForm, WithdrawForm
 
-bp = Blueprint("referrals_member", __name__, url_prefix="/business/referrals")
+bp = Blueprint(
+    "referrals_member", __name__, url_prefix="/business/referrals", template_folder=TEMPLATES
+)
 
 
 @bp.before_request
@@ -37,6 +36,7 @@ def _referral(referral_id: int) -> Referral:
 
 
 @bp.get("/")
+@unit_of_work
 def index():
     referrals = db.session.scalars(
         select(Referral)
@@ -66,19 +66,21 @@ def _show(referral: Referral, *, consent_form=None, answer_form=None, error=None
 
 
 @bp.get("/<int:referral_id>")
+@unit_of_work
 def show(referral_id: int):
     """Draft: the consent screen. Later: status, notes, the bank's questions."""
     return _show(_referral(referral_id))
 
 
 @bp.post("/<int:referral_id>/consent")
+@unit_of_work
 def consent(referral_id: int):
     """Explicit consent: only a ticked box counts; anything else changes nothing (400)."""
     referral = _referral(referral_id)
     form = ConsentForm()
     if not form.validate_on_submit():
         return _show(referral, consent_form=form, status=400)
-    try:
+    with domain_errors(show=False) as refused:
         services.give_consent(
             current_user,
             referral,
@@ -86,43 +88,38 @@ def consent(referral_id: int):
             ip=request.remote_addr,
             no_other_credit=form.no_other_credit.data,
         )
-    except DomainError as exc:
-        db.session.rollback()
-        referral = _referral(referral_id)
-        if exc.details.get("field") == "agree":
-            form.agree.errors = [str(exc.message)]
-            return _show(referral, consent_form=form, status=exc.status_code)
-        return _show(referral, consent_form=form, error=str(exc.message), status=exc.status_code)
-    db.session.commit()
-    flash(
-        _(
-            "Terima kasih. Persetujuan Anda tercatat; pengurus chapter akan mengirim "
-            "rujukan ke %(bank)s.",
-            bank=referral.bank.name,
-        ),
-        "success",
+        flash(
+            _(
+                "Terima kasih. Persetujuan Anda tercatat; pengurus chapter akan mengirim "
+                "rujukan ke %(bank)s.",
+                bank=referral.bank.name,
+            ),
+            "success",
+        )
+        return redirect(url_for("referrals_member.show", referral_id=referral.id))
+    # The unticked box is marked on the box itself; any other refusal above the form.
+    if refused.field == "agree":
+        form.agree.errors = [refused.message]
+        return _show(_referral(referral_id), consent_form=form, status=refused.status)
+    return _show(
+        _referral(referral_id), consent_form=form, error=refused.message, status=refused.status
     )
-    return redirect(url_for("referrals_member.show", referral_id=referral.id))
 
 
 @bp.post("/<int:referral_id>/decline")
+@unit_of_work
 def decline(referral_id: int):
     """The member says no to a draft: the referral is withdrawn, nothing is shared."""
     referral = _referral(referral_id)
     form = WithdrawForm(prefix="wd")
     if form.validate_on_submit() and referral.status == "draft":
-        try:
+        with domain_errors():
             services.withdraw(
                 referral,
                 actor=current_user,
                 role="sme_owner",
                 note=(form.note.data or "").strip() or None,
             )
-        except DomainError as exc:
-            db.session.rollback()
-            flash(str(exc.message), "error")
-        else:
-            db.session.commit()
             flash(_("Rujukan dibatalkan. Data Anda tidak dikirim ke bank."), "success")
     else:
         flash(_("Rujukan ini tidak bisa dibatalkan di sini."), "error")
@@ -130,36 +127,30 @@ def decline(referral_id: int):
 
 
 @bp.post("/<int:referral_id>/answer")
+@unit_of_work
 def answer(referral_id: int):
     referral = _referral(referral_id)
     form = AnswerForm()
     if not form.validate_on_submit():
         return _show(referral, answer_form=form, status=400)
-    try:
+    with domain_errors(show=False) as refused:
         services.answer_info(current_user, referral, form.answer.data)
-    except DomainError as exc:
-        db.session.rollback()
-        return _show(
-            _referral(referral_id), answer_form=form, error=str(exc.message), status=exc.status_code
-        )
-    db.session.commit()
-    flash(_("Jawaban Anda terkirim ke %(bank)s.", bank=referral.bank.name), "success")
-    return redirect(url_for("referrals_member.show", referral_id=referral.id))
+        flash(_("Jawaban Anda terkirim ke %(bank)s.", bank=referral.bank.name), "success")
+        return redirect(url_for("referrals_member.show", referral_id=referral.id))
+    return _show(
+        _referral(referral_id), answer_form=form, error=refused.message, status=refused.status
+    )
 
 
 @bp.route("/<int:referral_id>/withdraw-consent", methods=["GET", "POST"])
+@unit_of_work
 def withdraw_consent(referral_id: int):
     """Asks once more, then withdraws: the bank loses access at once and is told."""
     referral = _referral(referral_id)
     form = ConfirmForm()
     if form.validate_on_submit():
-        try:
+        with domain_errors():
             services.withdraw_consent(current_user, referral)
-        except DomainError as exc:
-            db.session.rollback()
-            flash(str(exc.message), "error")
-        else:
-            db.session.commit()
             flash(
                 _(
                     "Persetujuan ditarik. %(bank)s tidak bisa lagi membuka data Anda.",

@@ -17,7 +17,7 @@ from marketplace.mentoring import pathway
 from marketplace.mentoring.models import CheckIn
 from marketplace.orders.models import Order
 from referrals.models import Referral
-from referrals.services import track_records
+from referrals.services.records import track_records
 
 PAID = ("paid", "shipped", "completed", "refunded")
 

@@ -3,27 +3,24 @@
 Authentication is a bearer token per bank (random, shown once, stored as a SHA-256 hash,
 revocable). Cookies and sessions are never consulted here, so a signed-in browser cannot
 call it, and the blueprint is CSRF-exempt (ASVS 3.5.1). Scope comes from the token's bank
-through ``services.referral_for_bank_or_404``: another bank's referral, one not yet sent,
+through ``services.get_for_bank_or_404``: another bank's referral, one not yet sent,
 or one whose consent was withdrawn all answer 404, exactly like a missing one.
 """
 
-import hashlib
 import logging
-import re
-import secrets
 from datetime import UTC, datetime
 
 from flask import Blueprint, g, jsonify, request
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from marketplace.core import audit
-from marketplace.core.errors import DomainError, NotFound, ValidationFailed, error_response
-from marketplace.core.timeutil import utcnow
-from marketplace.extensions import db
-from referrals import dossier, services
-from referrals.models import REJECT_REASONS, Bank, BankToken, Referral
+from marketplace.core.errors import ValidationFailed, error_response
+from marketplace.core.views import unit_of_work
+from referrals import services
+from referrals.models import REJECT_REASONS, Referral
+from referrals.services.bank_actions import NOTE_MAX
+from referrals.services.bounds import DECISION_BOUNDS
+from referrals.services.tokens import live_token
 
 log = logging.getLogger("pasarkita.bank_api")
 
@@ -34,10 +31,6 @@ ROLE = "bank_api"
 STATUSES = tuple(
     dict.fromkeys(s for pair, to in Referral.TRANSITIONS.items() for s in (pair[0], to))
 )
-MAX_ID = 2**63 - 1
-NOTE_MAX = 2000
-MAX_TENOR_MONTHS = 360
-MAX_RATE_BP = 10_000
 # Fields each action accepts; anything else in the body is refused, not ignored.
 ACTION_FIELDS = {
     "acknowledge": {"note"},
@@ -46,47 +39,9 @@ ACTION_FIELDS = {
     "reject": {"note", "reason"},
     "disburse": {"note"},
 }
-_TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{20,200}")
 
 
-# --- tokens ----------------------------------------------------------------------------------
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def issue_token(bank: Bank, label: str = "") -> tuple[BankToken, str]:
-    """A new token for ``bank``: the clear value is returned once and never stored."""
-    token = secrets.token_urlsafe(32)
-    row = BankToken(bank_id=bank.id, token_hash=hash_token(token), label=label[:80])
-    db.session.add(row)
-    db.session.flush()
-    audit.record("bank_token.issued", role="system", bank_id=bank.id, target=row)
-    return row, token
-
-
-def revoke_token(token_id: int) -> BankToken:
-    """Revoke a token by id; it answers 401 from the next request on. Idempotent."""
-    row = db.session.get(BankToken, token_id)
-    if row is None:
-        raise NotFound()
-    if row.revoked_at is None:
-        row.revoked_at = utcnow()
-        audit.record("bank_token.revoked", role="system", bank_id=row.bank_id, target=row)
-    return row
-
-
-def token_from_header() -> BankToken | None:
-    """The live token named by ``Authorization: Bearer ...``, or None."""
-    scheme, _, value = request.headers.get("Authorization", "").partition(" ")
-    value = value.strip()
-    if scheme.lower() != "bearer" or not _TOKEN_RE.fullmatch(value):
-        return None
-    row = db.session.scalar(select(BankToken).where(BankToken.token_hash == hash_token(value)))
-    if row is None or row.revoked_at is not None:
-        return None
-    return row
+# --- authentication ---------------------------------------------------------------------------
 
 
 def _unauthorized(presented: bool):
@@ -102,29 +57,17 @@ def _unauthorized(presented: bool):
 
 
 @bp.before_request
+@unit_of_work  # the token's last use is kept even when the request itself is refused
 def authenticate():
-    token = token_from_header()
+    scheme, _, value = request.headers.get("Authorization", "").partition(" ")
+    token = live_token(value) if scheme.lower() == "bearer" else None
     if token is None:
         presented = "Authorization" in request.headers
         log.warning("bank_api_unauthorized presented=%s path=%s", presented, request.path)
         return _unauthorized(presented)
     g.bank_token = token
     g.bank = token.bank
-    token.last_used_at = utcnow()
-    db.session.commit()
     return None
-
-
-@bp.errorhandler(DomainError)
-def domain_error(exc: DomainError):
-    db.session.rollback()
-    response, status = error_response(exc.status_code, exc.message, exc.code)
-    body = response.get_json()
-    extra = {k: v for k, v in exc.details.items() if k in ("field", "state", "action")}
-    if extra:
-        body["error"].update({k: str(v) for k, v in extra.items()})
-        response = jsonify(body)
-    return response, status
 
 
 # --- representation -------------------------------------------------------------------------
@@ -166,12 +109,6 @@ def referral_json(referral: Referral) -> dict:
 # --- input ------------------------------------------------------------------------------------
 
 
-def _referral_id(raw: str) -> int:
-    if not (raw.isascii() and raw.isdigit()) or len(raw) > 19 or int(raw) > MAX_ID:
-        raise NotFound()
-    return int(raw)
-
-
 def parse_since(raw: str | None) -> datetime | None:
     """ISO 8601 date-time; a value without an offset is taken as UTC."""
     if raw is None:
@@ -210,14 +147,9 @@ def parse_event(payload) -> dict:
         raise ValidationFailed(_l("Catatan harus teks (maksimal 2000 karakter)."), field="note")
     out = {"action": action, "note": note}
     if action == "approve":
-        bounds = {
-            "amount_idr": (1, MAX_ID),
-            "tenor_months": (1, MAX_TENOR_MONTHS),
-            "rate_bp": (0, MAX_RATE_BP),
-        }
-        for field, (low, high) in bounds.items():
+        for field, bound in DECISION_BOUNDS.items():
             value = _integer(payload.get(field))
-            if value is None or not low <= value <= high:
+            if value not in bound:
                 raise ValidationFailed(_l("Isi angka yang benar."), field=field)
             out[field] = value
     elif action == "reject":
@@ -232,6 +164,7 @@ def parse_event(payload) -> dict:
 
 
 @bp.get("/referrals")
+@unit_of_work
 def list_referrals():
     status = request.args.get("status")
     if status is not None and status not in STATUSES:
@@ -242,9 +175,10 @@ def list_referrals():
 
 
 @bp.get("/referrals/<referral_id>")
+@unit_of_work
 def get_referral(referral_id: str):
-    referral = services.referral_for_bank_or_404(g.bank, _referral_id(referral_id))
-    body = {**referral_json(referral), "dossier": dossier.build(referral)}
+    referral = services.get_for_bank_or_404(referral_id, g.bank)
+    body = {**referral_json(referral), "dossier": services.dossier.build(referral)}
     audit.record(
         "bank_api.dossier_read",
         role=ROLE,
@@ -253,13 +187,13 @@ def get_referral(referral_id: str):
         target=referral,
         token_id=g.bank_token.id,
     )
-    db.session.commit()
     return jsonify(body)
 
 
 @bp.post("/referrals/<referral_id>/events")
+@unit_of_work
 def post_event(referral_id: str):
-    referral = services.referral_for_bank_or_404(g.bank, _referral_id(referral_id))
+    referral = services.get_for_bank_or_404(referral_id, g.bank)
     event = parse_event(request.get_json(silent=True))
     action = event.pop("action")
     services.bank_action(referral, action, actor=None, role=ROLE, **event)
@@ -273,7 +207,6 @@ def post_event(referral_id: str):
         token_id=g.bank_token.id,
         event=action,
     )
-    db.session.commit()
     return jsonify(referral_json(referral))
 
 
@@ -281,10 +214,9 @@ def post_event(referral_id: str):
 
 
 @public.get("/banks")
+@unit_of_work
 def list_banks():
-    banks = db.session.scalars(
-        select(Bank).options(selectinload(Bank.chapters)).order_by(Bank.name, Bank.id)
-    )
+    banks = services.public_banks()
     return jsonify(
         [
             {
@@ -298,10 +230,3 @@ def list_banks():
             for b in banks
         ]
     )
-
-
-@public.get("/openapi.json")
-def openapi_document():
-    from referrals.openapi import build
-
-    return jsonify(build())

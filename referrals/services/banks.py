@@ -5,6 +5,8 @@ Admin actions (the admin passed explicitly, audited), enforced here for every ch
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from marketplace.accounts.models import User
 from marketplace.chapters.models import Chapter
@@ -33,7 +35,7 @@ def create_bank(
         chapters=_chapters(chapter_ids),
     )
     db.session.add(bank)
-    db.session.flush()
+    _flush_unique(_l("Kode alamat ini sudah dipakai."), "slug")  # a concurrent create
     audit.record("bank.created", actor=admin, role="admin", bank_id=bank.id, target=bank)
     return bank
 
@@ -105,5 +107,43 @@ def update_scheme(scheme: KurScheme, *, admin, **values) -> None:
             .where(KurScheme.code == scheme.code, KurScheme.id != scheme.id)
             .values(is_current=False)
         )
-    db.session.flush()
+    # (code, effective_from) is unique: two rows of one scheme cannot start the same day.
+    _flush_unique(_l("Skema ini sudah punya aturan dengan tanggal itu."), "effective_from")
     audit.record("kur_scheme.updated", actor=admin, role="admin", target=scheme, code=scheme.code)
+
+
+def _flush_unique(message, field: str) -> None:
+    """Flush; a unique constraint the database refuses becomes a refusal on ``field`` (the
+    caller's unit of work rolls back)."""
+    try:
+        db.session.flush()
+    except IntegrityError:
+        raise ValidationFailed(message, field=field) from None
+
+
+def scheme_or_404(scheme_id: int) -> KurScheme:
+    """One row of the KUR rules, for the admin."""
+    scheme = db.session.get(KurScheme, scheme_id)
+    if scheme is None:
+        raise NotFound()
+    return scheme
+
+
+def banks_with_officers() -> list[Bank]:
+    """Every partner bank with its chapters and officers, by name (the admin's list)."""
+    return list(
+        db.session.scalars(
+            select(Bank)
+            .options(selectinload(Bank.chapters), selectinload(Bank.officers))
+            .order_by(Bank.name)
+        )
+    )
+
+
+def public_banks() -> list[Bank]:
+    """Every partner bank with the chapters it serves, by name (the public list)."""
+    return list(
+        db.session.scalars(
+            select(Bank).options(selectinload(Bank.chapters)).order_by(Bank.name, Bank.id)
+        )
+    )

@@ -8,28 +8,30 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from marketplace.accounts.forms import ConfirmForm
 from marketplace.accounts.models import User
 from marketplace.chapters import services as chapters
 from marketplace.chapters.models import Chapter
-from marketplace.core.errors import NotFound, ValidationFailed
 from marketplace.core.security import admin_required
+from marketplace.core.views import domain_errors, unit_of_work
 from marketplace.extensions import db
 from referrals import services
-from referrals.banks import add_officer, create_bank, remove_officer, set_chapters, update_scheme
-from referrals.forms import (
+from referrals.models import Bank, BankOfficer, KurScheme
+from referrals.web import TEMPLATES, answer_out_of_scope
+from referrals.web.forms import (
     BankChaptersForm,
     BankForm,
     KurSchemeForm,
     OfficerForm,
     format_rates,
 )
-from referrals.models import Bank, BankOfficer, KurScheme
 
-bp = Blueprint("admin_banks", __name__, url_prefix="/admin/banks")
+bp = Blueprint("admin_banks", __name__, url_prefix="/admin/banks", template_folder=TEMPLATES)
+# A missing bank, officer or rules row is a plain 404 (the admin sees every bank: no
+# tenant refusal to log).
+answer_out_of_scope(bp, None, dict)
 
 
 @bp.before_request
@@ -42,16 +44,11 @@ def require_admin():
 
 
 def _bank(slug: str) -> Bank:
-    bank = db.session.scalar(
-        select(Bank)
-        .where(Bank.slug == slug)
-        .options(
-            selectinload(Bank.chapters), selectinload(Bank.officers).selectinload(BankOfficer.user)
-        )
+    return services.bank_by_slug_or_404(
+        slug,
+        selectinload(Bank.chapters),
+        selectinload(Bank.officers).selectinload(BankOfficer.user),
     )
-    if bank is None:
-        abort(404)
-    return bank
 
 
 def _chapter_choices():
@@ -59,23 +56,20 @@ def _chapter_choices():
 
 
 @bp.get("/")
+@unit_of_work
 def index():
-    banks = db.session.scalars(
-        select(Bank)
-        .options(selectinload(Bank.chapters), selectinload(Bank.officers))
-        .order_by(Bank.name)
-    ).all()
-    return render_template("referrals/admin_index.html", banks=banks)
+    return render_template("referrals/admin_index.html", banks=services.banks_with_officers())
 
 
 @bp.route("/new", methods=["GET", "POST"])
+@unit_of_work
 def new():
     form = BankForm()
     form.chapters.choices = _chapter_choices()
     status = 200
     if form.validate_on_submit():
-        try:
-            bank = create_bank(
+        with domain_errors(form) as refused:
+            bank = services.create_bank(
                 name=form.name.data,
                 slug=form.slug.data,
                 conventional=form.conventional.data,
@@ -84,24 +78,16 @@ def new():
                 chapter_ids=form.chapters.data,
                 admin=current_user,
             )
-            db.session.commit()
-        except ValidationFailed as exc:
-            db.session.rollback()
-            form.slug.errors = [*form.slug.errors, str(exc.message)]
-            status = 400
-        except IntegrityError:  # a concurrent create with the same slug
-            db.session.rollback()
-            form.slug.errors = [*form.slug.errors, _("Kode alamat ini sudah dipakai.")]
-            status = 400
-        else:
             flash(_("Bank %(name)s ditambahkan.", name=bank.name), "success")
             return redirect(url_for("admin_banks.bank", slug=bank.slug))
+        status = refused.status
     elif form.is_submitted():
         status = 400
     return render_template("referrals/admin_bank_new.html", form=form), status
 
 
 @bp.route("/<slug>", methods=["GET", "POST"])
+@unit_of_work
 def bank(slug: str):
     """One bank: the chapters it serves (editable) and its officers."""
     bank = _bank(slug)
@@ -111,8 +97,7 @@ def bank(slug: str):
     if request.method == "GET":
         form.chapters.data = [c.id for c in bank.chapters]
     elif form.validate_on_submit():
-        set_chapters(bank, form.chapters.data, admin=current_user)
-        db.session.commit()
+        services.set_chapters(bank, form.chapters.data, admin=current_user)
         flash(_("Chapter yang dilayani disimpan."), "success")
         return redirect(url_for("admin_banks.bank", slug=slug))
     else:
@@ -135,32 +120,25 @@ def _bank_page(bank, *, chapters_form=None, officer_form=None, status=200):
 
 
 @bp.post("/<slug>/officers")
+@unit_of_work
 def officers(slug: str):
     bank = _bank(slug)
     form = OfficerForm(prefix="of")
     if form.validate_on_submit():
-        try:
-            add_officer(bank, form.email.data, admin=current_user)
-        except ValidationFailed as exc:
-            db.session.rollback()
-            form.email.errors = [str(exc.message)]
-        else:
-            db.session.commit()
+        with domain_errors(form):
+            services.add_officer(bank, form.email.data, admin=current_user)
             flash(_("Petugas ditambahkan."), "success")
             return redirect(url_for("admin_banks.bank", slug=slug))
     return _bank_page(_bank(slug), officer_form=form, status=400)
 
 
 @bp.post("/<slug>/officers/<int:officer_id>/remove")
+@unit_of_work
 def remove(slug: str, officer_id: int):
     bank = _bank(slug)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    try:
-        remove_officer(bank, officer_id, admin=current_user)
-    except NotFound:
-        abort(404)
-    db.session.commit()
+    services.remove_officer(bank, officer_id, admin=current_user)
     flash(_("Petugas dihapus dari bank ini."), "success")
     return redirect(url_for("admin_banks.bank", slug=slug))
 
@@ -186,21 +164,21 @@ def _kur_page(forms=None, status=200):
 
 
 @bp.get("/kur")
+@unit_of_work
 def kur():
     """The KUR rules as data: each row editable as regulations change."""
     return _kur_page()
 
 
 @bp.post("/kur/<int:scheme_id>")
+@unit_of_work
 def edit_kur(scheme_id: int):
-    scheme = db.session.get(KurScheme, scheme_id)
-    if scheme is None:
-        abort(404)
+    scheme = services.scheme_or_404(scheme_id)
     form = _scheme_form(scheme, formdata=request.form)
     if not form.validate_on_submit():
         return _kur_page({scheme.id: form}, status=400)
-    try:
-        update_scheme(
+    with domain_errors(form) as refused:
+        services.update_scheme(
             scheme,
             admin=current_user,
             name=form.name.data.strip(),
@@ -215,16 +193,13 @@ def edit_kur(scheme_id: int):
             npwp_above_idr=form.npwp_above_idr.data,
             source=(form.source.data or "").strip(),
         )
-        db.session.commit()
-    except IntegrityError:  # (code, effective_from) must stay unique
-        db.session.rollback()
-        form.effective_from.errors = [_("Skema ini sudah punya aturan dengan tanggal itu.")]
-        return _kur_page({scheme_id: form}, status=400)
-    flash(_("Aturan %(name)s disimpan.", name=scheme.name), "success")
-    return redirect(url_for("admin_banks.kur"))
+        flash(_("Aturan %(name)s disimpan.", name=scheme.name), "success")
+        return redirect(url_for("admin_banks.kur"))
+    return _kur_page({scheme_id: form}, status=refused.status)
 
 
 @bp.get("/figures")
+@unit_of_work
 def figures():
     """Approval rate and days to decision per chapter, per lead and per bank."""
     groups = services.figures()

@@ -1,32 +1,25 @@
-"""The OpenAPI 3.1 document for the public API and the bank API, served at
-``/api/v1/openapi.json``.
+"""The referral network's part of the OpenAPI document: the public list of partner banks
+and the banks' bearer API. Registered with ``register_openapi`` by ``init_app``; the host
+merges it into ``/api/v1/openapi.json``.
 
-It is built from the same constants the views validate against (statuses, schemes, reject
-reasons, categories, sorts), and the schemathesis run in tests/integration/test_bank_api.py
-checks every response against it, so the document cannot drift from the code unnoticed.
+Built from the constants the API validates against (statuses, schemes, reject reasons, the
+decision bounds), so the schemathesis run checks the code against these very values.
 """
 
 from copy import deepcopy
 
+from marketplace.api.openapi import error as _error
+from marketplace.api.openapi import id_parameter as _id_parameter
+from marketplace.api.openapi import json_response as _json
+from marketplace.api.openapi import nullable as _nullable
+from marketplace.api.openapi import ref as _ref
+from referrals.api.bank_api import STATUSES
 from referrals.models import REJECT_REASONS, SCHEMES, Referral
+from referrals.services.bank_actions import NOTE_MAX
+from referrals.services.bounds import AMOUNT_IDR, RATE_BP, TENOR_MONTHS
 
+# Referral ids in URLs: digits the API reads before the scoped loader answers 404.
 MAX_ID = 2**63 - 1
-
-
-def _ref(name: str) -> dict:
-    return {"$ref": f"#/components/schemas/{name}"}
-
-
-def _nullable(type_: str, **extra) -> dict:
-    return {"type": [type_, "null"], **extra}
-
-
-def _json(schema: dict, description: str) -> dict:
-    return {"description": description, "content": {"application/json": {"schema": schema}}}
-
-
-def _error(description: str) -> dict:
-    return {"$ref": f"#/components/responses/{description}"}
 
 
 def _referral_properties() -> dict:
@@ -189,7 +182,7 @@ def _dossier_schema() -> dict:
 
 
 def _event_schemas() -> dict:
-    note = {"type": ["string", "null"], "maxLength": 2000}
+    note = {"type": ["string", "null"], "maxLength": NOTE_MAX}
     action = lambda name: {"type": "string", "const": name}  # noqa: E731
 
     def variant(name: str, description: str, properties: dict, required=()) -> dict:
@@ -207,7 +200,7 @@ def _event_schemas() -> dict:
             "request_info",
             "acknowledged or under_review → info_requested; the note is the question "
             "the member sees.",
-            {"note": {"type": "string", "minLength": 1, "maxLength": 2000, "pattern": r"\S"}},
+            {"note": {"type": "string", "minLength": 1, "maxLength": NOTE_MAX, "pattern": r"\S"}},
             ["note"],
         ),
         "EventApprove": variant(
@@ -215,14 +208,11 @@ def _event_schemas() -> dict:
             "acknowledged or under_review → approved. `amount_idr` may not exceed the "
             "requested amount.",
             {
-                "amount_idr": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
-                "tenor_months": {"type": "integer", "minimum": 1, "maximum": 360},
-                "rate_bp": {
-                    "type": "integer",
-                    "minimum": 0,
-                    "maximum": 10000,
-                    "description": "Effective annual rate in basis points.",
-                },
+                "amount_idr": _bounded(AMOUNT_IDR),
+                "tenor_months": _bounded(
+                    TENOR_MONTHS, "The referral's KUR scheme may allow fewer months."
+                ),
+                "rate_bp": _bounded(RATE_BP, "Effective annual rate in basis points."),
             },
             ["amount_idr", "tenor_months", "rate_bp"],
         ),
@@ -239,30 +229,6 @@ def _event_schemas() -> dict:
 def _schemas() -> dict:
     referral_props = _referral_properties()
     return {
-        "Error": {
-            "type": "object",
-            "required": ["error"],
-            "additionalProperties": False,
-            "properties": {
-                "error": {
-                    "type": "object",
-                    "required": ["code", "message"],
-                    "additionalProperties": False,
-                    "properties": {
-                        "code": {
-                            "type": "string",
-                            "description": "Stable machine code: unauthorized, not_found, "
-                            "invalid, invalid_parameter, illegal_transition, ...",
-                        },
-                        "message": {"type": "string"},
-                        "request_id": {"type": "string"},
-                        "field": {"type": "string"},
-                        "state": {"type": "string"},
-                        "action": {"type": "string"},
-                    },
-                }
-            },
-        },
         "Bank": {
             "type": "object",
             "required": ["slug", "name", "conventional", "sharia", "schemes", "chapters"],
@@ -278,71 +244,6 @@ def _schemas() -> dict:
                     "items": {"type": "string"},
                     "description": "Slugs of the chapters the bank serves.",
                 },
-            },
-        },
-        "Chapter": {
-            "type": "object",
-            "required": ["slug", "name", "code", "kota", "members_count"],
-            "additionalProperties": False,
-            "properties": {
-                "slug": {"type": "string"},
-                "name": {"type": "string"},
-                "code": {"type": "string"},
-                "kota": {"type": "string"},
-                "members_count": {"type": "integer", "minimum": 0},
-            },
-        },
-        "Product": {
-            "type": "object",
-            "required": [
-                "id",
-                "name",
-                "price_idr",
-                "category",
-                "halal",
-                "permits",
-                "business",
-                "url",
-            ],
-            "additionalProperties": False,
-            "properties": {
-                "id": {"type": "integer"},
-                "name": {"type": "string"},
-                "price_idr": {"type": "integer", "minimum": 0},
-                "category": {"type": "string"},
-                "halal": {"type": "boolean"},
-                "permits": {
-                    "type": "array",
-                    "items": {
-                        "type": "object",
-                        "required": ["kind", "number"],
-                        "properties": {"kind": {"type": "string"}, "number": {"type": "string"}},
-                    },
-                },
-                "business": {
-                    "type": "object",
-                    "required": ["id", "name", "chapter"],
-                    "properties": {
-                        "id": {"type": "integer"},
-                        "name": {"type": "string"},
-                        "chapter": {
-                            "type": "object",
-                            "required": ["slug", "name"],
-                            "properties": {"slug": {"type": "string"}, "name": {"type": "string"}},
-                        },
-                    },
-                },
-                "url": {"type": "string", "format": "uri"},
-            },
-        },
-        "ProductPage": {
-            "type": "object",
-            "required": ["items", "total", "page"],
-            "additionalProperties": False,
-            "properties": {
-                "items": {"type": "array", "items": _ref("Product")},
-                "total": {"type": "integer", "minimum": 0},
-                "page": {"type": "integer", "minimum": 1},
             },
         },
         "Referral": {
@@ -398,11 +299,6 @@ def _schemas() -> dict:
 def _responses() -> dict:
     error = {"application/json": {"schema": _ref("Error")}}
     return {
-        "BadRequest": {
-            "description": "Invalid parameters or body (`invalid`, "
-            "`invalid_parameter`, `bad_request`).",
-            "content": error,
-        },
         "Unauthorized": {
             "description": "No valid bearer token (`unauthorized`). Cookies never count.",
             "headers": {
@@ -413,63 +309,19 @@ def _responses() -> dict:
             },
             "content": error,
         },
-        "NotFound": {
-            "description": "Missing, or out of scope (`not_found`): another bank's "
-            "referral, one not yet sent, or one whose consent was withdrawn.",
-            "content": error,
-        },
-        "Conflict": {
-            "description": "Not allowed from the referral's current status (`illegal_transition`).",
-            "content": error,
-        },
     }
 
 
-def _id_parameter(name: str, maximum: int) -> dict:
-    return {
-        "name": name,
-        "in": "path",
-        "required": True,
-        "schema": {"type": "integer", "minimum": 0, "maximum": maximum},
-    }
-
-
-def _products_parameters() -> list[dict]:
-    from marketplace.catalog.categories import CATEGORIES
-    from marketplace.catalog.params import MAX_PAGE, MAX_QUERY, kota_slugs
-    from marketplace.search.index import SORTS
-
-    def query(name, schema, description=None):
-        param = {"name": name, "in": "query", "required": False, "schema": schema}
-        if description:
-            param["description"] = description
-        return param
-
-    price = {"type": "integer", "minimum": 0, "maximum": 10**12}
-    return [
-        query("q", {"type": "string", "maxLength": MAX_QUERY}, "Words to search for."),
-        query("category", {"type": "string", "enum": list(CATEGORIES)}),
-        query(
-            "chapter",
-            {"type": "string", "minLength": 1, "maxLength": 64, "pattern": "^[A-Za-z0-9-]+$"},
-            "Chapter slug.",
-        ),
-        query("kota", {"type": "string", "enum": list(kota_slugs())}),
-        query("halal", {"type": "boolean"}),
-        query("in_stock", {"type": "boolean"}),
-        query("min_price", price, "Rupiah."),
-        query("max_price", price, "Rupiah; not below min_price."),
-        query("sort", {"type": "string", "enum": list(SORTS)}),
-        query("page", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE}),
-        query("per_page", {"type": "integer", "minimum": 1, "maximum": 100}),
-    ]
+def _bounded(bound, description: str | None = None) -> dict:
+    schema = {"type": "integer", "minimum": bound.minimum, "maximum": bound.maximum}
+    if description:
+        schema["description"] = description
+    return schema
 
 
 def _paths() -> dict:
     bearer = [{"bearerAuth": []}]
-    statuses = list(
-        dict.fromkeys(s for pair, to in Referral.TRANSITIONS.items() for s in (pair[0], to))
-    )
+    statuses = list(STATUSES)
     referral_id = _id_parameter("referral_id", MAX_ID)
     return {
         "/api/v1/banks": {
@@ -479,52 +331,6 @@ def _paths() -> dict:
                 "security": [],
                 "summary": "Partner banks with the KUR schemes they offer.",
                 "responses": {"200": _json({"type": "array", "items": _ref("Bank")}, "Banks")},
-            }
-        },
-        "/api/v1/chapters": {
-            "get": {
-                "operationId": "listChapters",
-                "tags": ["public"],
-                "security": [],
-                "summary": "Chapters (kecamatan) with their member counts.",
-                "responses": {
-                    "200": _json({"type": "array", "items": _ref("Chapter")}, "Chapters")
-                },
-            }
-        },
-        "/api/v1/products": {
-            "get": {
-                "operationId": "listProducts",
-                "tags": ["public"],
-                "security": [],
-                "summary": "Search listed products.",
-                "parameters": _products_parameters(),
-                "responses": {
-                    "200": _json(_ref("ProductPage"), "One page of results"),
-                    "400": _error("BadRequest"),
-                },
-            }
-        },
-        "/api/v1/products/{product_id}": {
-            "get": {
-                "operationId": "getProduct",
-                "tags": ["public"],
-                "security": [],
-                "summary": "One listed product.",
-                "parameters": [_id_parameter("product_id", 10**18 - 1)],
-                "responses": {
-                    "200": _json(_ref("Product"), "The product"),
-                    "404": _error("NotFound"),
-                },
-            }
-        },
-        "/api/v1/openapi.json": {
-            "get": {
-                "operationId": "getOpenApi",
-                "tags": ["public"],
-                "security": [],
-                "summary": "This document.",
-                "responses": {"200": _json({"type": "object"}, "OpenAPI 3.1 document")},
             }
         },
         "/api/v1/bank/referrals": {
@@ -594,22 +400,13 @@ def _paths() -> dict:
     }
 
 
-def build() -> dict:
-    """The whole document as a dict (JSON-serialisable)."""
+def part() -> dict:
+    """The paths, components and tags this plug-in adds to the host's document."""
     return {
-        "openapi": "3.1.0",
-        "info": {
-            "title": "Pasarkita API",
-            "version": "1.0.0",
-            "description": "Public catalogue data, and the API partner banks' systems use "
-            "for KUR referrals. Bank endpoints take `Authorization: Bearer "
-            "<token>` (issued with `flask referrals issue-token BANK_SLUG`). "
-            'Errors are JSON `{"error": {"code", "message"}}`.',
-        },
-        "tags": [
-            {"name": "public", "description": "No authentication."},
-            {"name": "bank", "description": "Bearer token of one partner bank."},
-        ],
+        "description": "Also the API partner banks' systems use for KUR referrals. Bank "
+        "endpoints take `Authorization: Bearer <token>` (issued with `flask referrals "
+        "issue-token BANK_SLUG`).",
+        "tags": [{"name": "bank", "description": "Bearer token of one partner bank."}],
         "paths": _paths(),
         "components": {
             "schemas": _schemas(),

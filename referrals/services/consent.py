@@ -1,0 +1,125 @@
+"""The member's consent (UU 27/2022): exactly what is shared, with whom, for how long; a
+receipt when given, and immediate loss of access for the bank when withdrawn."""
+
+import hashlib
+
+from flask_babel import lazy_gettext as _l
+
+from marketplace.core import audit
+from marketplace.core.errors import ValidationFailed
+from marketplace.core.money import format_rupiah
+from marketplace.core.statemachine import apply_transition
+from marketplace.core.timeutil import utcnow
+from marketplace.extensions import db
+from marketplace.notifications.services import notify
+from referrals.models import ConsentReceipt, Referral
+from referrals.services.links import external_url
+from referrals.services.scope import require_member
+
+CONSENT_VERSION = "2026-11-v2"
+RETENTION_DAYS = 365
+CONSENT_PURPOSE = "Pra-penilaian dan pengajuan KUR"
+SHARED_FIELDS = (
+    _l("Nama pemilik dan NIK lengkap"),
+    _l("Profil usaha: nama, alamat, NIB, NPWP, skala, bidang, mulai usaha"),
+    _l("Nomor WhatsApp usaha, agar bank bisa menghubungi Anda"),
+    _l("Dokumen legalitas terverifikasi (nomor dan tanggal)"),
+    _l("Ringkasan pemasukan dan pengeluaran bulanan 12 bulan terakhir"),
+    _l("Ringkasan pesanan: jumlah, pembeli berulang, pesanan terkirim"),
+    _l("Kehadiran pendampingan, evaluasi bulanan, dan perjalanan 7 PAS"),
+    _l("Rekomendasi pengurus chapter dan rekam jejak rekomendasinya"),
+)
+
+
+def consent_text(referral: Referral) -> tuple[str, str]:
+    """(text, sha256) of exactly what the member agrees to, in Indonesian."""
+    lines = [
+        f"Versi {CONSENT_VERSION}",
+        f"Penerima data: {referral.bank.name}",
+        "Tujuan: pra-penilaian dan pengajuan Kredit Usaha Rakyat (KUR)",
+        f"Jumlah diajukan: {format_rupiah(referral.amount_idr)}, tenor "
+        f"{referral.tenor_months} bulan",
+        "Data yang dibagikan:",
+        *(f"- {field}" for field in SHARED_FIELDS),
+        f"Pasarkita menyimpan catatan persetujuan ini selama {RETENTION_DAYS} hari.",
+        f"{referral.bank.name} menjadi pengendali data sendiri atas data yang diterimanya.",
+        "Persetujuan bisa ditarik kapan saja; bank langsung kehilangan akses.",
+    ]
+    text = "\n".join(str(line) for line in lines)
+    return text, hashlib.sha256(text.encode()).hexdigest()
+
+
+def give_consent(
+    user, referral: Referral, *, agreed: bool, ip: str | None, no_other_credit: bool
+) -> ConsentReceipt:
+    """The member's explicit consent: an unticked box they ticked, and a receipt."""
+    require_member(user, referral)
+    if not agreed:
+        raise ValidationFailed(_l("Centang kotak persetujuan jika Anda setuju."), field="agree")
+    text, digest = consent_text(referral)
+    receipt = ConsentReceipt(
+        referral_id=referral.id,
+        user_id=user.id,
+        bank_id=referral.bank_id,
+        text_version=CONSENT_VERSION,
+        text_hash=digest,
+        fields=[str(f) for f in SHARED_FIELDS],
+        purpose=CONSENT_PURPOSE,
+        retention_days=RETENTION_DAYS,
+        ip=(ip or "")[:45] or None,
+    )
+    apply_transition(
+        referral, "consent", actor=user, role="sme_owner", no_other_credit=bool(no_other_credit)
+    )
+    db.session.add(receipt)
+    db.session.flush()
+    audit.record(
+        "referral.consented",
+        actor=user,
+        role="sme_owner",
+        chapter=referral.chapter,
+        bank_id=referral.bank_id,
+        target=referral,
+    )
+    return receipt
+
+
+def withdraw_consent(user, referral: Referral) -> None:
+    """UU PDP: the member withdraws consent; the bank loses access at once."""
+    require_member(user, referral)
+    consent = referral.active_consent
+    if consent is None:
+        raise ValidationFailed(_l("Tidak ada persetujuan yang aktif."))
+    consent.withdrawn_at = utcnow()
+    if referral.status in Referral.OPEN:
+        apply_transition(
+            referral,
+            "withdraw",
+            actor=user,
+            role="sme_owner",
+            note="Persetujuan ditarik oleh anggota",
+        )
+    db.session.flush()
+    audit.record(
+        "referral.consent_withdrawn",
+        actor=user,
+        role="sme_owner",
+        chapter=referral.chapter,
+        bank_id=referral.bank_id,
+        target=referral,
+    )
+    tell_bank_if_it_knew(referral)
+
+
+def tell_bank_if_it_knew(referral: Referral) -> None:
+    """A referral the bank has seen is withdrawn: its officers must stop using the data."""
+    if referral.sent_at is None:
+        return
+    for officer in referral.bank.officers:
+        notify(
+            officer.user_id,
+            "consent_withdrawn",
+            id=referral.id,
+            email=True,
+            link=external_url("bank_portal.inbox", bank_slug=referral.bank.slug),
+        )

@@ -1,0 +1,100 @@
+"""Accountability: each lead's track record, the network's figures, and the referral
+network's facts for the 7 PAS pathway."""
+
+from dataclasses import dataclass
+
+from sqlalchemy import case, func, select
+
+from marketplace.extensions import db
+from marketplace.mentoring.pathway import as_day
+from referrals.models import Referral
+
+
+@dataclass
+class TrackRecord:
+    sent: int = 0
+    acknowledged: int = 0
+    approved: int = 0
+    rejected: int = 0
+    reasons: dict | None = None
+
+    @property
+    def approval_rate(self) -> float:
+        decided = self.approved + self.rejected
+        return self.approved / decided if decided else 0.0
+
+
+def track_records(lead_ids) -> dict[int, TrackRecord]:
+    """Per lead: referrals sent, acknowledged, approved, rejected (with reasons)."""
+    out: dict[int, TrackRecord] = {}
+    rows = db.session.execute(
+        select(
+            Referral.lead_id,
+            Referral.status,
+            Referral.reject_reason,
+            Referral.acknowledged_at.is_not(None),
+            func.count(Referral.id),
+        )
+        .where(Referral.lead_id.in_(list(lead_ids)), Referral.sent_at.is_not(None))
+        .group_by(
+            Referral.lead_id,
+            Referral.status,
+            Referral.reject_reason,
+            Referral.acknowledged_at.is_not(None),
+        )
+    ).all()
+    for lead_id, status, reason, acked, count in rows:
+        record = out.setdefault(lead_id, TrackRecord(reasons={}))
+        record.sent += count
+        record.acknowledged += count if acked else 0
+        if status in ("approved", "disbursed"):
+            record.approved += count
+        elif status == "rejected":
+            record.rejected += count
+            record.reasons[reason] = record.reasons.get(reason, 0) + count
+    return out
+
+
+def figures() -> dict:
+    """Approval rate and days to decision per chapter, per lead and per bank."""
+    rows = db.session.execute(
+        select(
+            Referral.chapter_id,
+            Referral.lead_id,
+            Referral.bank_id,
+            Referral.status,
+            Referral.sent_at,
+            Referral.decided_at,
+        ).where(Referral.sent_at.is_not(None))
+    ).all()
+    groups: dict[str, dict] = {"chapter": {}, "lead": {}, "bank": {}}
+    for chapter_id, lead_id, bank_id, status, sent_at, decided_at in rows:
+        for kind, key in (("chapter", chapter_id), ("lead", lead_id), ("bank", bank_id)):
+            g = groups[kind].setdefault(key, {"sent": 0, "approved": 0, "rejected": 0, "days": []})
+            g["sent"] += 1
+            if status in ("approved", "disbursed"):
+                g["approved"] += 1
+            elif status == "rejected":
+                g["rejected"] += 1
+            if decided_at and sent_at:
+                g["days"].append((decided_at - sent_at).total_seconds() / 86400)
+    for kind in groups.values():
+        for g in kind.values():
+            decided = g["approved"] + g["rejected"]
+            g["approval_rate"] = round(100 * g["approved"] / decided) if decided else None
+            g["days_to_decision"] = round(sum(g["days"]) / len(g["days"]), 1) if g["days"] else None
+    return groups
+
+
+def pathway_dates(business_ids) -> dict:
+    """For the 7 PAS pathway, in one query: first endorsement and first approval dates."""
+    approved = case((Referral.status.in_(("approved", "disbursed")), Referral.decided_at))
+    rows = db.session.execute(
+        select(Referral.business_id, func.min(Referral.sent_at), func.min(approved))
+        .where(Referral.business_id.in_(list(business_ids)), Referral.sent_at.is_not(None))
+        .group_by(Referral.business_id)
+    ).all()
+    return {
+        "endorsed": {bid: as_day(sent) for bid, sent, _ in rows if sent is not None},
+        "permodalan": {bid: as_day(ok) for bid, _, ok in rows if ok is not None},
+    }
