@@ -19,6 +19,7 @@ from marketplace.demo import gateway as demo_gateway
 from marketplace.extensions import db
 from marketplace.ledger.models import LedgerEntry
 from marketplace.mentoring.models import OutboxEmail
+from marketplace.notifications import services as notifications
 from marketplace.orders import services as orders
 from marketplace.orders.models import Checkout
 from marketplace.payments import services as payments
@@ -83,6 +84,8 @@ def seed_orders(fake, consumers, admin) -> int:
     # The year of demo orders is history: its e-mails count as sent long ago (delivering
     # them now would only print a year of mail into the console).
     db.session.execute(update(OutboxEmail).where(OutboxEmail.sent_at.is_(None)).values(sent_at=now))
+    for consumer in consumers:
+        notifications.mark_all_read(consumer.id)  # and the buyers have read their notices
     return made
 
 
