@@ -41,6 +41,7 @@ def test_seed_demo_is_idempotent_and_prints_a_login_for_every_role(app, db):
     assert db.session.scalar(select(func.count(ChapterLead.id))) == leads >= 2
     for role in ("admin", "chapter lead", "consumer", "SME owner"):
         assert role in first.output
+
     # Same logins both times; only the freshly issued bank API tokens differ.
     def without_tokens(output):
         return [line for line in output.splitlines() if "API token" not in line]
@@ -78,8 +79,11 @@ def test_seed_demo_fills_a_year_of_orders_and_books(app, db):
     kinds = set(db.session.scalars(select(LedgerEntry.kind)))
     assert kinds == {"sale", "refund", "manual_income", "expense"}
     sales = db.session.scalar(select(func.count(LedgerEntry.id)).where(LedgerEntry.kind == "sale"))
-    paid = db.session.scalar(select(func.count(Order.id)).where(
-        Order.status.in_(("paid", "shipped", "completed", "refunded"))))
+    paid = db.session.scalar(
+        select(func.count(Order.id)).where(
+            Order.status.in_(("paid", "shipped", "completed", "refunded"))
+        )
+    )
     assert sales == paid
 
 
