@@ -2,7 +2,7 @@
 
 Each builds one thing through its real service, so the demo and the tests hold the same
 rows a person would make through the site: an account, a registered business, a draft
-product, a submitted document, a verified NIB. Nothing here commits: the caller does.
+product, a submitted or verified document. Nothing here commits: the caller does.
 """
 
 import io
@@ -126,10 +126,3 @@ def submit(business, kind, number, *, products=(), expires_on=None, issued_on=No
 
 def verify(document, *, reviewer, role: str) -> None:
     legality.review_document(document, "verify", actor=reviewer, role=role)
-
-
-def verified_nib(business, *, reviewer, role: str):
-    """The business's own NIB, submitted by its owner and verified by ``reviewer``."""
-    document = submit(business, "nib", business.nib)
-    verify(document, reviewer=reviewer, role=role)
-    return document
