@@ -1,4 +1,4 @@
-"""Operator commands: create-admin and seed-demo."""
+"""Operator commands: create-admin and seed-demo (which loads marketplace.demo lazily)."""
 
 import click
 from flask.cli import with_appcontext
@@ -6,12 +6,8 @@ from sqlalchemy import select
 
 from marketplace.accounts import services as accounts
 from marketplace.accounts.models import User
-from marketplace.chapters import services as chapters
 from marketplace.core.errors import ValidationFailed
 from marketplace.extensions import db
-
-DEMO_PASSWORD = "pasarkita-demo-2026"  # noqa: S105 - printed demo login, dev data only
-DEMO_SEED = 2026
 
 
 @click.command("create-admin")
@@ -35,64 +31,22 @@ def create_admin(email: str, name: str, password: str) -> None:
     click.echo(f"Admin {user.email} created.")
 
 
-def _demo_user(email: str, name: str, phone: str | None = None, *, is_admin=False) -> User:
-    user = db.session.scalar(select(User).where(User.email == email))
-    if user is None:
-        user = accounts.register_user(
-            email=email, password=DEMO_PASSWORD, name=name, phone=phone, is_admin=is_admin
-        )
-    return user
-
-
 @click.command("seed-demo")
 @with_appcontext
 def seed_demo() -> None:
     """Load reference data and demo accounts (idempotent, fixed random seed)."""
-    from faker import Faker
+    # Imported here only: the demo package (and Faker) is development data, never loaded
+    # by a production start.
+    from marketplace.demo import DEMO_PASSWORD, seed
 
-    from marketplace.seed import (
-        extend_demo,
-        seed_books,
-        seed_mentoring,
-        seed_orders,
-        verified_owners,
-    )
-
-    fake = Faker("id_ID")
-    Faker.seed(DEMO_SEED)
-    chapters.ensure_reference_data()
-
-    logins: list[tuple[str, str, str]] = []
-    admin = _demo_user("admin@pasarkita.test", "Admin Pasarkita", is_admin=True)
-    logins.append(("admin", admin.email, "/admin/"))
-
-    for slug, email in (
-        ("tebet", "pengurus.tebet@pasarkita.test"),
-        ("cakung", "pengurus.cakung@pasarkita.test"),
-    ):
-        chapter = chapters.get_chapter_by_slug(slug)
-        lead = _demo_user(email, fake.name(), fake.numerify("0812########"))
-        if not chapters.is_lead(lead, chapter):
-            chapters.assign_lead(chapter, lead.email, admin=admin)
-        logins.append((f"chapter lead ({chapter.name})", lead.email, f"/lead/{slug}/"))
-
-    consumers = []
-    for i in range(1, 5):
-        consumer = _demo_user(f"pembeli{i}@pasarkita.test", fake.name())
-        consumers.append(consumer)
-        if i == 1:
-            logins.append(("consumer", consumer.email, "/orders"))
-
-    logins.extend(extend_demo(fake, admin))
-    seed_orders(fake, consumers)
-    seed_books(verified_owners())
-    seed_mentoring()
-    from flask import current_app
-
-    from marketplace.core.extension import registry
-
-    for step in registry(current_app).demo_steps:
-        logins.extend(step(lambda email, name: _demo_user(email, name)))
+    try:
+        logins = seed()
+    except ModuleNotFoundError as exc:
+        if exc.name != "faker":
+            raise
+        raise click.ClickException(
+            "seed-demo needs the development extras: pip install -e '.[dev]'"
+        ) from exc
     db.session.commit()
 
     click.echo("Demo data ready. Every demo account uses the password: " + DEMO_PASSWORD)

@@ -1,4 +1,9 @@
-"""Test data builders with explicit keyword arguments (Indico/CTFd style)."""
+"""Test data builders with explicit keyword arguments (Indico/CTFd style).
+
+Accounts, businesses and products are built by the same service-backed builders as the
+demo data (marketplace.demo.builders); documents, sessions and referrals are inserted
+directly in any state, as fixture data.
+"""
 
 import itertools
 from dataclasses import dataclass
@@ -8,7 +13,8 @@ from sqlalchemy import select
 
 from marketplace.accounts.models import User
 from marketplace.businesses.models import Business
-from marketplace.chapters.models import Chapter, ChapterLead, Kelurahan
+from marketplace.chapters.models import Chapter, ChapterLead
+from marketplace.demo import builders
 from marketplace.extensions import db
 
 PASSWORD = "correct horse battery"
@@ -22,10 +28,8 @@ def chapter(slug: str) -> Chapter:
 def make_user(
     *, email=None, name="Siti Rahayu", password=PASSWORD, is_admin=False, phone=None
 ) -> User:
-    from marketplace.accounts.services import register_user
-
     n = next(_seq)
-    user = register_user(
+    user = builders.user(
         email=email or f"user{n}@example.com",
         password=password,
         name=name,
@@ -46,28 +50,10 @@ def make_lead(*, chapter: Chapter, user: User | None = None) -> User:
 def make_business(
     *, chapter: Chapter, owner: User | None = None, name=None, nib="9120003849102", scale="mikro"
 ) -> Business:
-    from marketplace.core.crypto import encrypt_text
-
     owner = owner or make_user(name="Budi Santoso")
-    kelurahan = db.session.scalar(
-        select(Kelurahan).where(Kelurahan.chapter_id == chapter.id).order_by(Kelurahan.code)
+    business = builders.business(
+        owner, chapter=chapter, name=name or f"Usaha {next(_seq)}", nib=nib, scale=scale
     )
-    business = Business(
-        owner_id=owner.id,
-        chapter_id=chapter.id,
-        kelurahan_code=kelurahan.code,
-        name=name or f"Usaha {next(_seq)}",
-        nik_encrypted=encrypt_text("3171011708450001"),
-        nik_masked="3171********0001",
-        nib=nib,
-        scale=scale,
-        sector="kuliner",
-        started_on=date(2022, 1, 1),
-        address_line="Jl. Melati No. 1",
-        postal_code=kelurahan.postal_code,
-        whatsapp_e164="+6281234567890",
-    )
-    db.session.add(business)
     db.session.commit()
     return business
 
@@ -106,7 +92,7 @@ FOOD_PIRT = {"category": "kuliner", "shelf_life_days": 90}
 
 
 def pdf_bytes() -> bytes:
-    return b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+    return builders.PDF
 
 
 def image_bytes(fmt: str = "JPEG", size=(64, 48)) -> bytes:
@@ -129,33 +115,32 @@ def make_product(
     category="kuliner",
     **attributes,
 ):
-    from marketplace.catalog.models import Product
+    from dataclasses import fields
+
+    from marketplace.catalog.attributes import ProductAttributes
+    from marketplace.catalog.services import ProductInput
 
     defaults = {"shelf_life_days": 90} if category in ("kuliner", "perikanan") else {}
-    defaults["description"] = f"{name} buatan rumah"
-    product = Product(
-        business_id=business.id,
+    values = {**defaults, **attributes}
+    owner_can_set = {f.name for f in fields(ProductInput)} | set(ProductAttributes.names())
+    product = builders.product(
+        business,
         name=name,
         category=category,
         price_idr=price_idr,
         stock=stock,
-        status=status,
-        **{**defaults, **attributes},
+        **{k: v for k, v in values.items() if k in owner_can_set},
     )
-    db.session.add(product)
+    # Fixture state no owner form sets (a status without the gate, a review flag).
+    for key, value in values.items():
+        if key not in owner_can_set:
+            setattr(product, key, value)
+    product.status = status
     db.session.commit()
     return product
 
 
-DOC_NUMBERS = {
-    "nib": ("9120003849102", "9120003849102"),
-    "pirt": ("206317101023629", "P-IRT No. 2063171010236-29"),
-    "bpom_md": ("MD224510107115", "BPOM RI MD 224510107115"),
-    "bpom_ml": ("ML123456789012", "BPOM RI ML 123456789012"),
-    "bpom_cosmetic": ("NA18191231707", "NA18191231707"),
-    "halal": ("ID31110000326470622", "ID31110000326470622"),
-    "slhs": ("SLHS/123/2026", "SLHS/123/2026"),
-}
+DOC_NUMBERS = builders.DOC_NUMBERS
 
 
 def make_document(

@@ -15,6 +15,7 @@ from marketplace.core import audit
 from marketplace.core.errors import NotFound, ValidationFailed
 from marketplace.core.ids import parse_id
 from marketplace.core.statemachine import apply_transition
+from marketplace.core.urls import external_url
 from marketplace.extensions import db
 from marketplace.legality import services as legality
 from marketplace.notifications.services import notify
@@ -108,7 +109,11 @@ def update_product(product: Product, data: ProductInput, *, actor) -> Product:
                 "halal_review",
                 product=product.name,
                 business=product.business.name,
-                link=f"/lead/{product.business.chapter.slug}/products/{product.id}",
+                link=external_url(
+                    "lead.product",
+                    chapter_slug=product.business.chapter.slug,
+                    product_id=product.id,
+                ),
             )
     db.session.flush()
     if product.status == "listed" and legality.listing_blockers(product):

@@ -169,7 +169,8 @@ def message(kind: str) -> Any:
 
 
 def register_demo_step(app: Flask, step: Callable) -> None:
-    """``step(context)`` adds a feature's demo data through its services; returns login lines."""
+    """``step(make_user)`` adds a feature's demo data through its services and returns login
+    lines ``[(role, e-mail, start page)]``; ``make_user(email, name)`` gives a demo account."""
     steps = registry(app).demo_steps
     if step not in steps:
         steps.append(step)

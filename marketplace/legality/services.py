@@ -20,6 +20,7 @@ from marketplace.core.errors import DomainError, ValidationFailed
 from marketplace.core.ids import parse_id
 from marketplace.core.statemachine import apply_transition
 from marketplace.core.timeutil import jakarta_today
+from marketplace.core.urls import external_url
 from marketplace.extensions import db
 from marketplace.legality import validators as v
 from marketplace.legality.models import LegalityDocument
@@ -200,7 +201,9 @@ def submit_document(
             "document_submitted",
             business=business.name,
             kind=kind,
-            link=f"/lead/{business.chapter.slug}/documents/{document.id}",
+            link=external_url(
+                "lead.document", chapter_slug=business.chapter.slug, document_id=document.id
+            ),
         )
     return document
 
@@ -234,7 +237,7 @@ def review_document(
         kinds[action],
         kind=document.kind,
         reason=note or "",
-        link="/business/",
+        link=external_url("business.dashboard"),
     )
     if action == "revoke":
         unlist_failing_products(
@@ -393,7 +396,7 @@ def expire_permits(on: date | None = None) -> dict:
                 number=document.number_display,
                 business=business.name,
                 count=len(products),
-                link="/business/",
+                link=external_url("business.dashboard"),
                 dedupe_key=f"expired:{document.id}:{user_id}",
             )
 
@@ -429,7 +432,7 @@ def expire_permits(on: date | None = None) -> dict:
                 number=document.number_display,
                 business=business.name,
                 date=document.expires_on.strftime("%d-%m-%Y"),
-                link="/business/",
+                link=external_url("business.dashboard"),
                 dedupe_key=f"expiring:{document.id}:{user_id}",
             )
         stats["warned"] += 1

@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from marketplace.chapters.models import Chapter, ChapterLead
 from marketplace.core.timeutil import JAKARTA, format_wib, jakarta_today
+from marketplace.core.urls import external_url
 from marketplace.extensions import db
 from marketplace.mentoring.dashboard import chapter_dashboard
 from marketplace.mentoring.models import MentoringSession, SessionSignup
@@ -35,7 +36,7 @@ def send_reminders(today=None) -> dict:
             when=format_wib(session.starts_at),
             topic=session.topic,
             place=session.place or "online",
-            link="/business/pathway",
+            link=external_url("business.pathway_page"),
             dedupe_key=f"remind:{session.id}:{signup.business_id}",
         ):
             stats["sessions"] += 1
@@ -53,7 +54,7 @@ def send_reminders(today=None) -> dict:
                 email=True,
                 n=len(overdue),
                 chapter=chapter.name,
-                link=f"/lead/{chapter.slug}/",
+                link=external_url("lead.dashboard", chapter_slug=chapter.slug),
                 dedupe_key=f"checkin:{chapter.id}:{lead.user_id}:{month}",
             ):
                 stats["checkins"] += 1

@@ -6,6 +6,7 @@ from sqlalchemy.exc import IntegrityError
 
 from marketplace.core.extension import message
 from marketplace.core.timeutil import utcnow
+from marketplace.core.urls import absolute
 from marketplace.extensions import db
 from marketplace.notifications.models import Notification
 
@@ -27,6 +28,9 @@ def notify(
     ever (a savepoint absorbs the duplicate); with ``email``, also an e-mail in the outbox,
     sent after the commit. Returns whether a row was added."""
     message(kind)  # raises for a kind no feature registered
+    # Links are read in mail clients too: a plug-in that still passes a path gets it made
+    # absolute here (features pass core.urls.external_url).
+    link = absolute(link)
     row = Notification(user_id=user_id, kind=kind, params=params, link=link, dedupe_key=dedupe_key)
     if dedupe_key is not None:
         if db.session.scalar(select(Notification.id).where(Notification.dedupe_key == dedupe_key)):

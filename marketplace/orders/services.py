@@ -24,6 +24,7 @@ from marketplace.core.ids import parse_id
 from marketplace.core.money import format_rupiah
 from marketplace.core.statemachine import apply_transition
 from marketplace.core.timeutil import utcnow
+from marketplace.core.urls import external_url
 from marketplace.extensions import db
 from marketplace.legality import services as legality
 from marketplace.legality import validators as v
@@ -383,7 +384,7 @@ def ship_order(order: Order, *, courier: str, tracking_number: str, actor) -> No
         order=order.id,
         courier=courier,
         tracking=tracking,
-        link=f"/orders/{order.id}",
+        link=external_url("orders.my_order", order_id=order.id),
     )
 
 

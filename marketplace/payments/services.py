@@ -17,6 +17,7 @@ from marketplace.core.errors import DomainError, IllegalTransition
 from marketplace.core.money import format_rupiah
 from marketplace.core.statemachine import apply_transition
 from marketplace.core.timeutil import utcnow
+from marketplace.core.urls import external_url
 from marketplace.extensions import db
 from marketplace.ledger import services as ledger
 from marketplace.notifications.services import notify
@@ -64,7 +65,13 @@ def _flag(checkout: Checkout, reason: str) -> None:
         order.flagged_reason = reason
     audit.record("payment.flagged", role="system", target=checkout, reason=reason)
     for admin_id in db.session.scalars(select(User.id).where(User.is_admin.is_(True))):
-        notify(admin_id, "payment_flagged", checkout=checkout.id, reason=reason, link="/admin/")
+        notify(
+            admin_id,
+            "payment_flagged",
+            checkout=checkout.id,
+            reason=reason,
+            link=external_url("admin.index"),
+        )
     log.warning("payment flagged checkout=%s reason=%s", checkout.id, reason)
 
 
@@ -110,7 +117,7 @@ def fulfil(checkout: Checkout, intent: Intent) -> int:
             order=order.id,
             email=True,
             total=format_rupiah(order.total_idr),
-            link=f"/business/orders/{order.id}",
+            link=external_url("orders.sale", order_id=order.id),
         )
         paid += 1
     if paid:
@@ -243,13 +250,17 @@ def refund_order(order: Order, *, actor, role: str, note: str | None = None) -> 
         raise PaymentUnavailable() from exc
     total = format_rupiah(order.total_idr)
     notify(
-        order.consumer_id, "order_refunded", order=order.id, total=total, link=f"/orders/{order.id}"
+        order.consumer_id,
+        "order_refunded",
+        order=order.id,
+        total=total,
+        link=external_url("orders.my_order", order_id=order.id),
     )
     notify(
         order.business.owner_id,
         "order_refunded",
         order=order.id,
         total=total,
-        link=f"/business/orders/{order.id}",
+        link=external_url("orders.sale", order_id=order.id),
     )
     audit.record("order.refunded", actor=actor, role=role, target=order)

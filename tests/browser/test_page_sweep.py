@@ -5,7 +5,8 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from marketplace.cli import DEMO_PASSWORD, seed_demo
+from marketplace.cli import seed_demo
+from marketplace.demo import DEMO_PASSWORD
 from marketplace.extensions import db
 from tests.browser.conftest import assert_no_horizontal_scroll, assert_no_serious_axe_violations
 

@@ -41,6 +41,7 @@ def test_seed_demo_is_idempotent_and_prints_a_login_for_every_role(app, db):
     assert db.session.scalar(select(func.count(ChapterLead.id))) == leads >= 2
     for role in ("admin", "chapter lead", "consumer", "SME owner"):
         assert role in first.output
+
     # Same logins both times; only the freshly issued bank API tokens differ.
     def without_tokens(output):
         return [line for line in output.splitlines() if "API token" not in line]
@@ -78,8 +79,11 @@ def test_seed_demo_fills_a_year_of_orders_and_books(app, db):
     kinds = set(db.session.scalars(select(LedgerEntry.kind)))
     assert kinds == {"sale", "refund", "manual_income", "expense"}
     sales = db.session.scalar(select(func.count(LedgerEntry.id)).where(LedgerEntry.kind == "sale"))
-    paid = db.session.scalar(select(func.count(Order.id)).where(
-        Order.status.in_(("paid", "shipped", "completed", "refunded"))))
+    paid = db.session.scalar(
+        select(func.count(Order.id)).where(
+            Order.status.in_(("paid", "shipped", "completed", "refunded"))
+        )
+    )
     assert sales == paid
 
 
@@ -98,3 +102,136 @@ def test_seed_demo_puts_members_at_different_pathway_stages(app, db):
         for p in pathway.for_chapter(get_chapter_by_slug(slug))
     }
     assert len(progress) >= 3  # members are at different stages
+
+
+# --- the demo goes through the services ------------------------------------------------------
+
+
+def _row_counts(db) -> dict[str, int]:
+    with db.engine.connect() as conn:
+        return {
+            table.name: conn.execute(select(func.count()).select_from(table)).scalar_one()
+            for table in db.metadata.sorted_tables
+        }
+
+
+def test_seed_demo_twice_adds_no_rows(app, db):
+    runner = app.test_cli_runner()
+    assert runner.invoke(seed_demo).exit_code == 0
+    first = _row_counts(db)
+    assert runner.invoke(seed_demo).exit_code == 0
+    second = _row_counts(db)
+    # The referral step issues a fresh bank API token each run (printed once, the old one
+    # revoked and audited); every other table stays as it was.
+    changed = {name for name in first if first[name] != second[name]}
+    assert changed <= {"bank_token", "audit_event"}
+    assert first["order"] > 0
+
+
+def _replays(model, obj, events) -> bool:
+    """Whether ``obj``'s event trail walks its TRANSITIONS table from the initial state
+    to the status it holds, one step per event."""
+    state = str(model.__table__.c.status.default.arg)
+    events = sorted(events, key=lambda e: e.seq)
+    if [e.seq for e in events] != list(range(1, len(events) + 1)):
+        return False
+    for event in events:
+        if event.from_status != state:
+            return False
+        state = model.TRANSITIONS.get((state, event.action))
+        if state != event.to_status:
+            return False
+    return state == str(getattr(obj.status, "value", obj.status))
+
+
+def test_seed_demo_writes_every_status_through_its_transitions(app, db):
+    from marketplace.catalog.models import Product, ProductEvent
+    from marketplace.legality.models import DocumentEvent, LegalityDocument
+    from marketplace.orders.models import Order, OrderEvent
+
+    assert app.test_cli_runner().invoke(seed_demo).exit_code == 0
+    for model, event_model in (
+        (Order, OrderEvent),
+        (Product, ProductEvent),
+        (LegalityDocument, DocumentEvent),
+    ):
+        rows = db.session.scalars(select(model)).all()
+        assert rows
+        for row in rows:
+            events = db.session.scalars(
+                select(event_model).where(getattr(event_model, model.EVENT_FK) == row.id)
+            ).all()
+            assert _replays(model, row, events), (model.__name__, row.id, row.status)
+
+
+def test_seed_demo_pays_through_the_webhook_path_once_per_order(app, db):
+    from marketplace.ledger.models import LedgerEntry
+    from marketplace.orders.models import Checkout, Order, OrderEvent
+    from marketplace.payments.models import ProcessedStripeEvent
+
+    assert app.test_cli_runner().invoke(seed_demo).exit_code == 0
+    paid_states = ("paid", "shipped", "completed", "refunded")
+    orders = db.session.scalars(select(Order)).all()
+    for order in orders:
+        kinds = sorted(
+            db.session.scalars(select(LedgerEntry.kind).where(LedgerEntry.order_id == order.id))
+        )
+        if order.status in paid_states:
+            assert kinds == (["refund", "sale"] if order.status == "refunded" else ["sale"])
+            pay = db.session.scalar(
+                select(OrderEvent).where(
+                    OrderEvent.order_id == order.id, OrderEvent.action == "pay"
+                )
+            )
+            # Paid by the fulfilment the webhook runs, for the checkout's own intent.
+            assert pay.role == "system"
+            assert pay.note == f"payment {order.checkout.payment_intent_id}"
+        else:
+            assert kinds == []
+    paid_checkouts = db.session.scalar(
+        select(func.count(func.distinct(Order.checkout_id))).where(Order.status.in_(paid_states))
+    )
+    assert paid_checkouts > 10
+    assert (
+        db.session.scalar(
+            select(func.count(ProcessedStripeEvent.event_id)).where(
+                ProcessedStripeEvent.type == "payment_intent.succeeded"
+            )
+        )
+        == paid_checkouts
+    )
+    # The one checkout still awaiting payment has no intent paid behind its back.
+    waiting = db.session.scalars(
+        select(Checkout).join(Order).where(Order.status == "pending_payment")
+    ).all()
+    assert len(waiting) == 1
+    assert waiting[0].payment_intent_id is None
+
+
+def test_production_start_never_imports_the_demo_and_the_demo_never_imports_the_cli():
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = (
+        "import sys\n"
+        "import wsgi\n"
+        "loaded = sorted(m for m in sys.modules if m.startswith('marketplace.demo') "
+        "or m.split('.')[0] == 'faker')\n"
+        "assert not loaded, loaded\n"
+        "for m in [m for m in sys.modules if m.startswith('marketplace')]:\n"
+        "    del sys.modules[m]\n"
+        "import marketplace.demo.smes, marketplace.demo.orders, marketplace.demo.books\n"
+        "import marketplace.demo.mentoring\n"
+        "assert 'marketplace.cli' not in sys.modules\n"
+    )
+    root = Path(__file__).resolve().parents[2]
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        env={"PYTHONPATH": str(root), "PASARKITA_ENV": "testing", "PATH": "/usr/bin:/bin"},
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr

@@ -1,0 +1,63 @@
+"""Demo data for `flask seed-demo` (and `make run`): development only.
+
+Nothing on a production start imports this package (create_app and wsgi do not); the
+seed-demo command imports it when it runs. Every row is made through the real services,
+deterministically (fixed seeds) and once (a second run adds nothing).
+
+Plug-ins add their part with ``core.extension.register_demo_step(app, step)``:
+``step(make_user) -> [(role, e-mail, start page)]``, where ``make_user(email, name)``
+returns the demo account of that e-mail.
+"""
+
+from marketplace.demo.accounts import DEMO_PASSWORD, demo_user
+
+DEMO_SEED = 2026
+
+__all__ = ["DEMO_PASSWORD", "DEMO_SEED", "demo_user", "seed"]
+
+
+def seed() -> list[tuple[str, str, str]]:
+    """Load reference data and the demo; returns (role, e-mail, start page) login lines.
+    The caller commits."""
+    from faker import Faker  # a development dependency, like this package
+    from flask import current_app
+
+    from marketplace.chapters import services as chapters
+    from marketplace.core.extension import registry
+    from marketplace.demo.books import seed_books
+    from marketplace.demo.mentoring import seed_mentoring
+    from marketplace.demo.orders import seed_orders
+    from marketplace.demo.smes import seed_smes, verified_owners
+
+    fake = Faker("id_ID")
+    Faker.seed(DEMO_SEED)
+    chapters.ensure_reference_data()
+
+    logins: list[tuple[str, str, str]] = []
+    admin = demo_user("admin@pasarkita.test", "Admin Pasarkita", is_admin=True)
+    logins.append(("admin", admin.email, "/admin/"))
+
+    for slug, email in (
+        ("tebet", "pengurus.tebet@pasarkita.test"),
+        ("cakung", "pengurus.cakung@pasarkita.test"),
+    ):
+        chapter = chapters.get_chapter_by_slug(slug)
+        lead = demo_user(email, fake.name(), fake.numerify("0812########"))
+        if not chapters.is_lead(lead, chapter):
+            chapters.assign_lead(chapter, lead.email, admin=admin)
+        logins.append((f"chapter lead ({chapter.name})", lead.email, f"/lead/{slug}/"))
+
+    consumers = []
+    for i in range(1, 5):
+        consumer = demo_user(f"pembeli{i}@pasarkita.test", fake.name())
+        consumers.append(consumer)
+        if i == 1:
+            logins.append(("consumer", consumer.email, "/orders"))
+
+    logins.extend(seed_smes(fake, admin))
+    seed_orders(fake, consumers, admin)
+    seed_books(verified_owners())
+    seed_mentoring()
+    for step in registry(current_app).demo_steps:
+        logins.extend(step(lambda email, name: demo_user(email, name)))
+    return logins
