@@ -250,7 +250,7 @@ def seed_orders(fake, consumers) -> int:
     """
     import random
 
-    from marketplace.catalog.models import Product
+    from marketplace.catalog.models import Product, ProductStatus
     from marketplace.core.statemachine import apply_transition
     from marketplace.core.timeutil import utcnow
     from marketplace.ledger import services as ledger
@@ -263,7 +263,7 @@ def seed_orders(fake, consumers) -> int:
         return 0
     rng = random.Random(2026)  # noqa: S311 - reproducible demo data
     listed = db.session.scalars(
-        select(Product).where(Product.status == "listed").order_by(Product.id)
+        select(Product).where(Product.status == ProductStatus.LISTED).order_by(Product.id)
     ).all()
     if not listed:
         return 0
@@ -340,11 +340,13 @@ def seed_orders(fake, consumers) -> int:
             made += 1
         db.session.flush()
     # One refund, as the platform would make it (demo: no Stripe call).
-    from marketplace.orders.models import Order
+    from marketplace.orders.models import Order, OrderStatus
 
-    refundable = db.session.scalar(select(Order).where(Order.status == "completed").limit(1))
+    refundable = db.session.scalar(
+        select(Order).where(Order.status == OrderStatus.COMPLETED).limit(1)
+    )
     if refundable is not None:
-        refundable.status = "paid"  # a demo refund before delivery was confirmed
+        refundable.status = OrderStatus.PAID  # a demo refund before delivery was confirmed
         db.session.flush()
         apply_transition(
             refundable,
@@ -410,11 +412,15 @@ def seed_books(owners_by_business) -> None:
 
 def verified_owners():
     """(business, owner) for the demo SMEs whose products are listed."""
-    from marketplace.catalog.models import Product
+    from marketplace.catalog.models import Product, ProductStatus
 
     rows = db.session.scalars(
         select(Business)
-        .where(Business.id.in_(select(Product.business_id).where(Product.status == "listed")))
+        .where(
+            Business.id.in_(
+                select(Product.business_id).where(Product.status == ProductStatus.LISTED)
+            )
+        )
         .order_by(Business.id)
     ).all()
     return [(b, b.owner) for b in rows]

@@ -166,15 +166,21 @@ def make_document(
     products=(),
     expires_on=None,
     issued_on=None,
+    review_note=None,
 ):
     from datetime import date as _date
 
     from marketplace.core.uploads import store
-    from marketplace.legality.models import LegalityDocument
+    from marketplace.legality.models import REFUSED, DocumentStatus, LegalityDocument
 
     number, display = DOC_NUMBERS[kind]
     if expires_on is None and kind in ("pirt", "bpom_md", "bpom_ml", "bpom_cosmetic", "slhs"):
         expires_on = _date(2029, 12, 31)
+    # Rows in a given state carry what that state implies (the table's CHECKs hold them to it).
+    if expires_on is None and status == DocumentStatus.EXPIRED:
+        expires_on = _date(2025, 12, 31)
+    if review_note is None and status in REFUSED:
+        review_note = "Berkas tidak terbaca"
     data = pdf_bytes()
     document = LegalityDocument(
         business_id=business.id,
@@ -185,6 +191,7 @@ def make_document(
         issued_on=issued_on or _date(2024, 1, 15),
         expires_on=expires_on,
         status=status,
+        review_note=review_note,
         file_key=store(data),
         file_mime="application/pdf",
         file_size=len(data),

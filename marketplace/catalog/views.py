@@ -8,7 +8,7 @@ from flask_login import current_user
 from marketplace.catalog import params as search_params
 from marketplace.catalog import storefront
 from marketplace.catalog.categories import CATEGORIES
-from marketplace.catalog.models import Product, ProductImage
+from marketplace.catalog.models import Product, ProductImage, ProductStatus
 from marketplace.core import uploads
 from marketplace.core.errors import ValidationFailed
 from marketplace.extensions import db
@@ -97,7 +97,7 @@ def product_image(image_id: int, size: str):
     if image is None:
         abort(404)
     product = db.session.get(Product, image.product_id)
-    if product.status != "listed" and not _may_preview(product):
+    if product.status != ProductStatus.LISTED and not _may_preview(product):
         abort(404)
     return uploads.send_public_image(image.key_large if size == "large" else image.key_thumb)
 

@@ -15,7 +15,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
 from marketplace.businesses.models import Business
-from marketplace.catalog.models import Product
+from marketplace.catalog.models import Product, ProductStatus
 from marketplace.chapters.models import Kelurahan
 from marketplace.core import audit
 from marketplace.core.errors import DomainError, NotFound, ValidationFailed
@@ -27,7 +27,7 @@ from marketplace.extensions import db
 from marketplace.legality import services as legality
 from marketplace.legality import validators as v
 from marketplace.notifications.services import notify
-from marketplace.orders.models import Cart, CartItem, Checkout, Order, OrderLine
+from marketplace.orders.models import Cart, CartItem, Checkout, Order, OrderLine, OrderStatus
 
 MAX_QUANTITY = 99
 
@@ -64,7 +64,7 @@ def cart_for(user=None, token: str | None = None, create: bool = False) -> Cart 
 def _sellable(product_id) -> Product:
     pid = parse_id(product_id)
     product = db.session.scalar(
-        select(Product).where(Product.id == pid, Product.status == "listed")
+        select(Product).where(Product.id == pid, Product.status == ProductStatus.LISTED)
     )
     if product is None:
         raise NotFound()
@@ -199,7 +199,11 @@ def reserve_stock(product_id: int, quantity: int) -> bool:
     """Take ``quantity`` from stock only if that many are there (never below zero)."""
     result = db.session.execute(
         update(Product)
-        .where(Product.id == product_id, Product.status == "listed", Product.stock >= quantity)
+        .where(
+            Product.id == product_id,
+            Product.status == ProductStatus.LISTED,
+            Product.stock >= quantity,
+        )
         .values(stock=Product.stock - quantity)
         .execution_options(synchronize_session=False)
     )
@@ -241,7 +245,7 @@ def start_checkout(user, cart: Cart, delivery: Delivery) -> Checkout:
     for group in groups:
         for item in group.items:
             product = item.product
-            if product.status != "listed":
+            if product.status != ProductStatus.LISTED:
                 raise CartError(
                     _l("%(name)s sudah tidak dijual. Hapus dari keranjang.", name=product.name)
                 )
@@ -268,7 +272,7 @@ def start_checkout(user, cart: Cart, delivery: Delivery) -> Checkout:
             business_id=group.business.id,
             consumer_id=user.id,
             total_idr=group.total_idr,
-            status="pending_payment",
+            status=OrderStatus.PENDING_PAYMENT,
         )
         db.session.add(order)
         for item in group.items:
@@ -315,7 +319,7 @@ def expire_checkouts(now=None) -> dict:
     stale = db.session.scalars(
         select(Order)
         .join(Checkout)
-        .where(Order.status == "pending_payment", Checkout.expires_at < now)
+        .where(Order.status == OrderStatus.PENDING_PAYMENT, Checkout.expires_at < now)
         .options(selectinload(Order.lines))
     ).all()
     expired = 0
@@ -345,7 +349,7 @@ def orders_of_business(business: Business, status: str | None = None) -> list[Or
     if status:
         stmt = stmt.where(Order.status == status)
     else:
-        stmt = stmt.where(Order.status != "pending_payment")
+        stmt = stmt.where(Order.status != OrderStatus.PENDING_PAYMENT)
     return list(db.session.scalars(stmt.limit(200)))
 
 

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from marketplace.businesses.models import Business
-from marketplace.catalog.models import Product
+from marketplace.catalog.models import Product, ProductStatus
 from marketplace.chapters.models import Chapter
 from marketplace.extensions import db
 from marketplace.search.index import Filters, ProductIndex, SearchResult
@@ -31,7 +31,7 @@ def get_index() -> ProductIndex:
 def visible_products_query():
     """THE definition of what buyers may see: listed products. Listing is only reachable
     through the legality gate, and anything that breaks the gate unlists."""
-    return select(Product).where(Product.status == "listed")
+    return select(Product).where(Product.status == ProductStatus.LISTED)
 
 
 def _load(ids) -> list[Product]:
@@ -85,7 +85,7 @@ def apply_feed(timeout: float = 5.0) -> int:
         if not rows:
             return applied
         ids = {product_id for _, product_id in rows}
-        visible = [p for p in _load(ids) if p.status == "listed"]
+        visible = [p for p in _load(ids) if p.status == ProductStatus.LISTED]
         documents: dict[int, dict | None] = dict.fromkeys(ids)
         documents.update(_documents(visible))
         if not index.apply(documents, rows[-1][0], timeout=timeout):
