@@ -240,6 +240,62 @@ def make_session(
     return session
 
 
+# --- orders ----------------------------------------------------------------------------
+
+
+def make_order(*, business: Business, consumer: User, status="pending_payment", total_idr=25_000):
+    """An order of one line inserted directly in ``status``, with what that state implies
+    (paid_at once paid, courier and tracking number once shipped).
+
+    Fixture data only: state changes under test go through the services."""
+    from datetime import timedelta
+
+    from marketplace.core.timeutil import utcnow
+    from marketplace.orders.models import PAID_STATES, SHIPPED_STATES, Checkout, Order, OrderLine
+
+    now = utcnow()
+    kelurahan = db.session.scalar(
+        select(Kelurahan)
+        .where(Kelurahan.chapter_id == business.chapter_id)
+        .order_by(Kelurahan.code)
+    )
+    product = make_product(business=business, price_idr=total_idr)
+    checkout = Checkout(
+        user_id=consumer.id,
+        total_idr=total_idr,
+        recipient_name=consumer.name,
+        address_line="Jl. Kenanga No. 7",
+        kelurahan_code=kelurahan.code,
+        postal_code=kelurahan.postal_code,
+        whatsapp_e164="+6281298765432",
+        expires_at=now + timedelta(minutes=30),
+    )
+    shipped = status in SHIPPED_STATES
+    order = Order(
+        checkout=checkout,
+        business_id=business.id,
+        consumer_id=consumer.id,
+        total_idr=total_idr,
+        status=status,
+        paid_at=now if status in PAID_STATES else None,
+        courier="JNE" if shipped else None,
+        tracking_number=f"JNE{next(_seq):010d}" if shipped else None,
+    )
+    db.session.add_all([checkout, order])
+    db.session.flush()
+    db.session.add(
+        OrderLine(
+            order_id=order.id,
+            product_id=product.id,
+            product_name=product.name,
+            unit_price_idr=total_idr,
+            quantity=1,
+        )
+    )
+    db.session.commit()
+    return order
+
+
 # --- referral network ------------------------------------------------------------------
 
 

@@ -84,8 +84,9 @@ class OrderStatus(StrEnum):
     COMPLETED = "completed"
 
 
-# The states an order reaches only through a payment: each has its paid_at.
+# The states an order reaches only through "pay", which sets paid_at; the others never have it.
 PAID_STATES = (OrderStatus.PAID, OrderStatus.SHIPPED, OrderStatus.COMPLETED, OrderStatus.REFUNDED)
+UNPAID_STATES = (OrderStatus.PENDING_PAYMENT, OrderStatus.EXPIRED, OrderStatus.CANCELLED)
 # The states an order reaches only through "ship", which sets courier and tracking number.
 SHIPPED_STATES = (OrderStatus.SHIPPED, OrderStatus.COMPLETED)
 
@@ -96,9 +97,12 @@ class Order(db.Model):
         CheckConstraint("total_idr > 0", name="total_positive"),
         known_states(OrderStatus),
         CheckConstraint(
-            f"(status IN ({sql_states(*PAID_STATES)}) AND paid_at IS NOT NULL) OR "
-            f"(status NOT IN ({sql_states(*PAID_STATES)}) AND paid_at IS NULL)",
-            name="paid_at_iff_paid",
+            f"status NOT IN ({sql_states(*PAID_STATES)}) OR paid_at IS NOT NULL",
+            name="paid_has_paid_at",
+        ),
+        CheckConstraint(
+            f"status NOT IN ({sql_states(*UNPAID_STATES)}) OR paid_at IS NULL",
+            name="unpaid_has_no_paid_at",
         ),
         CheckConstraint(
             f"status NOT IN ({sql_states(*SHIPPED_STATES)}) OR "

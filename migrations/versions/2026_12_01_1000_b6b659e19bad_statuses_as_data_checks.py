@@ -21,6 +21,7 @@ PRODUCT = ("draft", "listed", "unlisted")
 DOCUMENT = ("submitted", "verified", "rejected", "expired", "revoked")
 ORDER = ("pending_payment", "paid", "expired", "cancelled", "shipped", "refunded", "completed")
 PAID = ("paid", "shipped", "completed", "refunded")
+UNPAID = ("pending_payment", "expired", "cancelled")
 SHIPPED = ("shipped", "completed")
 REFUSED = ("rejected", "revoked")
 
@@ -51,11 +52,8 @@ CHECKS = {
     ],
     "order": [
         ("ck_order_status_known", f"status IN ({_in(ORDER)})"),
-        (
-            "ck_order_paid_at_iff_paid",
-            f"(status IN ({_in(PAID)}) AND paid_at IS NOT NULL) OR "
-            f"(status NOT IN ({_in(PAID)}) AND paid_at IS NULL)",
-        ),
+        ("ck_order_paid_has_paid_at", f"status NOT IN ({_in(PAID)}) OR paid_at IS NOT NULL"),
+        ("ck_order_unpaid_has_no_paid_at", f"status NOT IN ({_in(UNPAID)}) OR paid_at IS NULL"),
         (
             "ck_order_shipped_has_tracking",
             f"status NOT IN ({_in(SHIPPED)}) OR "
