@@ -5,6 +5,9 @@ Each model with a lifecycle declares ``TRANSITIONS`` and an event model built on
 still the one we read (``UPDATE ... WHERE id=? AND status=?``), and appends exactly one
 event with actor, role and UTC time. An illegal or lost race raises IllegalTransition and
 records nothing.
+
+States are a StrEnum per lifecycle in its model module; ``known_states`` turns the enum into
+the CHECK on each status column, so the database refuses a state the code does not know.
 """
 
 from datetime import datetime
