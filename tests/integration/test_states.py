@@ -18,7 +18,14 @@ from marketplace.core.statemachine import allowed_actions, apply_transition, can
 from marketplace.core.timeutil import utcnow
 from marketplace.extensions import db as _db
 from marketplace.legality.models import REFUSED, DocumentStatus, LegalityDocument
-from marketplace.orders.models import PAID_STATES, SHIPPED_STATES, Order, OrderEvent, OrderStatus
+from marketplace.orders.models import (
+    PAID_STATES,
+    SHIPPED_STATES,
+    UNPAID_STATES,
+    Order,
+    OrderEvent,
+    OrderStatus,
+)
 from tests.factories import make_document, make_order, make_product
 
 LIFECYCLES = {Product: ProductStatus, LegalityDocument: DocumentStatus, Order: OrderStatus}
@@ -293,3 +300,10 @@ def test_refused_states_are_the_ones_needing_a_reason():
     refusing = {LegalityDocument.TRANSITIONS[(DocumentStatus.SUBMITTED, "reject")]}
     refusing.add(LegalityDocument.TRANSITIONS[(DocumentStatus.VERIFIED, "revoke")])
     assert refusing == set(REFUSED)
+
+
+def test_every_order_state_is_either_paid_or_unpaid():
+    # A new state must pick a side, or the paid_at CHECKs would say nothing about it.
+    assert set(PAID_STATES) | set(UNPAID_STATES) == set(OrderStatus)
+    assert not set(PAID_STATES) & set(UNPAID_STATES)
+    assert set(SHIPPED_STATES) <= set(PAID_STATES)
