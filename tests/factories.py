@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from marketplace.accounts.models import User
 from marketplace.businesses.models import Business
-from marketplace.chapters.models import Chapter, ChapterLead
+from marketplace.chapters.models import Chapter, ChapterLead, Kelurahan
 from marketplace.demo import builders
 from marketplace.extensions import db
 
@@ -151,15 +151,21 @@ def make_document(
     products=(),
     expires_on=None,
     issued_on=None,
+    review_note=None,
 ):
     from datetime import date as _date
 
     from marketplace.core.uploads import store
-    from marketplace.legality.models import LegalityDocument
+    from marketplace.legality.models import REFUSED, DocumentStatus, LegalityDocument
 
     number, display = DOC_NUMBERS[kind]
     if expires_on is None and kind in ("pirt", "bpom_md", "bpom_ml", "bpom_cosmetic", "slhs"):
         expires_on = _date(2029, 12, 31)
+    # Rows in a given state carry what that state implies (the table's CHECKs hold them to it).
+    if expires_on is None and status == DocumentStatus.EXPIRED:
+        expires_on = _date(2025, 12, 31)
+    if review_note is None and status in REFUSED:
+        review_note = "Berkas tidak terbaca"
     data = pdf_bytes()
     document = LegalityDocument(
         business_id=business.id,
@@ -170,6 +176,7 @@ def make_document(
         issued_on=issued_on or _date(2024, 1, 15),
         expires_on=expires_on,
         status=status,
+        review_note=review_note,
         file_key=store(data),
         file_mime="application/pdf",
         file_size=len(data),
@@ -216,6 +223,62 @@ def make_session(
     db.session.add(session)
     db.session.commit()
     return session
+
+
+# --- orders ----------------------------------------------------------------------------
+
+
+def make_order(*, business: Business, consumer: User, status="pending_payment", total_idr=25_000):
+    """An order of one line inserted directly in ``status``, with what that state implies
+    (paid_at once paid, courier and tracking number once shipped).
+
+    Fixture data only: state changes under test go through the services."""
+    from datetime import timedelta
+
+    from marketplace.core.timeutil import utcnow
+    from marketplace.orders.models import PAID_STATES, SHIPPED_STATES, Checkout, Order, OrderLine
+
+    now = utcnow()
+    kelurahan = db.session.scalar(
+        select(Kelurahan)
+        .where(Kelurahan.chapter_id == business.chapter_id)
+        .order_by(Kelurahan.code)
+    )
+    product = make_product(business=business, price_idr=total_idr)
+    checkout = Checkout(
+        user_id=consumer.id,
+        total_idr=total_idr,
+        recipient_name=consumer.name,
+        address_line="Jl. Kenanga No. 7",
+        kelurahan_code=kelurahan.code,
+        postal_code=kelurahan.postal_code,
+        whatsapp_e164="+6281298765432",
+        expires_at=now + timedelta(minutes=30),
+    )
+    shipped = status in SHIPPED_STATES
+    order = Order(
+        checkout=checkout,
+        business_id=business.id,
+        consumer_id=consumer.id,
+        total_idr=total_idr,
+        status=status,
+        paid_at=now if status in PAID_STATES else None,
+        courier="JNE" if shipped else None,
+        tracking_number=f"JNE{next(_seq):010d}" if shipped else None,
+    )
+    db.session.add_all([checkout, order])
+    db.session.flush()
+    db.session.add(
+        OrderLine(
+            order_id=order.id,
+            product_id=product.id,
+            product_name=product.name,
+            unit_price_idr=total_idr,
+            quantity=1,
+        )
+    )
+    db.session.commit()
+    return order
 
 
 # --- referral network ------------------------------------------------------------------

@@ -13,7 +13,7 @@ from marketplace.core.errors import ValidationFailed
 from marketplace.core.security import admin_required
 from marketplace.core.views import run_action
 from marketplace.extensions import db
-from marketplace.legality.models import LegalityDocument
+from marketplace.legality.models import DocumentStatus, LegalityDocument
 from marketplace.legality.views import review_page
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -69,7 +69,7 @@ def documents():
     """Every chapter's review queue, for admins backing up busy leads."""
     pending = db.session.scalars(
         select(LegalityDocument)
-        .where(LegalityDocument.status == "submitted")
+        .where(LegalityDocument.status == DocumentStatus.SUBMITTED)
         .order_by(LegalityDocument.created_at)
     ).all()
     return render_template("admin/documents.html", documents=pending)
@@ -140,7 +140,7 @@ def payouts():
 @bp.get("/orders")
 def orders():
     """Orders needing a human: flagged payments first, then the latest paid ones."""
-    from marketplace.orders.models import Order
+    from marketplace.orders.models import PAID_STATES, Order
 
     flagged = db.session.scalars(
         select(Order)
@@ -150,7 +150,7 @@ def orders():
     ).all()
     recent = db.session.scalars(
         select(Order)
-        .where(Order.status.in_(("paid", "shipped", "completed", "refunded")))
+        .where(Order.status.in_(PAID_STATES))
         .order_by(Order.created_at.desc())
         .limit(50)
     ).all()

@@ -10,6 +10,7 @@ from marketplace.accounts.forms import ConfirmForm
 from marketplace.businesses import services
 from marketplace.businesses.forms import BusinessForm, DocumentForm, ImageForm, ProductForm
 from marketplace.catalog import services as catalog
+from marketplace.catalog.models import ProductStatus
 from marketplace.core import uploads
 from marketplace.core.errors import DomainError, NotFound, ValidationFailed
 from marketplace.core.forms import choices
@@ -17,7 +18,7 @@ from marketplace.core.timeutil import jakarta_today
 from marketplace.core.views import run_action
 from marketplace.extensions import db
 from marketplace.legality import services as legality
-from marketplace.legality.models import LegalityDocument
+from marketplace.legality.models import DocumentStatus, LegalityDocument
 
 bp = Blueprint("business", __name__, url_prefix="/business")
 
@@ -108,7 +109,9 @@ def dashboard():
         documents=documents,
         checklist=checklist,
         has_nib=any(d.kind == "nib" for d in valid),
-        pending_nib=any(d.kind == "nib" and d.status == "submitted" for d in documents),
+        pending_nib=any(
+            d.kind == "nib" and d.status == DocumentStatus.SUBMITTED for d in documents
+        ),
         confirm=ConfirmForm(),
     )
 
@@ -201,7 +204,7 @@ def edit_product(product_id: int):
     if request.method == "GET":
         form.show_attributes(product.attributes())
     if form.validate_on_submit():
-        was_listed = product.status == "listed"
+        was_listed = product.status == ProductStatus.LISTED
         try:
             catalog.update_product(product, _product_input(form), actor=current_user)
         except ValidationFailed as exc:
@@ -209,7 +212,7 @@ def edit_product(product_id: int):
             attach_error(form, exc)
         else:
             db.session.commit()
-            if was_listed and product.status != "listed":
+            if was_listed and product.status != ProductStatus.LISTED:
                 flash(
                     _(
                         "Perubahan disimpan. Produk diturunkan dari etalase sampai syaratnya "
@@ -235,7 +238,9 @@ def product_status(product_id: int, action: str):
     product = catalog.own_product_or_404(_business(), product_id)
     run_action(
         lambda: catalog.set_status(
-            product, "listed" if action == "list" else "unlisted", actor=current_user
+            product,
+            ProductStatus.LISTED if action == "list" else ProductStatus.UNLISTED,
+            actor=current_user,
         ),
         _("Produk tampil di etalase.")
         if action == "list"

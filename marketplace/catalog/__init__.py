@@ -5,10 +5,12 @@ def init_app(app) -> None:
     from flask_babel import lazy_gettext as _l
 
     from marketplace.catalog.cli import permits, products
+    from marketplace.catalog.models import ProductStatus
     from marketplace.catalog.views import bp
     from marketplace.core.extension import register_labels, register_messages, register_nav
 
     app.register_blueprint(bp)
+    app.jinja_env.globals["ProductStatus"] = ProductStatus
     app.cli.add_command(permits)
     app.cli.add_command(products)
     register_nav(app, "shopper", "catalog.search_page", _l("Cari"), order=20)
@@ -16,9 +18,9 @@ def init_app(app) -> None:
         app,
         "status",
         {
-            "draft": _l("Draf"),
-            "listed": _l("Tampil di etalase"),
-            "unlisted": _l("Tidak tampil"),
+            ProductStatus.DRAFT: _l("Draf"),
+            ProductStatus.LISTED: _l("Tampil di etalase"),
+            ProductStatus.UNLISTED: _l("Tidak tampil"),
         },
     )
     register_messages(

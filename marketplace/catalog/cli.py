@@ -5,7 +5,7 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from marketplace.catalog import services as catalog
-from marketplace.catalog.models import Product
+from marketplace.catalog.models import Product, ProductStatus
 from marketplace.core.errors import DomainError
 from marketplace.extensions import db
 from marketplace.legality import services as legality
@@ -16,7 +16,9 @@ permits = AppGroup("permits", help="Permit expiry.")
 
 @products.command("set-status")
 @click.argument("product_id", type=int)
-@click.argument("status", type=click.Choice(["listed", "unlisted"]))
+@click.argument(
+    "status", type=click.Choice([ProductStatus.LISTED.value, ProductStatus.UNLISTED.value])
+)
 def set_status(product_id: int, status: str) -> None:
     """List or unlist a product as the platform (role: system)."""
     product = db.session.scalar(select(Product).where(Product.id == product_id))

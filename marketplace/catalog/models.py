@@ -1,15 +1,22 @@
 """Products and their lifecycle (draft -> listed -> unlisted)."""
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marketplace.catalog.attributes import ProductAttributes
 from marketplace.core.models import UTCDateTime
-from marketplace.core.statemachine import EventMixin
+from marketplace.core.statemachine import EventMixin, known_states
 from marketplace.core.timeutil import utcnow
 from marketplace.extensions import db
+
+
+class ProductStatus(StrEnum):
+    DRAFT = "draft"
+    LISTED = "listed"
+    UNLISTED = "unlisted"
 
 
 class Product(db.Model):
@@ -17,13 +24,13 @@ class Product(db.Model):
     __table_args__ = (
         CheckConstraint("price_idr > 0", name="price_positive"),
         CheckConstraint("stock >= 0", name="stock_non_negative"),
-        CheckConstraint("status IN ('draft', 'listed', 'unlisted')", name="status_known"),
+        known_states(ProductStatus),
     )
 
     TRANSITIONS = {
-        ("draft", "list"): "listed",
-        ("unlisted", "list"): "listed",
-        ("listed", "unlist"): "unlisted",
+        (ProductStatus.DRAFT, "list"): ProductStatus.LISTED,
+        (ProductStatus.UNLISTED, "list"): ProductStatus.LISTED,
+        (ProductStatus.LISTED, "unlist"): ProductStatus.UNLISTED,
     }
     EVENT_FK = "product_id"
 
@@ -35,7 +42,9 @@ class Product(db.Model):
     category: Mapped[str] = mapped_column(String(20), index=True)
     price_idr: Mapped[int]
     stock: Mapped[int] = mapped_column(default=0)
-    status: Mapped[str] = mapped_column(String(16), default="draft", index=True)
+    status: Mapped[ProductStatus] = mapped_column(
+        String(16), default=ProductStatus.DRAFT, index=True
+    )
     status_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Attributes that decide the permits (DOMAIN.md 2.2): columns of ProductAttributes, one
     # per field, same names (attributes() / set_attributes() map them).
@@ -71,7 +80,11 @@ class Product(db.Model):
 
 class ProductEvent(EventMixin, db.Model):
     __tablename__ = "product_event"
-    __table_args__ = (UniqueConstraint("product_id", "seq"),)
+    __table_args__ = (
+        UniqueConstraint("product_id", "seq"),
+        known_states(ProductStatus, "from_status"),
+        known_states(ProductStatus, "to_status"),
+    )
 
     product_id: Mapped[int] = mapped_column(ForeignKey("product.id"), index=True)
 

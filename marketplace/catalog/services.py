@@ -9,7 +9,7 @@ from marketplace.businesses import storage
 from marketplace.businesses.models import Business
 from marketplace.catalog.attributes import ProductAttributes
 from marketplace.catalog.categories import CATEGORIES
-from marketplace.catalog.models import Product, ProductImage
+from marketplace.catalog.models import Product, ProductImage, ProductStatus
 from marketplace.chapters.models import ChapterLead
 from marketplace.core import audit
 from marketplace.core.errors import NotFound, ValidationFailed
@@ -78,7 +78,7 @@ def _validate(data: ProductInput) -> dict:
 
 def create_product(business: Business, data: ProductInput, *, actor) -> Product:
     """A new product starts as a draft of ``business``."""
-    product = Product(business_id=business.id, status="draft", **_validate(data))
+    product = Product(business_id=business.id, status=ProductStatus.DRAFT, **_validate(data))
     product.set_attributes(data.attributes)
     db.session.add(product)
     db.session.flush()
@@ -116,7 +116,7 @@ def update_product(product: Product, data: ProductInput, *, actor) -> Product:
                 ),
             )
     db.session.flush()
-    if product.status == "listed" and legality.listing_blockers(product):
+    if product.status == ProductStatus.LISTED and legality.listing_blockers(product):
         apply_transition(
             product,
             "unlist",
@@ -154,9 +154,9 @@ def unlist_product(
 
 def set_status(product: Product, status: str, *, actor, role: str = "sme_owner") -> None:
     """One entry point for 'make this product listed/unlisted' from any channel."""
-    if status == "listed":
+    if status == ProductStatus.LISTED:
         list_product(product, actor=actor, role=role)
-    elif status == "unlisted":
+    elif status == ProductStatus.UNLISTED:
         unlist_product(product, actor=actor, role=role)
     else:
         raise ValidationFailed(_l("Status produk tidak dikenal."), field="status")

@@ -16,7 +16,7 @@ from marketplace.core.errors import NotFound
 from marketplace.core.ids import parse_id
 from marketplace.core.timeutil import jakarta_today
 from marketplace.extensions import db
-from marketplace.legality.models import LegalityDocument
+from marketplace.legality.models import DocumentStatus, LegalityDocument
 
 CARD_OPTIONS = (
     joinedload(Product.business).joinedload(Business.chapter),
@@ -150,7 +150,7 @@ def verified_nib(business_id: int) -> str | None:
         .where(
             LegalityDocument.business_id == business_id,
             LegalityDocument.kind == "nib",
-            LegalityDocument.status == "verified",
+            LegalityDocument.status == DocumentStatus.VERIFIED,
         )
         .limit(1)
     )

@@ -10,9 +10,9 @@ carries the gate. Checkout still re-asks the gate itself, as a second line of de
 
 from sqlalchemy import ColumnElement, Select, select
 
-from marketplace.catalog.models import Product
+from marketplace.catalog.models import Product, ProductStatus
 
-VISIBLE_STATUS = "listed"
+VISIBLE_STATUS = ProductStatus.LISTED
 
 
 def visible_condition() -> ColumnElement[bool]:

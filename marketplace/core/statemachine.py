@@ -5,13 +5,16 @@ Each model with a lifecycle declares ``TRANSITIONS`` and an event model built on
 still the one we read (``UPDATE ... WHERE id=? AND status=?``), and appends exactly one
 event with actor, role and UTC time. An illegal or lost race raises IllegalTransition and
 records nothing.
+
+States are a StrEnum per lifecycle in its model module; ``known_states`` turns the enum into
+the CHECK on each status column, so the database refuses a state the code does not know.
 """
 
 from datetime import datetime
 
 from blinker import Namespace
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ForeignKey, String, Text, event, func, select, update
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, event, func, select, update
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -22,6 +25,17 @@ from marketplace.extensions import db
 
 # Sent after every transition, inside the transaction (the search feed listens).
 transitioned = Namespace().signal("transitioned")
+
+
+def sql_states(*states) -> str:
+    """The states as an SQL literal list (``'a', 'b'``) for CHECK constraints."""
+    return ", ".join(f"'{getattr(s, 'value', s)}'" for s in states)
+
+
+def known_states(states, column: str = "status", name: str | None = None) -> CheckConstraint:
+    """A CHECK that ``column`` holds one of ``states`` (a StrEnum), generated from the enum
+    so the database and the code cannot disagree on what a state is."""
+    return CheckConstraint(f"{column} IN ({sql_states(*states)})", name=name or f"{column}_known")
 
 
 class EventMixin:

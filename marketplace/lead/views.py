@@ -20,7 +20,7 @@ from marketplace.core.tenancy import get_in_chapter_or_404, lead_blueprint, scop
 from marketplace.core.timeutil import JAKARTA, utcnow
 from marketplace.core.views import run_action
 from marketplace.extensions import db
-from marketplace.legality.models import LegalityDocument
+from marketplace.legality.models import DocumentStatus, LegalityDocument
 from marketplace.legality.views import review_page
 from marketplace.mentoring import pathway
 from marketplace.mentoring import services as mentoring
@@ -218,7 +218,7 @@ def queue():
     """Documents waiting for review, oldest first, and products awaiting a halal re-check."""
     documents = db.session.scalars(
         scoped_select(LegalityDocument)
-        .where(LegalityDocument.status == "submitted")
+        .where(LegalityDocument.status == DocumentStatus.SUBMITTED)
         .order_by(LegalityDocument.created_at)
     ).all()
     products = db.session.scalars(

@@ -6,17 +6,19 @@ def init_app(app) -> None:
 
     from marketplace.core.extension import register_labels, register_messages
     from marketplace.legality.cli import legality
+    from marketplace.legality.models import DocumentStatus
 
     app.cli.add_command(legality)
+    app.jinja_env.globals["DocumentStatus"] = DocumentStatus
     register_labels(
         app,
         "status",
         {
-            "submitted": _l("Menunggu pemeriksaan"),
-            "verified": _l("Terverifikasi"),
-            "rejected": _l("Ditolak"),
-            "expired": _l("Kedaluwarsa"),
-            "revoked": _l("Dicabut"),
+            DocumentStatus.SUBMITTED: _l("Menunggu pemeriksaan"),
+            DocumentStatus.VERIFIED: _l("Terverifikasi"),
+            DocumentStatus.REJECTED: _l("Ditolak"),
+            DocumentStatus.EXPIRED: _l("Kedaluwarsa"),
+            DocumentStatus.REVOKED: _l("Dicabut"),
         },
     )
     register_messages(

@@ -1,12 +1,22 @@
 """Legality documents (NIB and product permits) and their lifecycle."""
 
 from datetime import date, datetime
+from enum import StrEnum
 
-from sqlalchemy import Column, Date, ForeignKey, String, Table, Text, UniqueConstraint
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    Date,
+    ForeignKey,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marketplace.core.models import UTCDateTime
-from marketplace.core.statemachine import EventMixin
+from marketplace.core.statemachine import EventMixin, known_states, sql_states
 from marketplace.core.timeutil import utcnow
 from marketplace.extensions import db
 
@@ -18,15 +28,40 @@ document_product = Table(
 )
 
 
+class DocumentStatus(StrEnum):
+    SUBMITTED = "submitted"
+    VERIFIED = "verified"
+    REJECTED = "rejected"
+    EXPIRED = "expired"
+    REVOKED = "revoked"
+
+
+# A refusal always tells the owner why (review_document requires the note).
+REFUSED = (DocumentStatus.REJECTED, DocumentStatus.REVOKED)
+
+
 class LegalityDocument(db.Model):
     __tablename__ = "legality_document"
+    __table_args__ = (
+        known_states(DocumentStatus),
+        # Only the daily job expires a document, and only once its expiry date has passed.
+        CheckConstraint(
+            f"status <> '{DocumentStatus.EXPIRED}' OR expires_on IS NOT NULL",
+            name="expired_has_expiry",
+        ),
+        CheckConstraint(
+            f"status NOT IN ({sql_states(*REFUSED)}) OR "
+            "(review_note IS NOT NULL AND review_note <> '')",
+            name="refusal_has_reason",
+        ),
+    )
 
     # submitted -> verified | rejected; verified -> expired (by date) | revoked.
     TRANSITIONS = {
-        ("submitted", "verify"): "verified",
-        ("submitted", "reject"): "rejected",
-        ("verified", "expire"): "expired",
-        ("verified", "revoke"): "revoked",
+        (DocumentStatus.SUBMITTED, "verify"): DocumentStatus.VERIFIED,
+        (DocumentStatus.SUBMITTED, "reject"): DocumentStatus.REJECTED,
+        (DocumentStatus.VERIFIED, "expire"): DocumentStatus.EXPIRED,
+        (DocumentStatus.VERIFIED, "revoke"): DocumentStatus.REVOKED,
     }
     EVENT_FK = "document_id"
 
@@ -39,7 +74,9 @@ class LegalityDocument(db.Model):
     number_display: Mapped[str] = mapped_column(String(60))
     issued_on: Mapped[date | None] = mapped_column(Date)
     expires_on: Mapped[date | None] = mapped_column(Date, index=True)
-    status: Mapped[str] = mapped_column(String(16), default="submitted", index=True)
+    status: Mapped[DocumentStatus] = mapped_column(
+        String(16), default=DocumentStatus.SUBMITTED, index=True
+    )
     status_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     review_note: Mapped[str | None] = mapped_column(Text)
     file_key: Mapped[str] = mapped_column(String(32), unique=True)
@@ -58,12 +95,18 @@ class LegalityDocument(db.Model):
     )
 
     def is_valid_on(self, day: date) -> bool:
-        return self.status == "verified" and (self.expires_on is None or self.expires_on >= day)
+        return self.status == DocumentStatus.VERIFIED and (
+            self.expires_on is None or self.expires_on >= day
+        )
 
 
 class DocumentEvent(EventMixin, db.Model):
     __tablename__ = "document_event"
-    __table_args__ = (UniqueConstraint("document_id", "seq"),)
+    __table_args__ = (
+        UniqueConstraint("document_id", "seq"),
+        known_states(DocumentStatus, "from_status"),
+        known_states(DocumentStatus, "to_status"),
+    )
 
     document_id: Mapped[int] = mapped_column(ForeignKey("legality_document.id"), index=True)
 

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from marketplace.businesses import storage
 from marketplace.businesses.models import Business
-from marketplace.catalog.models import Product
+from marketplace.catalog.models import Product, ProductStatus
 from marketplace.chapters.models import ChapterLead
 from marketplace.core import audit, uploads
 from marketplace.core.errors import DomainError, ValidationFailed
@@ -23,7 +23,7 @@ from marketplace.core.timeutil import jakarta_today
 from marketplace.core.urls import external_url
 from marketplace.extensions import db
 from marketplace.legality import validators as v
-from marketplace.legality.models import LegalityDocument
+from marketplace.legality.models import DocumentStatus, LegalityDocument
 from marketplace.legality.permits import (
     DOCUMENT_KINDS,
     EXPIRING_KINDS,
@@ -251,7 +251,7 @@ def valid_documents(business_id: int, on: date) -> list[LegalityDocument]:
         for d in db.session.scalars(
             select(LegalityDocument).where(
                 LegalityDocument.business_id == business_id,
-                LegalityDocument.status == "verified",
+                LegalityDocument.status == DocumentStatus.VERIFIED,
             )
         )
         if d.is_valid_on(on)
@@ -344,7 +344,9 @@ def unlist_failing_products(
     docs = valid_documents(business.id, on)
     unlisted = []
     listed = db.session.scalars(
-        select(Product).where(Product.business_id == business.id, Product.status == "listed")
+        select(Product).where(
+            Product.business_id == business.id, Product.status == ProductStatus.LISTED
+        )
     )
     for product in listed:
         if listing_blockers(product, on, docs):
@@ -362,7 +364,7 @@ def expire_permits(on: date | None = None) -> dict:
     stats = {"expired": 0, "unlisted": 0, "warned": 0}
     lapsed = db.session.scalars(
         select(LegalityDocument).where(
-            LegalityDocument.status == "verified",
+            LegalityDocument.status == DocumentStatus.VERIFIED,
             LegalityDocument.expires_on.is_not(None),
             LegalityDocument.expires_on < on,
         )
@@ -404,7 +406,9 @@ def expire_permits(on: date | None = None) -> dict:
     # re-check every business that still has listed products.
     with_listed = db.session.scalars(
         select(Business).where(
-            Business.id.in_(select(Product.business_id).where(Product.status == "listed"))
+            Business.id.in_(
+                select(Product.business_id).where(Product.status == ProductStatus.LISTED)
+            )
         )
     ).all()
     for business in with_listed:
@@ -414,7 +418,7 @@ def expire_permits(on: date | None = None) -> dict:
     horizon = on + timedelta(days=EXPIRY_WARNING_DAYS)
     expiring = db.session.scalars(
         select(LegalityDocument).where(
-            LegalityDocument.status == "verified",
+            LegalityDocument.status == DocumentStatus.VERIFIED,
             LegalityDocument.expires_on.is_not(None),
             LegalityDocument.expires_on >= on,
             LegalityDocument.expires_on <= horizon,

@@ -18,12 +18,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from marketplace.businesses.models import Business
-from marketplace.catalog.models import Product, ProductEvent
+from marketplace.catalog.models import Product, ProductEvent, ProductStatus
 from marketplace.core.extension import registry
 from marketplace.core.timeutil import JAKARTA, jakarta_today
 from marketplace.extensions import db
 from marketplace.ledger.services import months_with_books
-from marketplace.legality.models import LegalityDocument
+from marketplace.legality.models import DocumentStatus, LegalityDocument
 from marketplace.mentoring.models import Attendance, ExternalTraining, MentoringSession
 from marketplace.orders.models import Order
 
@@ -139,11 +139,13 @@ def _member_rows(business_filter):
                 LegalityDocument.status_changed_at,
                 LegalityDocument.business_id == Business.id,
                 LegalityDocument.kind == "nib",
-                LegalityDocument.status == "verified",
+                LegalityDocument.status == DocumentStatus.VERIFIED,
             ),
             select(func.min(ProductEvent.created_at))
             .join(Product, Product.id == ProductEvent.product_id)
-            .where(Product.business_id == Business.id, ProductEvent.to_status == "listed")
+            .where(
+                Product.business_id == Business.id, ProductEvent.to_status == ProductStatus.LISTED
+            )
             .scalar_subquery(),
             first(Order.paid_at, Order.business_id == Business.id, Order.paid_at.is_not(None)),
             last(CheckIn.created_at, CheckIn.business_id == Business.id),

@@ -6,9 +6,11 @@ def init_app(app) -> None:
 
     from marketplace.core.extension import register_labels, register_messages, register_nav
     from marketplace.orders.cli import orders
+    from marketplace.orders.models import OrderStatus
     from marketplace.orders.views import bp
 
     app.register_blueprint(bp)
+    app.jinja_env.globals["OrderStatus"] = OrderStatus
     app.cli.add_command(orders)
     register_nav(app, "shopper", "orders.cart", _l("Keranjang"), order=30)
     register_nav(
@@ -23,12 +25,12 @@ def init_app(app) -> None:
         app,
         "status",
         {
-            "pending_payment": _l("Menunggu pembayaran"),
-            "paid": _l("Dibayar, perlu dikirim"),
-            "shipped": _l("Dikirim"),
-            "completed": _l("Selesai"),
-            "cancelled": _l("Dibatalkan"),
-            "refunded": _l("Dana dikembalikan"),
+            OrderStatus.PENDING_PAYMENT: _l("Menunggu pembayaran"),
+            OrderStatus.PAID: _l("Dibayar, perlu dikirim"),
+            OrderStatus.SHIPPED: _l("Dikirim"),
+            OrderStatus.COMPLETED: _l("Selesai"),
+            OrderStatus.CANCELLED: _l("Dibatalkan"),
+            OrderStatus.REFUNDED: _l("Dana dikembalikan"),
         },
     )
     register_messages(

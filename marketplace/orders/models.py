@@ -1,12 +1,13 @@
 """Carts, checkouts (one payment) and orders (one per SME per checkout)."""
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marketplace.core.models import UTCDateTime
-from marketplace.core.statemachine import EventMixin
+from marketplace.core.statemachine import EventMixin, known_states, sql_states
 from marketplace.core.timeutil import utcnow
 from marketplace.extensions import db
 
@@ -73,17 +74,50 @@ class Checkout(db.Model):
         return f"checkout-{self.id}-{self.attempt}"
 
 
+class OrderStatus(StrEnum):
+    PENDING_PAYMENT = "pending_payment"
+    PAID = "paid"
+    EXPIRED = "expired"
+    CANCELLED = "cancelled"
+    SHIPPED = "shipped"
+    REFUNDED = "refunded"
+    COMPLETED = "completed"
+
+
+# The states an order reaches only through "pay", which sets paid_at; the others never have it.
+PAID_STATES = (OrderStatus.PAID, OrderStatus.SHIPPED, OrderStatus.COMPLETED, OrderStatus.REFUNDED)
+UNPAID_STATES = (OrderStatus.PENDING_PAYMENT, OrderStatus.EXPIRED, OrderStatus.CANCELLED)
+# The states an order reaches only through "ship", which sets courier and tracking number.
+SHIPPED_STATES = (OrderStatus.SHIPPED, OrderStatus.COMPLETED)
+
+
 class Order(db.Model):
     __tablename__ = "order"
-    __table_args__ = (CheckConstraint("total_idr > 0", name="total_positive"),)
+    __table_args__ = (
+        CheckConstraint("total_idr > 0", name="total_positive"),
+        known_states(OrderStatus),
+        CheckConstraint(
+            f"status NOT IN ({sql_states(*PAID_STATES)}) OR paid_at IS NOT NULL",
+            name="paid_has_paid_at",
+        ),
+        CheckConstraint(
+            f"status NOT IN ({sql_states(*UNPAID_STATES)}) OR paid_at IS NULL",
+            name="unpaid_has_no_paid_at",
+        ),
+        CheckConstraint(
+            f"status NOT IN ({sql_states(*SHIPPED_STATES)}) OR "
+            "(courier IS NOT NULL AND tracking_number IS NOT NULL)",
+            name="shipped_has_tracking",
+        ),
+    )
 
     TRANSITIONS = {
-        ("pending_payment", "pay"): "paid",
-        ("pending_payment", "expire"): "expired",
-        ("pending_payment", "cancel"): "cancelled",
-        ("paid", "ship"): "shipped",
-        ("paid", "refund"): "refunded",
-        ("shipped", "complete"): "completed",
+        (OrderStatus.PENDING_PAYMENT, "pay"): OrderStatus.PAID,
+        (OrderStatus.PENDING_PAYMENT, "expire"): OrderStatus.EXPIRED,
+        (OrderStatus.PENDING_PAYMENT, "cancel"): OrderStatus.CANCELLED,
+        (OrderStatus.PAID, "ship"): OrderStatus.SHIPPED,
+        (OrderStatus.PAID, "refund"): OrderStatus.REFUNDED,
+        (OrderStatus.SHIPPED, "complete"): OrderStatus.COMPLETED,
     }
     EVENT_FK = "order_id"
 
@@ -91,7 +125,9 @@ class Order(db.Model):
     checkout_id: Mapped[int] = mapped_column(ForeignKey("checkout.id"), index=True)
     business_id: Mapped[int] = mapped_column(ForeignKey("business.id"), index=True)
     consumer_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
-    status: Mapped[str] = mapped_column(String(20), default="pending_payment", index=True)
+    status: Mapped[OrderStatus] = mapped_column(
+        String(20), default=OrderStatus.PENDING_PAYMENT, index=True
+    )
     status_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     total_idr: Mapped[int]
     courier: Mapped[str | None] = mapped_column(String(60))
@@ -131,7 +167,11 @@ class OrderLine(db.Model):
 
 class OrderEvent(EventMixin, db.Model):
     __tablename__ = "order_event"
-    __table_args__ = (UniqueConstraint("order_id", "seq"),)
+    __table_args__ = (
+        UniqueConstraint("order_id", "seq"),
+        known_states(OrderStatus, "from_status"),
+        known_states(OrderStatus, "to_status"),
+    )
 
     order_id: Mapped[int] = mapped_column(ForeignKey("order.id"), index=True)
 

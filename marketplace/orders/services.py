@@ -29,7 +29,7 @@ from marketplace.extensions import db
 from marketplace.legality import services as legality
 from marketplace.legality import validators as v
 from marketplace.notifications.services import notify
-from marketplace.orders.models import Cart, CartItem, Checkout, Order, OrderLine
+from marketplace.orders.models import Cart, CartItem, Checkout, Order, OrderLine, OrderStatus
 
 MAX_QUANTITY = 99
 
@@ -268,7 +268,7 @@ def start_checkout(user, cart: Cart, delivery: Delivery) -> Checkout:
             business_id=group.business.id,
             consumer_id=user.id,
             total_idr=group.total_idr,
-            status="pending_payment",
+            status=OrderStatus.PENDING_PAYMENT,
         )
         db.session.add(order)
         for item in group.items:
@@ -315,7 +315,7 @@ def expire_checkouts(now=None) -> dict:
     stale = db.session.scalars(
         select(Order)
         .join(Checkout)
-        .where(Order.status == "pending_payment", Checkout.expires_at < now)
+        .where(Order.status == OrderStatus.PENDING_PAYMENT, Checkout.expires_at < now)
         .options(selectinload(Order.lines))
     ).all()
     expired = 0
@@ -345,7 +345,7 @@ def orders_of_business(business: Business, status: str | None = None) -> list[Or
     if status:
         stmt = stmt.where(Order.status == status)
     else:
-        stmt = stmt.where(Order.status != "pending_payment")
+        stmt = stmt.where(Order.status != OrderStatus.PENDING_PAYMENT)
     return list(db.session.scalars(stmt.limit(200)))
 
 

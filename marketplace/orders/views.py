@@ -22,6 +22,7 @@ from marketplace.core.views import run_action
 from marketplace.extensions import db
 from marketplace.orders import services
 from marketplace.orders.forms import AddToCartForm, CheckoutForm, PayForm, QuantityForm, ShipForm
+from marketplace.orders.models import OrderStatus
 from marketplace.payments import services as payments
 from marketplace.payments.gateway import CardDeclined
 
@@ -136,7 +137,7 @@ def checkout():
 @login_required
 def pay(checkout_id: int):
     checkout = services.own_checkout_or_404(current_user, checkout_id)
-    pending = any(o.status == "pending_payment" for o in checkout.orders)
+    pending = any(o.status == OrderStatus.PENDING_PAYMENT for o in checkout.orders)
     if not pending:
         return redirect(url_for("orders.done", checkout_id=checkout.id))
     if request.method == "POST":
@@ -176,7 +177,7 @@ def done(checkout_id: int):
     checkout = services.own_checkout_or_404(current_user, checkout_id)
     status = payments.confirm_return(checkout)
     db.session.commit()
-    paid = all(o.status != "pending_payment" for o in checkout.orders)
+    paid = all(o.status != OrderStatus.PENDING_PAYMENT for o in checkout.orders)
     return render_template("orders/done.html", checkout=checkout, paid=paid, status=status)
 
 
@@ -216,13 +217,13 @@ def sales():
     status = request.args.get("status") or None
     if status not in (
         None,
-        "paid",
-        "shipped",
-        "completed",
-        "refunded",
-        "expired",
-        "cancelled",
-        "pending_payment",
+        OrderStatus.PAID,
+        OrderStatus.SHIPPED,
+        OrderStatus.COMPLETED,
+        OrderStatus.REFUNDED,
+        OrderStatus.EXPIRED,
+        OrderStatus.CANCELLED,
+        OrderStatus.PENDING_PAYMENT,
     ):
         status = None
     return render_template(

@@ -21,7 +21,7 @@ from marketplace.core.urls import external_url
 from marketplace.extensions import db
 from marketplace.ledger import services as ledger
 from marketplace.notifications.services import notify
-from marketplace.orders.models import Checkout, Order
+from marketplace.orders.models import Checkout, Order, OrderStatus
 from marketplace.payments.gateway import CardDeclined, GatewayError, Intent, get_gateway
 from marketplace.payments.models import ProcessedStripeEvent
 
@@ -94,8 +94,8 @@ def fulfil(checkout: Checkout, intent: Intent) -> int:
         return 0
     paid = 0
     for order in checkout.orders:
-        if order.status != "pending_payment":
-            if order.status == "expired":
+        if order.status != OrderStatus.PENDING_PAYMENT:
+            if order.status == OrderStatus.EXPIRED:
                 # Money arrived after the order expired and its stock went back.
                 _flag(checkout, f"payment for expired order {order.id}")
             continue
@@ -208,7 +208,7 @@ def handle_event(event: dict) -> str:
         return f"paid {paid}"
     if kind == "payment_intent.payment_failed":
         # Never moves an order backwards: a late failure after success changes nothing.
-        if any(o.status == "pending_payment" for o in checkout.orders):
+        if any(o.status == OrderStatus.PENDING_PAYMENT for o in checkout.orders):
             error = (obj.get("last_payment_error") or {}).get("message") or "declined"
             checkout.last_payment_error = str(error)[:200]
         return "failure noted"
@@ -220,14 +220,14 @@ def _external_refund(checkout: Checkout, charge: dict) -> str:
     from marketplace.core.money import from_stripe_amount
 
     refunded = from_stripe_amount(int(charge.get("amount_refunded") or 0))
-    ours = sum(o.total_idr for o in checkout.orders if o.status == "refunded")
+    ours = sum(o.total_idr for o in checkout.orders if o.status == OrderStatus.REFUNDED)
     if refunded <= ours:
         return "refund already known"
     if refunded != checkout.total_idr:
         _flag(checkout, f"partial refund of {refunded} at Stripe")
         return "partial refund flagged"
     for order in checkout.orders:
-        if order.status == "paid":
+        if order.status == OrderStatus.PAID:
             apply_transition(order, "refund", actor=None, role="system", note="refunded at Stripe")
             ledger.record_refund(order)
     return "refunded"

@@ -672,7 +672,8 @@ PRODUCT_ACTIONS = ("list", "unlist")
 def test_document_transition_table(db, world, state, action):
     from marketplace.core.errors import IllegalTransition
 
-    document = make_document(business=world.biz_tebet, kind="nib", status=state)
+    # A permit with an expiry date, so "expire" is possible (ck_..._expired_has_expiry).
+    document = make_document(business=world.biz_tebet, kind="pirt", status=state)
     target = LegalityDocument.TRANSITIONS.get((state, action))
     if target is None:
         with pytest.raises(IllegalTransition):
@@ -680,7 +681,10 @@ def test_document_transition_table(db, world, state, action):
         db.session.rollback()
         assert db.session.scalar(select(func.count(DocumentEvent.id))) == 0
     else:
-        apply_transition(document, action, actor=world.lead_tebet, role="lead", note="n")
+        # As review_document does: the note is also the reason a refusal must carry.
+        apply_transition(
+            document, action, actor=world.lead_tebet, role="lead", note="n", review_note="n"
+        )
         db.session.commit()
         events = db.session.scalars(select(DocumentEvent)).all()
         assert len(events) == 1
