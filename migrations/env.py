@@ -54,6 +54,32 @@ def render_item(type_, obj, autogen_context):
     return False
 
 
+def every_head_for_head(script):
+    """With several heads, a step function that makes "head" mean every head, else None.
+
+    A plug-in's migrations are an Alembic branch of their own (``referrals/migrations``,
+    branch label ``referrals``, ``depends_on`` a host revision), so a host with the plug-in has
+    two heads and Alembic refuses the default target "head" as ambiguous. `flask db upgrade`
+    and `flask db stamp` (Makefile, README, CI and the test fixture call them without a
+    target) must still just work, so for those two commands we hand ``context.configure`` the
+    same step function Alembic's command would have built, with "heads" (every head) in
+    place of "head". Alembic's ``fn`` option is the documented hook for this (see
+    ``EnvironmentContext``): it turns the revisions in the database into the steps to run.
+    Any other target ("referrals@head", a revision, "-1", "base") and every other command
+    (downgrade, check, current, revision) keep Alembic's own behaviour.
+    """
+    if len(script.get_heads()) < 2:
+        return None
+    # The command's arguments as Alembic's command module passed them to EnvironmentContext:
+    # upgrade passes destination_rev "head" (a string), stamp a tuple ("head",).
+    destination = context._proxy.context_opts.get("destination_rev")
+    if destination == "head":
+        return lambda rev, _context: script._upgrade_revs("heads", rev)
+    if destination == ("head",):
+        return lambda rev, _context: script._stamp_revs(("heads",), rev)
+    return None
+
+
 def run_migrations_offline():
     """Run migrations in 'offline' mode.
 
@@ -67,7 +93,11 @@ def run_migrations_offline():
 
     """
     url = config.get_main_option("sqlalchemy.url")
-    context.configure(url=url, target_metadata=get_metadata(), literal_binds=True)
+    extra = {}
+    fn = every_head_for_head(context.script)
+    if fn is not None:
+        extra["fn"] = fn
+    context.configure(url=url, target_metadata=get_metadata(), literal_binds=True, **extra)
 
     with context.begin_transaction():
         context.run_migrations()
@@ -91,8 +121,11 @@ def run_migrations_online():
                 directives[:] = []
                 logger.info("No changes in schema detected.")
 
-    conf_args = current_app.extensions["migrate"].configure_args
+    conf_args = dict(current_app.extensions["migrate"].configure_args)
     conf_args.setdefault("render_item", render_item)
+    fn = every_head_for_head(context.script)
+    if fn is not None:
+        conf_args["fn"] = fn
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
 

@@ -11,13 +11,19 @@ def init_app(app) -> None:
 
     if not register_feature(app, "referrals"):
         return
+    from pathlib import Path
+
     from marketplace.core.extension import (
         register_demo_step,
         register_feature,
+        register_migrations,
         register_pathway_provider,
     )
     from marketplace.extensions import csrf
     from referrals import models  # noqa: F401  (tables for migrations and the session)
+
+    # The referral tables are an Alembic branch of their own, created only with the plug-in.
+    register_migrations(app, str(Path(__file__).resolve().parent / "migrations"))
     from referrals.admin_views import bp as admin_bp
     from referrals.bank_api import bp as bank_api_bp
     from referrals.bank_api import public as public_api_bp

@@ -1,7 +1,8 @@
 """KUR referral network: banks, officers, tokens, KUR rules, referrals, consent receipts
 
 Revision ID: 4fda39f55ceb
-Revises: f42c2d7ac212
+Revises:
+Depends on: f42c2d7ac212 (the host's users, chapters and businesses)
 Create Date: 2026-11-29 00:42:22.507089
 
 """
@@ -11,9 +12,11 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '4fda39f55ceb'
-down_revision = 'f42c2d7ac212'
-branch_labels = None
-depends_on = None
+# The referral network is its own Alembic branch, applied only when the plug-in is installed
+# (referrals.init_app registers this folder); it needs the host's tables it points at.
+down_revision = None
+branch_labels = ('referrals',)
+depends_on = 'f42c2d7ac212'
 
 
 def upgrade():
