@@ -1,10 +1,11 @@
-"""Serve every host page from an app built WITHOUT any plug-in, in this interpreter.
+"""The host built WITHOUT any plug-in, checked in a fresh interpreter.
 
-Run as ``python -m tests.host_only DATABASE_URL WORKDIR`` on a database that
-`flask --app "marketplace:create_app()" db upgrade` migrated. It must run in a fresh
-interpreter: SQLAlchemy's metadata is process-wide, and a process that ever imported the
-referral network's models would see its tables. It prints one JSON report on stdout:
-``{"requests": N, "errors": [...], "broken_links": [...], "plugin_modules": [...]}``.
+``python -m tests.host_only sweep DATABASE_URL WORKDIR`` serves every host page from a
+database that `flask --app "marketplace:create_app()" db upgrade` migrated;
+``python -m tests.host_only registries`` builds two apps, one with the referral network,
+and reports what each registry holds. Both print one JSON report on stdout. They run in a
+fresh interpreter because SQLAlchemy's metadata is process-wide: a process that ever
+imported the referral network's models would see its tables (and the test process has).
 """
 
 import json
@@ -145,5 +146,52 @@ def sweep(database_url: str, workdir: str) -> dict:
     return report
 
 
+def registries() -> dict:
+    """Two apps in this one process, the host alone first and last, one with the plug-in."""
+    from marketplace.core.extension import install_plugins, registry
+
+    def build(plugins):
+        config = {"SQLALCHEMY_DATABASE_URI": "sqlite://"}
+        app = create_app(type("Cfg", (TestConfig,), config))
+        install_plugins(app, plugins)
+        return app
+
+    def name(fn):
+        return f"{fn.__module__}.{fn.__qualname__}"
+
+    def version_locations(app):
+        with app.app_context():
+            config = app.extensions["migrate"].migrate.get_config()
+            return config.get_main_option("version_locations")
+
+    host = build(())
+    host_locations_before = version_locations(host)
+    with_plugin = build(["referrals"])
+    out = {"host_version_locations_before": host_locations_before}
+    for key, app in (("host", host), ("plugin", with_plugin)):
+        reg = registry(app)
+        out[key] = {
+            "endpoints": sorted(r.endpoint for r in app.url_map.iter_rules()),
+            "nav": sorted({e.endpoint for entries in reg.nav.values() for e in entries}),
+            "status_labels": {k: str(v) for k, v in reg.labels.get("status", {}).items()},
+            "messages": sorted(reg.messages),
+            "demo_steps": [name(step) for step in reg.demo_steps],
+            "pathway_providers": [name(p) for p in reg.pathway_providers],
+            "features": list(reg.features),
+            "migration_folders": list(reg.migration_folders),
+            "version_locations": version_locations(app),
+        }
+    from referrals.services import MESSAGES, STATUS_LABELS
+
+    out["referrals"] = {
+        "status_labels": {k: str(v) for k, v in STATUS_LABELS.items()},
+        "messages": sorted(MESSAGES),
+    }
+    return out
+
+
 if __name__ == "__main__":
-    print(json.dumps(sweep(sys.argv[1], sys.argv[2])))
+    if sys.argv[1] == "registries":
+        print(json.dumps(registries()))
+    else:
+        print(json.dumps(sweep(sys.argv[2], sys.argv[3])))

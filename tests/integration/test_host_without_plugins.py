@@ -15,10 +15,6 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from marketplace import create_app
-from marketplace.config import TestConfig
-from marketplace.core.extension import registry
-
 ROOT = Path(__file__).resolve().parents[2]
 HOST_ONLY = "marketplace:create_app()"
 
@@ -81,7 +77,8 @@ def host_sweep(host_database):
     assert host_database["upgrade"].returncode == 0, host_database["upgrade"].stderr
     work = host_database["tmp"] / "work"
     work.mkdir()
-    result = run("-m", "tests.host_only", host_database["url"], str(work), env=host_database["env"])
+    env = host_database["env"]
+    result = run("-m", "tests.host_only", "sweep", host_database["url"], str(work), env=env)
     assert result.returncode == 0, result.stderr[-4000:]
     return json.loads(result.stdout.strip().splitlines()[-1])
 
@@ -104,57 +101,39 @@ def test_host_alone_never_imports_the_plugin(host_sweep):
     assert "referral" not in host_sweep["tables"]
 
 
-def _app(database_url, plugins=()):
-    from marketplace.core.extension import install_plugins
+@pytest.fixture(scope="module")
+def two_apps():
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    result = run("-m", "tests.host_only", "registries", env=env)
+    assert result.returncode == 0, result.stderr[-4000:]
+    return json.loads(result.stdout.strip().splitlines()[-1])
 
-    app = create_app(type("Cfg", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": database_url}))
-    install_plugins(app, plugins)
-    return app
 
-
-def test_registries_are_per_app_host_alone_has_no_referral_entries():
-    from referrals.seed import seed
-    from referrals.services import MESSAGES, STATUS_LABELS, pathway_dates
-
-    with_plugin = _app("sqlite://", ["referrals"])
-    host = _app("sqlite://")
-    plugin_reg, host_reg = registry(with_plugin), registry(host)
-
-    plugin_endpoints = {r.endpoint for r in with_plugin.url_map.iter_rules()} - {
-        r.endpoint for r in host.url_map.iter_rules()
-    }
+def test_registries_are_per_app_host_alone_has_no_referral_entries(two_apps):
+    host, plugin, referrals = two_apps["host"], two_apps["plugin"], two_apps["referrals"]
+    plugin_endpoints = set(plugin["endpoints"]) - set(host["endpoints"])
     assert plugin_endpoints  # the plug-in app really has more
-    host_nav = {e.endpoint for entries in host_reg.nav.values() for e in entries}
-    plugin_nav = {e.endpoint for entries in plugin_reg.nav.values() for e in entries}
-    assert plugin_nav & plugin_endpoints
-    assert not host_nav & plugin_endpoints
+    assert set(plugin["nav"]) & plugin_endpoints
+    assert not set(host["nav"]) & plugin_endpoints
 
-    host_status = host_reg.labels.get("status", {})
-    assert all(host_status.get(key) is not text for key, text in STATUS_LABELS.items())
-    assert all(plugin_reg.labels["status"][key] is text for key, text in STATUS_LABELS.items())
-    assert not set(MESSAGES) & set(host_reg.messages)
-    assert set(MESSAGES) <= set(plugin_reg.messages)
-    assert seed not in host_reg.demo_steps
-    assert seed in plugin_reg.demo_steps
-    assert pathway_dates not in host_reg.pathway_providers
-    assert "referrals" not in host_reg.features
-    assert host_reg.migration_folders == []
-    assert [Path(f).parts[-2:] for f in plugin_reg.migration_folders] == [
+    for key, text in referrals["status_labels"].items():
+        assert host["status_labels"].get(key) != text, key
+        assert plugin["status_labels"][key] == text
+    assert not set(referrals["messages"]) & set(host["messages"])
+    assert set(referrals["messages"]) <= set(plugin["messages"])
+    assert "referrals.seed.seed" in plugin["demo_steps"]
+    assert not [step for step in host["demo_steps"] if step.startswith("referrals.")]
+    assert not [p for p in host["pathway_providers"] if p.startswith("referrals.")]
+    assert "referrals" in plugin["features"]
+    assert "referrals" not in host["features"]
+    assert host["migration_folders"] == []
+    assert [Path(f).parts[-2:] for f in plugin["migration_folders"]] == [
         ("referrals", "migrations")
     ]
 
 
-def test_registries_are_per_app_alembic_sees_the_branch_only_with_the_plugin():
-    from flask_migrate import Migrate
-
-    def version_locations(app):
-        with app.app_context():
-            migrate: Migrate = app.extensions["migrate"].migrate
-            return migrate.get_config().get_main_option("version_locations")
-
-    with_plugin = _app("sqlite://", ["referrals"])
-    host = _app("sqlite://")
-    assert version_locations(host) is None
-    assert "referrals" in version_locations(with_plugin)
-    # Asked again after the plug-in app: the callback reads each app's own registry.
-    assert version_locations(host) is None
+def test_registries_are_per_app_alembic_sees_the_branch_only_with_the_plugin(two_apps):
+    assert two_apps["host_version_locations_before"] is None
+    assert "referrals" in two_apps["plugin"]["version_locations"]
+    # Asked again after the plug-in app was built: the callback reads each app's own registry.
+    assert two_apps["host"]["version_locations"] is None
