@@ -63,10 +63,13 @@ def every_head_for_head(script):
     and `flask db stamp` (Makefile, README, CI and the test fixture call them without a
     target) must still just work, so for those two commands we hand ``context.configure`` the
     same step function Alembic's command would have built, with "heads" (every head) in
-    place of "head". Alembic's ``fn`` option is the documented hook for this (see
-    ``EnvironmentContext``): it turns the revisions in the database into the steps to run.
-    Any other target ("referrals@head", a revision, "-1", "base") and every other command
-    (downgrade, check, current, revision) keep Alembic's own behaviour.
+    place of "head". ``fn`` is EnvironmentContext's public keyword (it turns the revisions in
+    the database into the steps to run, and configure() may override it); the command's
+    target and ``ScriptDirectory._upgrade_revs``/``_stamp_revs`` are the internals
+    alembic.command itself uses: pinned by alembic>=1.20,<1.21 in pyproject.toml and covered
+    by tests/integration/test_migrations.py. Any other target ("referrals@head", a revision,
+    "-1", "base") and every other command (downgrade, check, current, revision) keep
+    Alembic's own behaviour.
     """
     if len(script.get_heads()) < 2:
         return None
