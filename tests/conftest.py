@@ -38,6 +38,18 @@ PLUGIN_TESTS = {
 }
 
 
+def pytest_collection_modifyitems(config, items):
+    # A host test that also checks a plug-in's part (@pytest.mark.plugin("referrals")) is
+    # deselected when that plug-in is not installed.
+    keep, drop = [], []
+    for item in items:
+        marks = [m.args[0] for m in item.iter_markers("plugin")]
+        (keep if all(name in PLUGINS for name in marks) else drop).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+
+
 def pytest_ignore_collect(collection_path, config):
     from pathlib import Path
 
