@@ -4,6 +4,8 @@
 app fixture call it after ``create_app``.
 """
 
+from pathlib import Path
+
 
 def init_app(app) -> None:
     """Register everything the referral network adds to the host: its tables, blueprints
@@ -14,6 +16,7 @@ def init_app(app) -> None:
         register_feature,
         register_labels,
         register_messages,
+        register_migrations,
         register_openapi,
         register_pathway_provider,
     )
@@ -29,6 +32,9 @@ def init_app(app) -> None:
     from referrals.cli import referrals as referrals_cli
     from referrals.seed import seed
     from referrals.services import MESSAGES, STATUS_LABELS, pathway_dates
+
+    # The referral tables are an Alembic branch of their own, created only with the plug-in.
+    register_migrations(app, str(Path(__file__).resolve().parent / "migrations"))
     from referrals.services.endorsement import BASE_QUOTA
     from referrals.web.admin import bp as admin_bp
     from referrals.web.bank_portal import bp as portal_bp

@@ -1,6 +1,7 @@
 """The KUR referral network: partner banks, KUR rules as data, referrals and consent."""
 
 from datetime import date, datetime
+from enum import StrEnum
 
 from sqlalchemy import (
     JSON,
@@ -35,6 +36,53 @@ REJECT_REASONS = (
     "plafon_terlampaui",  # KUR limits or access cap reached (SIKP)
     "sudah_kredit_produktif",  # already has productive commercial credit
     "lainnya",
+)
+
+
+class ReferralStatus(StrEnum):
+    """The states of a referral; the values are what the database and the bank API hold."""
+
+    DRAFT = "draft"
+    CONSENTED = "consented"
+    SENT = "sent"
+    ACKNOWLEDGED = "acknowledged"
+    UNDER_REVIEW = "under_review"
+    INFO_REQUESTED = "info_requested"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    DISBURSED = "disbursed"
+    WITHDRAWN = "withdrawn"
+
+
+def _sql_list(values) -> str:
+    return ", ".join(f"'{value}'" for value in values)
+
+
+def one_of(column: str, values, name: str) -> CheckConstraint:
+    """A CHECK that refuses a value the code does not know (NULL passes: nullability is the
+    column's own rule)."""
+    return CheckConstraint(f"{column} IN ({_sql_list(values)})", name=name)
+
+
+# A decision carries its terms: an approved (later disbursed) credit has its amount, tenor and
+# rate, as decide() writes them in the same UPDATE as the status; a rejection has its reason.
+REFERRAL_CHECKS = (
+    one_of("status", ReferralStatus, "status_known"),
+    one_of("reject_reason", REJECT_REASONS, "reject_reason_known"),
+    CheckConstraint(
+        f"status NOT IN ({_sql_list((ReferralStatus.APPROVED, ReferralStatus.DISBURSED))}) OR "
+        "(approved_amount_idr IS NOT NULL AND approved_tenor_months IS NOT NULL "
+        "AND approved_rate_bp IS NOT NULL)",
+        name="approved_has_terms",
+    ),
+    CheckConstraint(
+        f"status <> '{ReferralStatus.REJECTED}' OR reject_reason IS NOT NULL",
+        name="rejected_has_reason",
+    ),
+)
+REFERRAL_EVENT_CHECKS = (
+    one_of("from_status", ReferralStatus, "from_status_known"),
+    one_of("to_status", ReferralStatus, "to_status_known"),
 )
 
 
@@ -106,51 +154,55 @@ class KurScheme(db.Model):
     source: Mapped[str] = mapped_column(Text, default="")
 
 
+S = ReferralStatus
+
+
 class Referral(db.Model):
     __tablename__ = "referral"
     __table_args__ = (
         CheckConstraint("amount_idr > 0", name="amount_positive"),
         CheckConstraint("tenor_months > 0", name="tenor_positive"),
+        *REFERRAL_CHECKS,
     )
 
     # Bank actions need the referral sent and acknowledged first; nothing moves after a
     # decision except disbursement; the member or the lead may withdraw before one.
     TRANSITIONS = {
-        ("draft", "consent"): "consented",
-        ("consented", "send"): "sent",
-        ("sent", "acknowledge"): "acknowledged",
-        ("acknowledged", "request_info"): "info_requested",
-        ("under_review", "request_info"): "info_requested",
-        ("info_requested", "answer_info"): "under_review",
-        ("acknowledged", "approve"): "approved",
-        ("under_review", "approve"): "approved",
-        ("acknowledged", "reject"): "rejected",
-        ("under_review", "reject"): "rejected",
-        ("info_requested", "reject"): "rejected",
-        ("approved", "disburse"): "disbursed",
+        (S.DRAFT, "consent"): S.CONSENTED,
+        (S.CONSENTED, "send"): S.SENT,
+        (S.SENT, "acknowledge"): S.ACKNOWLEDGED,
+        (S.ACKNOWLEDGED, "request_info"): S.INFO_REQUESTED,
+        (S.UNDER_REVIEW, "request_info"): S.INFO_REQUESTED,
+        (S.INFO_REQUESTED, "answer_info"): S.UNDER_REVIEW,
+        (S.ACKNOWLEDGED, "approve"): S.APPROVED,
+        (S.UNDER_REVIEW, "approve"): S.APPROVED,
+        (S.ACKNOWLEDGED, "reject"): S.REJECTED,
+        (S.UNDER_REVIEW, "reject"): S.REJECTED,
+        (S.INFO_REQUESTED, "reject"): S.REJECTED,
+        (S.APPROVED, "disburse"): S.DISBURSED,
         **{
-            (state, "withdraw"): "withdrawn"
+            (state, "withdraw"): S.WITHDRAWN
             for state in (
-                "draft",
-                "consented",
-                "sent",
-                "acknowledged",
-                "under_review",
-                "info_requested",
+                S.DRAFT,
+                S.CONSENTED,
+                S.SENT,
+                S.ACKNOWLEDGED,
+                S.UNDER_REVIEW,
+                S.INFO_REQUESTED,
             )
         },
     }
     EVENT_FK = "referral_id"
-    OPEN = ("draft", "consented", "sent", "acknowledged", "under_review", "info_requested")
+    OPEN = (S.DRAFT, S.CONSENTED, S.SENT, S.ACKNOWLEDGED, S.UNDER_REVIEW, S.INFO_REQUESTED)
     # A withdrawn referral leaves the bank's view along with its dossier.
     VISIBLE_TO_BANK = (
-        "sent",
-        "acknowledged",
-        "under_review",
-        "info_requested",
-        "approved",
-        "rejected",
-        "disbursed",
+        S.SENT,
+        S.ACKNOWLEDGED,
+        S.UNDER_REVIEW,
+        S.INFO_REQUESTED,
+        S.APPROVED,
+        S.REJECTED,
+        S.DISBURSED,
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -165,7 +217,7 @@ class Referral(db.Model):
     purpose: Mapped[str] = mapped_column(Text)
     recommendation: Mapped[str | None] = mapped_column(Text)
     no_other_credit: Mapped[bool] = mapped_column(default=False)
-    status: Mapped[str] = mapped_column(String(16), default="draft", index=True)
+    status: Mapped[str] = mapped_column(String(16), default=ReferralStatus.DRAFT.value, index=True)
     status_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
@@ -197,7 +249,7 @@ class Referral(db.Model):
 
 class ReferralEvent(EventMixin, db.Model):
     __tablename__ = "referral_event"
-    __table_args__ = (UniqueConstraint("referral_id", "seq"),)
+    __table_args__ = (UniqueConstraint("referral_id", "seq"), *REFERRAL_EVENT_CHECKS)
 
     referral_id: Mapped[int] = mapped_column(ForeignKey("referral.id"), index=True)
 

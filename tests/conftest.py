@@ -12,15 +12,54 @@ from flask.testing import FlaskClient
 from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import text
 
-import referrals
 from marketplace import create_app
 from marketplace.config import TestConfig
+from marketplace.core.extension import install_plugins, plugin_names
 from marketplace.extensions import db as _db
 
 from . import factories
 
 # Reference tables filled by migrations; never emptied between tests.
 KEEP_TABLES = {"chapter", "kelurahan", "kur_scheme", "alembic_version"}
+
+# The plug-ins the test app gets, as wsgi.py reads them: PASARKITA_PLUGINS= (empty) runs the
+# suite on the host alone (the host-only pass of .ci/run).
+PLUGINS = plugin_names(os.environ.get("PASARKITA_PLUGINS", "referrals"))
+
+# Test modules of a plug-in, not collected without it: importing them would put the plug-in's
+# tables in the process-wide metadata (and the host-only database has none of them).
+PLUGIN_TESTS = {
+    "referrals": (
+        "integration/test_referral_portal.py",
+        "integration/test_bank_api.py",
+        "integration/test_tenancy_matrix.py",
+        "browser/test_referral_journey.py",
+    )
+}
+
+
+def pytest_collection_modifyitems(config, items):
+    # A host test that also checks a plug-in's part (@pytest.mark.plugin("referrals")) is
+    # deselected when that plug-in is not installed.
+    keep, drop = [], []
+    for item in items:
+        marks = [m.args[0] for m in item.iter_markers("plugin")]
+        (keep if all(name in PLUGINS for name in marks) else drop).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+
+
+def pytest_ignore_collect(collection_path, config):
+    from pathlib import Path
+
+    here = Path(__file__).resolve().parent
+    for plugin, modules in PLUGIN_TESTS.items():
+        if plugin not in PLUGINS and any(
+            Path(collection_path).resolve() == here / module for module in modules
+        ):
+            return True
+    return None
 
 
 @pytest.fixture(scope="session")
@@ -56,7 +95,7 @@ class IsolatedClient(FlaskClient):
 def build_app(database_url, **overrides):
     config = {"SQLALCHEMY_DATABASE_URI": database_url, **overrides}
     app = create_app(type("Cfg", (TestConfig,), config))
-    referrals.init_app(app)
+    install_plugins(app, PLUGINS)
     app.test_client_class = IsolatedClient
     return app
 

@@ -348,6 +348,15 @@ def make_referral(
         sent_at=now - timedelta(days=1) if status in Referral.VISIBLE_TO_BANK else None,
         acknowledged_at=now if after_send else None,
     )
+    # A decided referral carries its terms, as decide() writes them (the database checks).
+    if status in ("approved", "disbursed"):
+        referral.approved_amount_idr = amount_idr
+        referral.approved_tenor_months = tenor_months
+        referral.approved_rate_bp = 600
+        referral.decided_at = now
+    elif status == "rejected":
+        referral.reject_reason = "lainnya"
+        referral.decided_at = now
     db.session.add(referral)
     db.session.flush()
     if consented:

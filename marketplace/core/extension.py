@@ -215,6 +215,22 @@ def register_migrations(app: Flask, folder: str) -> None:
         folders.append(folder)
 
 
+def plugin_names(spec: str | Iterable[str]) -> tuple[str, ...]:
+    """Plug-in package names from a comma-separated string (``PASARKITA_PLUGINS``) or a list."""
+    names = spec.split(",") if isinstance(spec, str) else spec
+    return tuple(name.strip() for name in names if name.strip())
+
+
+def install_plugins(app: Flask, spec: str | Iterable[str]) -> tuple[str, ...]:
+    """Call each named plug-in package's ``init_app(app)``; the host never names one itself."""
+    from importlib import import_module
+
+    names = plugin_names(spec)
+    for name in names:
+        import_module(name).init_app(app)
+    return names
+
+
 def init_app(app: Flask) -> None:
     """Create the registry and expose it to templates."""
     from marketplace.core.statemachine import allowed_actions, can

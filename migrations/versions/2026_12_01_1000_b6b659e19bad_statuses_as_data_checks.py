@@ -1,7 +1,7 @@
 """statuses as data: every host status column refuses unknown states; states imply columns
 
 Revision ID: b6b659e19bad
-Revises: 16a801fb3929
+Revises: f42c2d7ac212
 Create Date: 2026-12-01 10:00:00.000000
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 # revision identifiers, used by Alembic.
 revision = 'b6b659e19bad'
 # The integrator re-points this at the host head once the KUR migrations leave the chain.
-down_revision = '16a801fb3929'
+down_revision = 'f42c2d7ac212'
 branch_labels = None
 depends_on = None
 

@@ -9,6 +9,7 @@ from marketplace.cli import seed_demo
 from marketplace.demo import DEMO_PASSWORD
 from marketplace.extensions import db
 from tests.browser.conftest import assert_no_horizontal_scroll, assert_no_serious_axe_violations
+from tests.conftest import PLUGINS
 
 pytestmark = pytest.mark.browser
 
@@ -37,15 +38,7 @@ def _ids():
     session = db.session.scalar(
         select(MentoringSession).where(MentoringSession.chapter_id == sari.chapter_id)
     )
-    from referrals.models import Referral
-
-    referral = db.session.scalar(
-        select(Referral).where(Referral.business_id == sari.id, Referral.status == "under_review")
-    )
-    return {
-        "referral": referral.id,
-        "referral_bank": referral.bank.slug,
-        "officer": f"petugas.{referral.bank.slug}@bank.test",
+    ids = {
         "business": sari.id,
         "product": product.id,
         "order": order.id,
@@ -55,6 +48,20 @@ def _ids():
         "pending": pending.id,
         "session": session.id,
     }
+    if "referrals" in PLUGINS:
+        from referrals.models import Referral
+
+        referral = db.session.scalar(
+            select(Referral).where(
+                Referral.business_id == sari.id, Referral.status == "under_review"
+            )
+        )
+        ids.update(
+            referral=referral.id,
+            referral_bank=referral.bank.slug,
+            officer=f"petugas.{referral.bank.slug}@bank.test",
+        )
+    return ids
 
 
 PAGES = {
@@ -77,14 +84,15 @@ PAGES = {
         "/business/products/{product}/edit",
         "/business/orders",
         "/business/orders/{order}",
-        "/business/referrals/",
-        "/business/referrals/{referral}",
-        "/business/referrals/{referral}/withdraw-consent",
         "/business/books/",
         "/notifications/",
         "/account",
     ],
-    "{consumer}": ["/orders", "/orders/{consumer_order}", "/cart"],
+    "{consumer}": [
+        "/orders",
+        "/orders/{consumer_order}",
+        "/cart",
+    ],
     "pengurus.tebet@pasarkita.test": [
         "/lead/tebet/",
         "/lead/tebet/queue",
@@ -94,11 +102,7 @@ PAGES = {
         "/lead/tebet/sessions/{session}",
         "/lead/tebet/settings",
         "/lead/tebet/products/{product}",
-        "/lead/tebet/referrals/",
-        "/lead/tebet/referrals/{referral}",
-        "/lead/tebet/referrals/members/{business}/new",
     ],
-    "{officer}": ["/bank/{referral_bank}/", "/bank/{referral_bank}/referrals/{referral}"],
     "admin@pasarkita.test": [
         "/admin/dashboard",
         "/admin/",
@@ -106,6 +110,27 @@ PAGES = {
         "/admin/documents",
         "/admin/orders",
         "/admin/payouts",
+    ],
+}
+
+# The referral network's pages: swept when the plug-in is installed (PASARKITA_PLUGINS unset
+# or naming it); the host-only sweep (PASARKITA_PLUGINS=) checks the host's pages alone.
+REFERRAL_PAGES = {
+    "sari@umkm.test": [
+        "/business/referrals/",
+        "/business/referrals/{referral}",
+        "/business/referrals/{referral}/withdraw-consent",
+    ],
+    "pengurus.tebet@pasarkita.test": [
+        "/lead/tebet/referrals/",
+        "/lead/tebet/referrals/{referral}",
+        "/lead/tebet/referrals/members/{business}/new",
+    ],
+    "{officer}": [
+        "/bank/{referral_bank}/",
+        "/bank/{referral_bank}/referrals/{referral}",
+    ],
+    "admin@pasarkita.test": [
         "/admin/banks/",
         "/admin/banks/new",
         "/admin/banks/{referral_bank}",
@@ -113,6 +138,10 @@ PAGES = {
         "/admin/banks/figures",
     ],
 }
+
+if "referrals" in PLUGINS:
+    for who, paths in REFERRAL_PAGES.items():
+        PAGES[who] = [*PAGES.get(who, []), *paths]
 
 
 @pytest.mark.parametrize("who", list(PAGES), ids=lambda w: w or "anonymous")

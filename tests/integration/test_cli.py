@@ -1,5 +1,6 @@
 """Operator commands: create-admin and seed-demo."""
 
+import pytest
 from sqlalchemy import func, select
 
 from marketplace.accounts.models import User
@@ -29,6 +30,7 @@ def test_create_admin_rejects_a_weak_password_and_creates_nothing(app, db):
     assert db.session.scalar(select(func.count(User.id))) == 0
 
 
+@pytest.mark.plugin("referrals")  # the bank officers' logins and API tokens
 def test_seed_demo_is_idempotent_and_prints_a_login_for_every_role(app, db):
     runner = app.test_cli_runner()
     first = runner.invoke(seed_demo)

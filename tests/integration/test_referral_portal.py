@@ -967,6 +967,18 @@ def test_inbox_lists_only_the_banks_own_referrals_and_filters_by_status(net, csr
 # --- QUALITY 23: the referral state machine ----------------------------------------------
 
 
+# A decision carries its terms (the database refuses an approval without them, a rejection
+# without its reason), so the table is walked with the columns decide() sets alongside.
+DECISION_TERMS = {
+    "approve": {
+        "approved_amount_idr": 20_000_000,
+        "approved_tenor_months": 24,
+        "approved_rate_bp": 600,
+    },
+    "reject": {"reject_reason": "lainnya"},
+}
+
+
 @pytest.mark.parametrize("state", STATES)
 def test_every_state_and_action_of_the_referral_table(net, state):
     actor = net.w.lead_tebet
@@ -987,7 +999,11 @@ def test_every_state_and_action_of_the_referral_table(net, state):
             assert reload(referral.id).status == state
             continue
         before = utcnow()
-        assert apply_transition(referral, action, actor=actor, role="lead", note="uji") == target
+        terms = DECISION_TERMS.get(action, {})
+        assert (
+            apply_transition(referral, action, actor=actor, role="lead", note="uji", **terms)
+            == target
+        )
         _db.session.commit()
         [event] = events_of(referral.id)
         assert (event.seq, event.action, event.from_status, event.to_status) == (

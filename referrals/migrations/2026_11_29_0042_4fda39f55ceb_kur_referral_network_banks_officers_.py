@@ -1,7 +1,7 @@
 """KUR referral network: banks, officers, tokens, KUR rules, referrals, consent receipts
 
 Revision ID: 4fda39f55ceb
-Revises: f42c2d7ac212
+Revises: f42c2d7ac212 (the host's users, chapters and businesses)
 Create Date: 2026-11-29 00:42:22.507089
 
 """
@@ -11,8 +11,12 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '4fda39f55ceb'
+# The referral network is its own Alembic branch, applied only when the plug-in is installed
+# (referrals.init_app registers this folder). It branches off the host revision whose tables
+# it points at; a plain branch point rather than ``depends_on``, because Alembic's stamp
+# with a cross-branch dependency rewinds the host's head to the dependency.
 down_revision = 'f42c2d7ac212'
-branch_labels = None
+branch_labels = ('referrals',)
 depends_on = None
 
 
