@@ -23,6 +23,10 @@ class DomainError(Exception):
         self.details = details
         super().__init__(self.message)
 
+    def json_details(self) -> dict:
+        """Extra members of the JSON error body (e.g. what a refused listing lacks)."""
+        return {}
+
 
 class NotFound(DomainError):
     status_code = 404
@@ -78,11 +82,12 @@ ERROR_CODES = {
 }
 
 
-def error_response(status: int, message=None, code: str | None = None):
+def error_response(status: int, message=None, code: str | None = None, extra=None):
     text = str(message if message is not None else ERROR_TEXT.get(status, ERROR_TEXT[500]))
     request_id = getattr(g, "request_id", None)
     if wants_json():
         body = {"error": {"code": code or ERROR_CODES.get(status, "error"), "message": text}}
+        body["error"].update(extra or {})
         if request_id:
             body["error"]["request_id"] = request_id
         return jsonify(body), status
@@ -110,7 +115,7 @@ def register_error_handlers(app) -> None:
     @app.errorhandler(DomainError)
     def domain_error(exc):
         db.session.rollback()
-        return error_response(exc.status_code, exc.message, exc.code)
+        return error_response(exc.status_code, exc.message, exc.code, exc.json_details())
 
     @app.errorhandler(Exception)
     def unhandled(exc):

@@ -48,28 +48,55 @@ def unit_of_work(view: Callable) -> Callable:
     return handler
 
 
+class Refusal:
+    """What ``domain_errors`` caught: falsy while the rule held, else the refused error."""
+
+    error: DomainError | None = None
+
+    def __bool__(self) -> bool:
+        return self.error is not None
+
+    @property
+    def message(self) -> str:
+        return str(self.error.message) if self.error is not None else ""
+
+    @property
+    def status_code(self) -> int:
+        return self.error.status_code if self.error is not None else 200
+
+
 @contextmanager
-def domain_errors(form: Any = None) -> Iterator[None]:
+def domain_errors(
+    form: Any = None, *, field: str | None = None, show: bool = True, not_found: bool = False
+) -> Iterator[Refusal]:
     """Show a refused rule instead of failing the request: roll back what the service did,
-    then put the message on ``form`` (on the field the error names, when it has one) or flash
-    it. Missing or out-of-scope objects still propagate (404)."""
+    then put the message on ``form`` (on the field the error names, else on ``field``, else
+    on the form) or flash it. ``show=False`` only records it on the yielded ``Refusal`` (a
+    JSON or error page answers instead). Missing or out-of-scope objects still propagate
+    (404), unless ``not_found=True`` says a missing row is only a message here (a cart line
+    that is already gone)."""
+    refusal = Refusal()
     try:
-        yield
-    except NotFound:
-        raise
+        yield refusal
     except DomainError as exc:
+        if isinstance(exc, NotFound) and not not_found:
+            raise
         db.session.rollback()
-        show_error(exc, form)
+        refusal.error = exc
+        if show:
+            show_error(exc, form, field=field)
 
 
-def show_error(exc: DomainError, form: Any = None) -> None:
+def show_error(exc: DomainError, form: Any = None, *, field: str | None = None) -> None:
     text = str(exc.message)
     if form is None:
         flash(text, "error")
         return
-    field = exc.details.get("field")
-    if field and field in form:
-        form[field].errors = [*form[field].errors, text]
+    name = exc.details.get("field")
+    if not (name and name in form):
+        name = field
+    if name and name in form:
+        form[name].errors = [*form[name].errors, text]
     else:
         form.form_errors.append(text)
 
