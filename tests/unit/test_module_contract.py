@@ -157,3 +157,22 @@ def test_core_imports_no_feature_package():
         )
     ]
     assert offending == []
+
+
+# POST-accepting views that write nothing, with the reason.
+READS_ONLY = {"accounts.account": "renders the forms; they post to their own endpoints"}
+
+
+def test_every_host_view_that_accepts_post_runs_in_a_unit_of_work():
+    from tests.conftest import build_app
+
+    app = build_app("sqlite://")
+    missing = sorted(
+        rule.endpoint
+        for rule in app.url_map.iter_rules()
+        if "POST" in (rule.methods or ())
+        and app.view_functions[rule.endpoint].__module__.startswith("marketplace.")
+        and not getattr(app.view_functions[rule.endpoint], "unit_of_work", False)
+        and rule.endpoint not in READS_ONLY
+    )
+    assert missing == []
