@@ -71,21 +71,26 @@ def get_in_chapter_or_404(model, object_id, chapter=None, *, chapter_attr: str =
     return obj
 
 
-def all_in_chapter_or_404(model, object_ids, chapter=None, *, chapter_attr: str = "chapter_id"):
-    """All of ``object_ids`` from the chapter in scope; one id from elsewhere denies all."""
-    chapter = _chapter_in_scope(chapter, "all_in_chapter_or_404")
-    try:
-        wanted = {parse_id(i) for i in object_ids}
-    except NotFound:
-        deny("bad_id", model=model.__name__)
+def all_in_chapter(model, object_ids, chapter, *, chapter_attr: str = "chapter_id") -> list:
+    """All of ``object_ids`` from ``chapter`` (one query); OutOfScope if one is elsewhere."""
+    wanted = {parse_id(i) for i in object_ids}
     if not wanted:
         return []
     found = db.session.scalars(
         scoped_select(model, chapter, chapter_attr=chapter_attr).where(model.id.in_(wanted))
     ).all()
     if len(found) != len(wanted):
-        deny("out_of_chapter", model=model.__name__, chapter=chapter.slug)
+        raise OutOfScope()
     return list(found)
+
+
+def all_in_chapter_or_404(model, object_ids, chapter=None, *, chapter_attr: str = "chapter_id"):
+    """All of ``object_ids`` from the chapter in scope; one id from elsewhere denies all."""
+    chapter = _chapter_in_scope(chapter, "all_in_chapter_or_404")
+    try:
+        return all_in_chapter(model, object_ids, chapter, chapter_attr=chapter_attr)
+    except NotFound:
+        deny("out_of_chapter", model=model.__name__, chapter=chapter.slug)
 
 
 def get_or_404(model, object_id):

@@ -15,7 +15,7 @@ from marketplace.chapters.models import Chapter
 from marketplace.core import audit
 from marketplace.core.errors import DomainError, NotFound, ValidationFailed
 from marketplace.core.ids import parse_id
-from marketplace.core.tenancy import in_chapter
+from marketplace.core.tenancy import all_in_chapter, in_chapter
 from marketplace.core.timeutil import JAKARTA, jakarta_today, utcnow
 from marketplace.extensions import db
 from marketplace.ledger.models import LedgerEntry
@@ -196,20 +196,7 @@ def record_attendance(chapter: Chapter, session_id, business_ids, *, actor) -> i
     session = session_in_chapter(chapter, session_id)
     if session.starts_at > utcnow():
         raise ValidationFailed(_l("Kehadiran dicatat setelah sesi dimulai."))
-    wanted = {parse_id(b) for b in business_ids}
-    valid = (
-        set(
-            db.session.scalars(
-                select(Business.id).where(
-                    Business.id.in_(wanted), Business.chapter_id == chapter.id
-                )
-            )
-        )
-        if wanted
-        else set()
-    )
-    if valid != wanted:
-        raise NotFound()
+    wanted = {b.id for b in all_in_chapter(Business, business_ids, chapter)}
     current = {a.business_id: a for a in session.attendance}
     for business_id in set(current) - wanted:
         session.attendance.remove(current[business_id])
