@@ -53,6 +53,19 @@ def owner_document_or_404(business: Business, document_id):
     return _of_business(business, LegalityDocument, document_id)
 
 
+def owner_documents(business: Business) -> list:
+    """Every legality document of ``business``, newest first."""
+    from marketplace.legality.models import LegalityDocument
+
+    return list(
+        db.session.scalars(
+            select(LegalityDocument)
+            .where(LegalityDocument.business_id == business.id)
+            .order_by(LegalityDocument.created_at.desc())
+        )
+    )
+
+
 def owner_order_or_404(business: Business, order_id):
     """An order placed with ``business`` (lines and checkout loaded); NotFound otherwise."""
     from marketplace.orders.models import Order

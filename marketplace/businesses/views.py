@@ -4,7 +4,6 @@
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
 from marketplace.accounts.forms import ConfirmForm
 from marketplace.businesses import services
@@ -13,6 +12,7 @@ from marketplace.businesses.scope import (
     owner_business,
     owner_business_or_404,
     owner_document_or_404,
+    owner_documents,
     owner_product_or_404,
 )
 from marketplace.catalog import services as catalog
@@ -20,9 +20,7 @@ from marketplace.core import uploads
 from marketplace.core.forms import choices
 from marketplace.core.timeutil import jakarta_today
 from marketplace.core.views import domain_errors, unit_of_work
-from marketplace.extensions import db
 from marketplace.legality import services as legality
-from marketplace.legality.models import LegalityDocument
 
 bp = Blueprint("business", __name__, url_prefix="/business")
 
@@ -87,11 +85,7 @@ def dashboard():
     if business is None:
         return render_template("businesses/start.html")
     today = jakarta_today()
-    documents = db.session.scalars(
-        select(LegalityDocument)
-        .where(LegalityDocument.business_id == business.id)
-        .order_by(LegalityDocument.created_at.desc())
-    ).all()
+    documents = owner_documents(business)
     valid = [d for d in documents if d.is_valid_on(today)]
     products = catalog.products_of(business)
     checklist = [(p, legality.listing_blockers(p, today, valid)) for p in products]
