@@ -21,9 +21,9 @@ from marketplace.accounts.forms import (
     ProfileForm,
     RegisterForm,
 )
-from marketplace.core.errors import DomainError, ValidationFailed
 from marketplace.core.security import safe_next_url
-from marketplace.extensions import db, limiter
+from marketplace.core.views import domain_errors, show_error, unit_of_work
+from marketplace.extensions import limiter
 
 bp = Blueprint("accounts", __name__)
 
@@ -43,33 +43,21 @@ def _sign_in(user) -> None:
     merge_carts(anonymous_cart, user)  # the visitor's cart survives login
 
 
-def _form_error(form, exc: DomainError) -> None:
-    field = getattr(form, exc.details.get("field", ""), None)
-    if field is not None:
-        field.errors = [*field.errors, str(exc.message)]
-    else:
-        flash(str(exc.message), "error")
-
-
 @bp.route("/register", methods=["GET", "POST"])
+@unit_of_work
 def register():
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
     form = RegisterForm()
     if form.validate_on_submit():
-        try:
+        with domain_errors(form):
             user = services.register_user(
                 email=form.email.data,
                 password=form.password.data,
                 name=form.name.data,
                 phone=form.phone.data,
             )
-        except ValidationFailed as exc:
-            db.session.rollback()
-            _form_error(form, exc)
-        else:
             _sign_in(user)
-            db.session.commit()
             flash(_("Selamat datang di Pasarkita, %(name)s!", name=user.name), "success")
             return redirect(url_for("main.index"))
     return render_template("accounts/register.html", form=form), 200 if not form.errors else 400
@@ -81,6 +69,7 @@ def _login_ip_limit():
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(_login_ip_limit, methods=["POST"])
+@unit_of_work
 def login():
     form = LoginForm()
     if request.method == "GET":
@@ -89,18 +78,13 @@ def login():
         return redirect(safe_next_url(form.next.data))
     status = 200
     if form.validate_on_submit():
-        try:
+        # authenticate() has already committed the failure count when it refuses.
+        with domain_errors(show=False) as refused:
             user = services.authenticate(form.email.data, form.password.data)
-        except services.LoginThrottled as exc:
-            flash(str(exc.message), "error")
-            status = 429
-        except services.LoginFailed as exc:
-            flash(str(exc.message), "error")
-            status = 400
-        else:
             _sign_in(user)
-            db.session.commit()
             return redirect(safe_next_url(form.next.data))
+        show_error(refused.error)
+        status = 429 if isinstance(refused.error, services.LoginThrottled) else 400
     elif request.method == "POST":
         status = 400
     form.password.data = ""
@@ -108,10 +92,10 @@ def login():
 
 
 @bp.post("/logout")
+@unit_of_work
 def logout():
     if current_user.is_authenticated:
         services.end_session(current_user.session_token)
-        db.session.commit()
     logout_user()
     lang = session.get("lang")
     session.clear()
@@ -135,16 +119,12 @@ def account():
 
 @bp.post("/account/profile")
 @login_required
+@unit_of_work
 def update_profile():
     profile = ProfileForm(prefix="profile")
     if profile.validate_on_submit():
-        try:
+        with domain_errors(profile):
             services.update_profile(current_user, name=profile.name.data, phone=profile.phone.data)
-        except ValidationFailed as exc:
-            db.session.rollback()
-            _form_error(profile, exc)
-        else:
-            db.session.commit()
             flash(_("Profil disimpan."), "success")
             return redirect(url_for("accounts.account"))
     return render_template(
@@ -157,21 +137,17 @@ def update_profile():
 
 @bp.post("/account/password")
 @login_required
+@unit_of_work
 def change_password():
     password = ChangePasswordForm(prefix="pw")
     if password.validate_on_submit():
-        try:
+        with domain_errors(password):
             services.change_password(
                 current_user,
                 password.current_password.data,
                 password.new_password.data,
                 keep_token=current_user.session_token,
             )
-        except ValidationFailed as exc:
-            db.session.rollback()
-            _form_error(password, exc)
-        else:
-            db.session.commit()
             flash(_("Kata sandi diganti. Sesi di perangkat lain sudah diakhiri."), "success")
             return redirect(url_for("accounts.account"))
     profile = ProfileForm(prefix="profile", obj=current_user)
@@ -182,9 +158,9 @@ def change_password():
 
 @bp.post("/account/logout-everywhere")
 @login_required
+@unit_of_work
 def logout_everywhere():
     if ConfirmForm().validate_on_submit():
         count = services.end_other_sessions(current_user, keep_token=current_user.session_token)
-        db.session.commit()
         flash(_("%(n)d sesi lain sudah diakhiri.", n=count), "success")
     return redirect(url_for("accounts.account"))

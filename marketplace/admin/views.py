@@ -1,6 +1,6 @@
 """Platform administration: chapters and their leads."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -9,9 +9,9 @@ from marketplace.accounts.forms import ConfirmForm
 from marketplace.admin.forms import AssignLeadForm, PayoutForm, RefundForm
 from marketplace.chapters import services as chapters
 from marketplace.core import uploads
-from marketplace.core.errors import ValidationFailed
 from marketplace.core.security import admin_required
-from marketplace.core.views import run_action
+from marketplace.core.tenancy import get_or_404
+from marketplace.core.views import domain_errors, unit_of_work
 from marketplace.extensions import db
 from marketplace.legality.models import DocumentStatus, LegalityDocument
 from marketplace.legality.views import review_page
@@ -33,21 +33,17 @@ def index():
 
 
 @bp.route("/chapters/<slug>", methods=["GET", "POST"])
+@unit_of_work
 def chapter(slug: str):
     chapter = chapters.get_chapter_by_slug(slug)
     form = AssignLeadForm()
     status = 200
     if form.validate_on_submit():
-        try:
+        with domain_errors(form, field="email"):
             chapters.assign_lead(chapter, form.email.data, admin=current_user)
-        except ValidationFailed as exc:
-            db.session.rollback()
-            form.email.errors = [str(exc.message)]
-            status = 400
-        else:
-            db.session.commit()
             flash(_("Pengurus ditambahkan."), "success")
             return redirect(url_for("admin.chapter", slug=slug))
+        status = 400
     elif form.is_submitted():
         status = 400
     return render_template(
@@ -56,10 +52,10 @@ def chapter(slug: str):
 
 
 @bp.post("/chapters/<slug>/leads/<int:lead_id>/remove")
+@unit_of_work
 def remove_lead(slug: str, lead_id: int):
     chapter = chapters.get_chapter_by_slug(slug)
     chapters.remove_lead(chapter, lead_id, admin=current_user)
-    db.session.commit()
     flash(_("Pengurus dihapus dari chapter ini."), "success")
     return redirect(url_for("admin.chapter", slug=slug))
 
@@ -75,16 +71,10 @@ def documents():
     return render_template("admin/documents.html", documents=pending)
 
 
-def _document(document_id: int) -> LegalityDocument:
-    doc = db.session.get(LegalityDocument, document_id)
-    if doc is None:
-        abort(404)
-    return doc
-
-
 @bp.route("/documents/<int:document_id>", methods=["GET", "POST"])
+@unit_of_work
 def document(document_id: int):
-    doc = _document(document_id)
+    doc = get_or_404(LegalityDocument, document_id)
     return review_page(
         doc,
         role="admin",
@@ -96,11 +86,12 @@ def document(document_id: int):
 
 @bp.get("/documents/<int:document_id>/file")
 def document_file(document_id: int):
-    doc = _document(document_id)
+    doc = get_or_404(LegalityDocument, document_id)
     return uploads.send_stored(doc.file_key, mime=doc.file_mime, download_name=doc.original_name)
 
 
 @bp.route("/payouts", methods=["GET", "POST"])
+@unit_of_work
 def payouts():
     """What the platform owes each SME (paid orders minus refunds minus payouts)."""
     from marketplace.businesses.models import Business
@@ -109,14 +100,8 @@ def payouts():
     form = PayoutForm()
     status = 200
     if form.validate_on_submit():
-        business = (
-            db.session.get(Business, int(form.business_id.data))
-            if (form.business_id.data.isdigit())
-            else None
-        )
-        if business is None:
-            abort(404)
-        try:
+        business = get_or_404(Business, form.business_id.data)
+        with domain_errors():
             ledger.record_payout(
                 business,
                 amount_idr=form.amount_idr.data,
@@ -124,14 +109,9 @@ def payouts():
                 paid_on=form.paid_on.data,
                 actor=current_user,
             )
-        except ValidationFailed as exc:
-            db.session.rollback()
-            flash(str(exc.message), "error")
-            status = 400
-        else:
-            db.session.commit()
             flash(_("Pembayaran ke penjual dicatat."), "success")
             return redirect(url_for("admin.payouts"))
+        status = 400
     elif form.is_submitted():
         status = 400
     return render_template("admin/payouts.html", balances=ledger.balances(), form=form), status
@@ -158,21 +138,19 @@ def orders():
 
 
 @bp.post("/orders/<int:order_id>/refund")
+@unit_of_work
 def refund(order_id: int):
     from marketplace.orders.models import Order
     from marketplace.payments.services import refund_order
 
-    order = db.session.get(Order, order_id)
-    if order is None:
-        abort(404)
+    order = get_or_404(Order, order_id)
     form = RefundForm()
     if not form.validate_on_submit():
         flash(_("Tulis alasan pengembalian dana."), "error")
         return redirect(url_for("admin.orders"))
-    run_action(
-        lambda: refund_order(order, actor=current_user, role="admin", note=form.note.data),
-        _("Dana pesanan #%(id)s dikembalikan.", id=order.id),
-    )
+    with domain_errors():
+        refund_order(order, actor=current_user, role="admin", note=form.note.data)
+        flash(_("Dana pesanan #%(id)s dikembalikan.", id=order.id), "success")
     return redirect(url_for("admin.orders"))
 
 

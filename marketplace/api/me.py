@@ -6,10 +6,10 @@ They call the same services as the web forms, so the legality gate holds here to
 from flask import Blueprint, jsonify, request
 from flask_login import current_user
 
-from marketplace.businesses import services as businesses
+from marketplace.businesses.scope import owner_business_or_404, owner_product_or_404
 from marketplace.catalog import services as catalog
-from marketplace.core.errors import DomainError, error_response
-from marketplace.extensions import db
+from marketplace.core.errors import error_response
+from marketplace.core.views import unit_of_work
 
 bp = Blueprint("api_me", __name__, url_prefix="/api/v1/me")
 
@@ -34,26 +34,18 @@ def product_json(product) -> dict:
 
 @bp.get("/products")
 def products():
-    business = businesses.require_business_of(current_user)
+    business = owner_business_or_404(current_user)
     return jsonify({"items": [product_json(p) for p in catalog.products_of(business)]})
 
 
 @bp.post("/products/<int:product_id>/status")
+@unit_of_work
 def set_status(product_id: int):
-    business = businesses.require_business_of(current_user)
-    product = catalog.own_product_or_404(business, product_id)
+    product = owner_product_or_404(owner_business_or_404(current_user), product_id)
     payload = request.get_json(silent=True)
     if not isinstance(payload, dict) or not isinstance(payload.get("status"), str):
         return error_response(400, 'Body must be JSON: {"status": "listed" | "unlisted"}')
-    try:
-        catalog.set_status(product, payload["status"], actor=current_user)
-    except DomainError as exc:
-        db.session.rollback()
-        body = {"error": {"code": exc.code, "message": str(exc.message)}}
-        if hasattr(exc, "blockers"):
-            body["error"]["missing"] = [
-                {"kind": b.kind, "message": str(b.message)} for b in exc.blockers
-            ]
-        return jsonify(body), exc.status_code
-    db.session.commit()
+    # A refusal (the listing gate, an illegal transition) is answered by the app's error
+    # handler: {"error": {"code", "message", "missing": [...]}} with its status.
+    catalog.set_status(product, payload["status"], actor=current_user)
     return jsonify(product_json(product))

@@ -5,7 +5,8 @@ from flask import Blueprint, jsonify, request, url_for
 from marketplace.catalog import params as search_params
 from marketplace.catalog import storefront
 from marketplace.chapters import services as chapters
-from marketplace.core.errors import ValidationFailed, error_response
+from marketplace.core.errors import error_response
+from marketplace.core.views import domain_errors
 from marketplace.search import services as search
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -49,10 +50,10 @@ def product_item(product) -> dict:
 
 @bp.get("/products")
 def list_products():
-    try:
+    with domain_errors(show=False) as refused:
         params = search_params.parse(request.args)
-    except ValidationFailed as exc:
-        return error_response(400, exc.message, "invalid_parameter")
+    if refused:
+        return error_response(400, refused.message, "invalid_parameter")
     result, products = search.search_products(
         params.q,
         params.filters,

@@ -12,7 +12,7 @@ from marketplace.catalog.categories import CATEGORIES
 from marketplace.chapters.models import Kelurahan
 from marketplace.core import audit
 from marketplace.core.crypto import encrypt_text
-from marketplace.core.errors import NotFound, ValidationFailed
+from marketplace.core.errors import ValidationFailed
 from marketplace.core.timeutil import jakarta_today
 from marketplace.extensions import db
 from marketplace.legality import validators as v
@@ -112,19 +112,6 @@ def register_business(owner: User, data: BusinessInput) -> Registered:
             )
         )
     return Registered(business, warnings)
-
-
-def business_of(user) -> Business | None:
-    if not getattr(user, "is_authenticated", False):
-        return None
-    return db.session.scalar(select(Business).where(Business.owner_id == user.id))
-
-
-def require_business_of(user) -> Business:
-    business = business_of(user)
-    if business is None:
-        raise NotFound()
-    return business
 
 
 def kelurahan_choices() -> list[tuple[str, str]]:

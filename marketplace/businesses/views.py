@@ -4,21 +4,25 @@
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
 from marketplace.accounts.forms import ConfirmForm
 from marketplace.businesses import services
 from marketplace.businesses.forms import BusinessForm, DocumentForm, ImageForm, ProductForm
+from marketplace.businesses.scope import (
+    owner_business,
+    owner_business_or_404,
+    owner_document_or_404,
+    owner_documents,
+    owner_product_or_404,
+)
 from marketplace.catalog import services as catalog
 from marketplace.catalog.models import ProductStatus
 from marketplace.core import uploads
-from marketplace.core.errors import DomainError, NotFound, ValidationFailed
 from marketplace.core.forms import choices
 from marketplace.core.timeutil import jakarta_today
-from marketplace.core.views import run_action
-from marketplace.extensions import db
+from marketplace.core.views import domain_errors, unit_of_work
 from marketplace.legality import services as legality
-from marketplace.legality.models import DocumentStatus, LegalityDocument
+from marketplace.legality.models import DocumentStatus
 
 bp = Blueprint("business", __name__, url_prefix="/business")
 
@@ -30,20 +34,13 @@ def require_login():
 
 
 def _business():
-    return services.require_business_of(current_user)
-
-
-def attach_error(form, exc: DomainError) -> None:
-    field = getattr(form, exc.details.get("field") or "", None)
-    if field is not None and hasattr(field, "errors"):
-        field.errors = [*field.errors, str(exc.message)]
-    else:
-        flash(str(exc.message), "error")
+    return owner_business_or_404(current_user)
 
 
 @bp.route("/register", methods=["GET", "POST"])
+@unit_of_work
 def register():
-    if services.business_of(current_user) is not None:
+    if owner_business(current_user) is not None:
         return redirect(url_for("business.dashboard"))
     form = BusinessForm()
     form.kelurahan_code.choices = [("", _("— pilih kelurahan —")), *services.kelurahan_choices()]
@@ -66,13 +63,8 @@ def register():
                 )
             }
         )
-        try:
+        with domain_errors(form):
             result = services.register_business(current_user, data)
-        except ValidationFailed as exc:
-            db.session.rollback()
-            attach_error(form, exc)
-        else:
-            db.session.commit()
             flash(
                 _(
                     "Usaha terdaftar di chapter %(chapter)s. Langkah berikutnya: unggah NIB.",
@@ -91,15 +83,11 @@ def register():
 
 @bp.get("/")
 def dashboard():
-    business = services.business_of(current_user)
+    business = owner_business(current_user)
     if business is None:
         return render_template("businesses/start.html")
     today = jakarta_today()
-    documents = db.session.scalars(
-        select(LegalityDocument)
-        .where(LegalityDocument.business_id == business.id)
-        .order_by(LegalityDocument.created_at.desc())
-    ).all()
+    documents = owner_documents(business)
     valid = [d for d in documents if d.is_valid_on(today)]
     products = catalog.products_of(business)
     checklist = [(p, legality.listing_blockers(p, today, valid)) for p in products]
@@ -117,6 +105,7 @@ def dashboard():
 
 
 @bp.route("/documents/new", methods=["GET", "POST"])
+@unit_of_work
 def new_document():
     business = _business()
     form = DocumentForm()
@@ -126,7 +115,7 @@ def new_document():
         if request.args.get("product", "").isdigit():
             form.products.data = [int(request.args["product"])]
     if form.validate_on_submit():
-        try:
+        with domain_errors(form):
             legality.submit_document(
                 business,
                 kind=form.kind.data,
@@ -137,37 +126,21 @@ def new_document():
                 product_ids=form.products.data or (),
                 actor=current_user,
             )
-        except ValidationFailed as exc:
-            db.session.rollback()
-            attach_error(form, exc)
-        else:
-            db.session.commit()
             flash(_("Dokumen terkirim. Pengurus chapter akan memeriksanya."), "success")
             return redirect(url_for("business.dashboard"))
     status = 400 if form.errors or request.method == "POST" else 200
     return render_template("businesses/document_form.html", form=form), status
 
 
-def _own_document(document_id: int) -> LegalityDocument:
-    business = _business()
-    document = db.session.scalar(
-        select(LegalityDocument).where(
-            LegalityDocument.id == document_id, LegalityDocument.business_id == business.id
-        )
-    )
-    if document is None:
-        raise NotFound()
-    return document
-
-
 @bp.get("/documents/<int:document_id>")
 def document(document_id: int):
-    return render_template("businesses/document.html", document=_own_document(document_id))
+    document = owner_document_or_404(_business(), document_id)
+    return render_template("businesses/document.html", document=document)
 
 
 @bp.get("/documents/<int:document_id>/file")
 def document_file(document_id: int):
-    doc = _own_document(document_id)
+    doc = owner_document_or_404(_business(), document_id)
     return uploads.send_stored(doc.file_key, mime=doc.file_mime, download_name=doc.original_name)
 
 
@@ -176,19 +149,15 @@ def _product_input(form: ProductForm) -> catalog.ProductInput:
 
 
 @bp.route("/products/new", methods=["GET", "POST"])
+@unit_of_work
 def new_product():
     business = _business()
     form = ProductForm()
     if request.method == "GET":
         form.category.data = business.sector
     if form.validate_on_submit():
-        try:
+        with domain_errors(form):
             product = catalog.create_product(business, _product_input(form), actor=current_user)
-        except ValidationFailed as exc:
-            db.session.rollback()
-            attach_error(form, exc)
-        else:
-            db.session.commit()
             flash(
                 _("Produk disimpan sebagai draf. Lihat apa yang masih kurang di bawah."), "success"
             )
@@ -198,20 +167,16 @@ def new_product():
 
 
 @bp.route("/products/<int:product_id>/edit", methods=["GET", "POST"])
+@unit_of_work
 def edit_product(product_id: int):
-    product = catalog.own_product_or_404(_business(), product_id)
+    product = owner_product_or_404(_business(), product_id)
     form = ProductForm(obj=product)
     if request.method == "GET":
         form.show_attributes(product.attributes())
     if form.validate_on_submit():
         was_listed = product.status == ProductStatus.LISTED
-        try:
+        with domain_errors(form):
             catalog.update_product(product, _product_input(form), actor=current_user)
-        except ValidationFailed as exc:
-            db.session.rollback()
-            attach_error(form, exc)
-        else:
-            db.session.commit()
             if was_listed and product.status != ProductStatus.LISTED:
                 flash(
                     _(
@@ -234,42 +199,41 @@ def edit_product(product_id: int):
 
 
 @bp.post("/products/<int:product_id>/<any(list, unlist):action>")
+@unit_of_work
 def product_status(product_id: int, action: str):
-    product = catalog.own_product_or_404(_business(), product_id)
-    run_action(
-        lambda: catalog.set_status(
+    product = owner_product_or_404(_business(), product_id)
+    with domain_errors():
+        catalog.set_status(
             product,
             ProductStatus.LISTED if action == "list" else ProductStatus.UNLISTED,
             actor=current_user,
-        ),
-        _("Produk tampil di etalase.")
-        if action == "list"
-        else _("Produk diturunkan dari etalase."),
-    )
+        )
+        flash(
+            _("Produk tampil di etalase.")
+            if action == "list"
+            else _("Produk diturunkan dari etalase."),
+            "success",
+        )
     return redirect(url_for("business.dashboard", _anchor=f"product-{product_id}"))
 
 
 @bp.post("/products/<int:product_id>/images")
+@unit_of_work
 def add_image(product_id: int):
-    product = catalog.own_product_or_404(_business(), product_id)
+    product = owner_product_or_404(_business(), product_id)
     form = ImageForm()
     if form.validate_on_submit():
-        try:
+        with domain_errors():
             catalog.add_image(product, form.file.data, actor=current_user)
-        except ValidationFailed as exc:
-            db.session.rollback()
-            flash(str(exc.message), "error")
-        else:
-            db.session.commit()
             flash(_("Foto ditambahkan."), "success")
     return redirect(url_for("business.edit_product", product_id=product_id, _anchor="photos"))
 
 
 @bp.post("/products/<int:product_id>/images/<int:image_id>/delete")
+@unit_of_work
 def delete_image(product_id: int, image_id: int):
-    product = catalog.own_product_or_404(_business(), product_id)
+    product = owner_product_or_404(_business(), product_id)
     catalog.remove_image(product, image_id, actor=current_user)
-    db.session.commit()
     flash(_("Foto dihapus."), "success")
     return redirect(url_for("business.edit_product", product_id=product_id, _anchor="photos"))
 
@@ -291,22 +255,16 @@ def pathway_page():
 
 
 @bp.post("/sessions/<int:session_id>/<any(signup, cancel):action>")
+@unit_of_work
 def session_signup(session_id: int, action: str):
     from marketplace.mentoring import services as mentoring
 
     business = _business()
-    try:
+    with domain_errors():
         if action == "signup":
             mentoring.sign_up(business, session_id, actor=current_user)
         else:
             mentoring.cancel_sign_up(business, session_id)
-    except NotFound:
-        raise
-    except DomainError as exc:
-        db.session.rollback()
-        flash(str(exc.message), "error")
-    else:
-        db.session.commit()
         flash(
             _("Anda terdaftar. Kami ingatkan sehari sebelumnya.")
             if action == "signup"

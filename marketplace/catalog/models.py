@@ -21,6 +21,7 @@ class ProductStatus(StrEnum):
 
 class Product(db.Model):
     __tablename__ = "product"
+    __chapter_parent__ = "business"  # core/tenancy scopes products through their business
     __table_args__ = (
         CheckConstraint("price_idr > 0", name="price_positive"),
         CheckConstraint("stock >= 0", name="stock_non_negative"),

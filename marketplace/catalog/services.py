@@ -13,7 +13,6 @@ from marketplace.catalog.models import Product, ProductImage, ProductStatus
 from marketplace.chapters.models import ChapterLead
 from marketplace.core import audit
 from marketplace.core.errors import NotFound, ValidationFailed
-from marketplace.core.ids import parse_id
 from marketplace.core.statemachine import apply_transition
 from marketplace.core.urls import external_url
 from marketplace.extensions import db
@@ -175,17 +174,6 @@ def confirm_halal_review(product: Product, *, actor, note: str | None = None) ->
         target=product,
         note=note or "",
     )
-
-
-def own_product_or_404(business: Business, product_id) -> Product:
-    """Owners reach products only through their own business (IDOR guard)."""
-    pid = parse_id(product_id)
-    product = db.session.scalar(
-        select(Product).where(Product.id == pid, Product.business_id == business.id)
-    )
-    if product is None:
-        raise NotFound()
-    return product
 
 
 def products_of(business: Business) -> list[Product]:

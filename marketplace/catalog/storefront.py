@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from marketplace.businesses.models import Business
-from marketplace.catalog.models import Product
-from marketplace.catalog.visibility import visible_products
+from marketplace.catalog.models import Product, ProductImage
+from marketplace.catalog.visibility import is_visible, visible_products
 from marketplace.chapters.models import Chapter, ChapterLead, Kelurahan
 from marketplace.core.errors import NotFound
 from marketplace.core.ids import parse_id
@@ -127,6 +127,19 @@ def visible_product(product_id) -> Product:
     if product is None:
         raise NotFound()
     return product
+
+
+def viewable_image(image_id: int, viewer) -> ProductImage | None:
+    """A photo of a listed product, or of the viewer's own unlisted one; None for the rest."""
+    image = db.session.get(ProductImage, image_id)
+    if image is None:
+        return None
+    product = db.session.get(Product, image.product_id)
+    if is_visible(product):
+        return image
+    # Owners preview their own unlisted photos; nobody else sees them.
+    owner = getattr(viewer, "is_authenticated", False) and product.business.owner_id == viewer.id
+    return image if owner else None
 
 
 def permits_of(product: Product, today: date | None = None) -> list[Permit]:

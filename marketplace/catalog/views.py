@@ -8,11 +8,9 @@ from flask_login import current_user
 from marketplace.catalog import params as search_params
 from marketplace.catalog import storefront
 from marketplace.catalog.categories import CATEGORIES
-from marketplace.catalog.models import Product, ProductImage
-from marketplace.catalog.visibility import is_visible
+from marketplace.catalog.models import Product
 from marketplace.core import uploads
-from marketplace.core.errors import ValidationFailed
-from marketplace.extensions import db
+from marketplace.core.views import domain_errors
 from marketplace.search import services as search
 
 bp = Blueprint("catalog", __name__)
@@ -20,12 +18,12 @@ bp = Blueprint("catalog", __name__)
 
 @bp.get("/search")
 def search_page():
-    try:
+    with domain_errors(show=False) as refused:
         params = search_params.parse(request.args)
-    except ValidationFailed as exc:
+    if refused:
         return render_template(
             "catalog/search.html",
-            error=str(exc.message),
+            error=refused.message,
             params=None,
             result=None,
             products=[],
@@ -94,15 +92,7 @@ def business(business_id: int):
 
 @bp.get("/media/p/<int:image_id>/<any(large, thumb):size>.jpg")
 def product_image(image_id: int, size: str):
-    image = db.session.get(ProductImage, image_id)
+    image = storefront.viewable_image(image_id, current_user)
     if image is None:
         abort(404)
-    product = db.session.get(Product, image.product_id)
-    if not is_visible(product) and not _may_preview(product):
-        abort(404)
     return uploads.send_public_image(image.key_large if size == "large" else image.key_thumb)
-
-
-def _may_preview(product: Product) -> bool:
-    """Owners see their own unlisted photos; nobody else does."""
-    return current_user.is_authenticated and product.business.owner_id == current_user.id

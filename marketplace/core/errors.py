@@ -12,6 +12,10 @@ from marketplace.extensions import db
 log = logging.getLogger("pasarkita.errors")
 
 
+# Details of a DomainError a JSON client may see (which field, state or action was refused).
+PUBLIC_DETAILS = ("field", "state", "action")
+
+
 class DomainError(Exception):
     """A rule of the domain refused the action; the message is safe to show to the user."""
 
@@ -22,6 +26,11 @@ class DomainError(Exception):
         self.message = message if message is not None else _l("Permintaan tidak dapat diproses.")
         self.details = details
         super().__init__(self.message)
+
+    def json_details(self) -> dict:
+        """Extra members of the JSON error body: which field, state or action was refused
+        (subclasses add more, e.g. what a refused listing lacks)."""
+        return {key: str(self.details[key]) for key in PUBLIC_DETAILS if key in self.details}
 
 
 class NotFound(DomainError):
@@ -78,20 +87,14 @@ ERROR_CODES = {
 }
 
 
-# Details of a DomainError a JSON client may see (which field, state or action was refused).
-PUBLIC_DETAILS = ("field", "state", "action")
-
-
-def error_response(status: int, message=None, code: str | None = None, details=None):
+def error_response(status: int, message=None, code: str | None = None, extra=None):
     text = str(message if message is not None else ERROR_TEXT.get(status, ERROR_TEXT[500]))
     request_id = getattr(g, "request_id", None)
     if wants_json():
         body = {"error": {"code": code or ERROR_CODES.get(status, "error"), "message": text}}
+        body["error"].update(extra or {})
         if request_id:
             body["error"]["request_id"] = request_id
-        for key in PUBLIC_DETAILS:
-            if key in (details or {}):
-                body["error"][key] = str(details[key])
         return jsonify(body), status
     return (
         render_template("errors/error.html", status=status, message=text, request_id=request_id),
@@ -117,7 +120,7 @@ def register_error_handlers(app) -> None:
     @app.errorhandler(DomainError)
     def domain_error(exc):
         db.session.rollback()
-        return error_response(exc.status_code, exc.message, exc.code, exc.details)
+        return error_response(exc.status_code, exc.message, exc.code, exc.json_details())
 
     @app.errorhandler(Exception)
     def unhandled(exc):

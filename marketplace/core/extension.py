@@ -75,6 +75,7 @@ class Registry:
     openapi_parts: list[Callable[[], Mapping[str, Any]]] = field(default_factory=list)
     migration_folders: list[str] = field(default_factory=list)
     features: list[str] = field(default_factory=list)
+    scope_resolvers: dict[str, Callable] = field(default_factory=dict)
 
 
 def registry(app: Flask | None = None) -> Registry:
@@ -229,6 +230,16 @@ def install_plugins(app: Flask, spec: str | Iterable[str]) -> tuple[str, ...]:
     for name in names:
         import_module(name).init_app(app)
     return names
+
+
+def register_scope_resolver(app: Flask, name: str, resolver: Callable) -> None:
+    """A feature answers a question core's scope checks ask, e.g. ``"lead_chapter"``:
+    ``resolver(user, slug)`` -> the chapter ``user`` leads under ``slug``, or None."""
+    registry(app).scope_resolvers[name] = resolver
+
+
+def scope_resolver(name: str) -> Callable | None:
+    return registry().scope_resolvers.get(name)
 
 
 def init_app(app: Flask) -> None:

@@ -45,12 +45,13 @@ def unit_of_work(view: Callable) -> Callable:
         db.session.commit()
         return response
 
+    # Survives functools.wraps in outer decorators, so a test can ask every POST view.
+    handler.unit_of_work = True  # type: ignore[attr-defined]
     return handler
 
 
 class Refusal:
-    """What ``domain_errors()`` caught, for a view that answers with a status code or shows
-    the message on the page itself: falsy until a rule refused."""
+    """What ``domain_errors`` caught: falsy while the rule held, else the refused error."""
 
     error: DomainError | None = None
 
@@ -58,46 +59,52 @@ class Refusal:
         return self.error is not None
 
     @property
-    def message(self) -> str | None:
-        return str(self.error.message) if self.error is not None else None
+    def message(self) -> str:
+        return str(self.error.message) if self.error is not None else ""
 
     @property
     def field(self) -> str | None:
         return self.error.details.get("field") if self.error is not None else None
 
     @property
-    def status(self) -> int:
+    def status_code(self) -> int:
         return self.error.status_code if self.error is not None else 200
+
+    status = status_code
 
 
 @contextmanager
-def domain_errors(form: Any = None, *, show: bool = True) -> Iterator[Refusal]:
+def domain_errors(
+    form: Any = None, *, field: str | None = None, show: bool = True, not_found: bool = False
+) -> Iterator[Refusal]:
     """Show a refused rule instead of failing the request: roll back what the service did,
-    then put the message on ``form`` (on the field the error names, when it has one) or flash
-    it. Missing or out-of-scope objects still propagate (404).
-
-    ``with domain_errors(form) as refused:`` gives the error to views that answer 4xx on a
-    refusal; ``show=False`` leaves showing it to the view (a page-level alert)."""
+    then put the message on ``form`` (on the field the error names, else on ``field``, else
+    on the form) or flash it. ``show=False`` only records it on the yielded ``Refusal`` (a
+    JSON or error page answers instead). Missing or out-of-scope objects still propagate
+    (404), unless ``not_found=True`` says a missing row is only a message here (a cart line
+    that is already gone)."""
     refusal = Refusal()
     try:
         yield refusal
-    except NotFound:
-        raise
     except DomainError as exc:
+        if isinstance(exc, NotFound) and not not_found:
+            raise
         db.session.rollback()
         refusal.error = exc
         if show:
-            show_error(exc, form)
+            show_error(exc, form, field=field)
 
 
-def show_error(exc: DomainError, form: Any = None) -> None:
+def show_error(exc: DomainError, form: Any = None, *, field: str | None = None) -> None:
     text = str(exc.message)
     if form is None:
         flash(text, "error")
         return
-    field = exc.details.get("field")
-    if field and field in form:
-        form[field].errors = [*form[field].errors, text]
+    name = exc.details.get("field")
+    if not (name and name in form):
+        name = field
+    if name and name in form:
+        form[name].errors = [*form[name].errors, text]
     else:
         form.form_errors.append(text)
 

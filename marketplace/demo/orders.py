@@ -12,7 +12,7 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import select, update
 
-from marketplace.catalog.models import Product
+from marketplace.catalog.models import Product, ProductStatus
 from marketplace.chapters.models import Kelurahan
 from marketplace.core.timeutil import JAKARTA, utcnow
 from marketplace.demo import gateway as demo_gateway
@@ -34,7 +34,7 @@ def seed_orders(fake, consumers, admin) -> int:
         return 0
     rng = random.Random(2026)  # noqa: S311 - reproducible demo data
     listed = db.session.scalars(
-        select(Product).where(Product.status == "listed").order_by(Product.id)
+        select(Product).where(Product.status == ProductStatus.LISTED).order_by(Product.id)
     ).all()
     if not listed:
         return 0

@@ -204,11 +204,15 @@ def business_documents(business, kind=None):
 
 def verified_owners():
     """(business, owner) for the demo SMEs whose products are listed."""
-    from marketplace.catalog.models import Product
+    from marketplace.catalog.models import Product, ProductStatus
 
     rows = db.session.scalars(
         select(Business)
-        .where(Business.id.in_(select(Product.business_id).where(Product.status == "listed")))
+        .where(
+            Business.id.in_(
+                select(Product.business_id).where(Product.status == ProductStatus.LISTED)
+            )
+        )
         .order_by(Business.id)
     ).all()
     return [(b, b.owner) for b in rows]

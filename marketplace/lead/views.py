@@ -7,18 +7,20 @@ being a lead elsewhere, an admin, or an SME owner gives no access here (404).
 from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
 from marketplace.accounts.forms import ConfirmForm
 from marketplace.businesses.models import Business
 from marketplace.catalog import services as catalog
 from marketplace.catalog.models import Product
 from marketplace.core import charts, uploads
-from marketplace.core.errors import DomainError, NotFound
-from marketplace.core.security import deny
-from marketplace.core.tenancy import get_in_chapter_or_404, lead_blueprint, scoped_select
+from marketplace.core.tenancy import (
+    all_in_chapter_or_404,
+    get_in_chapter_or_404,
+    lead_blueprint,
+    scoped_select,
+)
 from marketplace.core.timeutil import JAKARTA, utcnow
-from marketplace.core.views import run_action
+from marketplace.core.views import domain_errors, unit_of_work
 from marketplace.extensions import db
 from marketplace.legality.models import DocumentStatus, LegalityDocument
 from marketplace.legality.views import review_page
@@ -67,48 +69,49 @@ def member(business_id: int):
 
 
 @bp.post("/members/<int:business_id>/check-in")
+@unit_of_work
 def check_in(business_id: int):
     form = CheckInForm(prefix="ci")
     business = get_in_chapter_or_404(Business, business_id)
     if form.validate_on_submit():
-        run_action(
-            lambda: mentoring.record_check_in(
+        with domain_errors():
+            mentoring.record_check_in(
                 g.chapter,
                 business.id,
                 applies_learning=form.applies_learning.data,
                 books_kept=form.books_kept.data,
                 next_step=form.next_step.data,
                 actor=current_user,
-            ),
-            _("Evaluasi bulan ini disimpan."),
-        )
+            )
+            flash(_("Evaluasi bulan ini disimpan."), "success")
     else:
         flash(_("Tulis langkah berikutnya untuk anggota ini."), "error")
     return redirect(url_for("lead.member", business_id=business.id))
 
 
 @bp.post("/members/<int:business_id>/training")
+@unit_of_work
 def training(business_id: int):
     form = TrainingForm(prefix="tr")
     business = get_in_chapter_or_404(Business, business_id)
     if form.validate_on_submit():
-        run_action(
-            lambda: mentoring.record_external_training(
+        with domain_errors():
+            mentoring.record_external_training(
                 g.chapter,
                 business.id,
                 provider=form.provider.data,
                 title=form.title.data,
                 completed_on=form.completed_on.data,
                 actor=current_user,
-            ),
-            _("Pelatihan dicatat."),
-        )
+            )
+            flash(_("Pelatihan dicatat."), "success")
     else:
         flash(_("Lengkapi nama dan tanggal pelatihan."), "error")
     return redirect(url_for("lead.member", business_id=business.id))
 
 
 @bp.route("/sessions", methods=["GET", "POST"])
+@unit_of_work
 def sessions():
     form = SessionForm()
     status = 200
@@ -124,22 +127,13 @@ def sessions():
             online_link=form.online_link.data,
             capacity=form.capacity.data,
         )
-        try:
+        with domain_errors(form):
             made = mentoring.schedule_sessions(
                 g.chapter, data, weeks=form.weeks.data, actor=current_user
             )
-        except DomainError as exc:
-            db.session.rollback()
-            field = getattr(form, exc.details.get("field") or "", None)
-            if field is not None:
-                field.errors = [*field.errors, str(exc.message)]
-            else:
-                flash(str(exc.message), "error")
-            status = 400
-        else:
-            db.session.commit()
             flash(_("%(n)d sesi dijadwalkan.", n=len(made)), "success")
             return redirect(url_for("lead.sessions"))
+        status = 400
     elif form.is_submitted():
         status = 400
     upcoming = mentoring.sessions_of(g.chapter, upcoming=True)
@@ -156,21 +150,17 @@ def sessions():
 
 
 @bp.route("/sessions/<int:session_id>", methods=["GET", "POST"])
+@unit_of_work
 def session(session_id: int):
     """Who signed up, and after the session, who came."""
     found = get_in_chapter_or_404(MentoringSession, session_id)
     if request.method == "POST":
-        try:
+        # Another chapter's member among the ticks is a scope refusal (404, logged).
+        present = all_in_chapter_or_404(Business, request.form.getlist("present", type=int))
+        with domain_errors():
             count = mentoring.record_attendance(
-                g.chapter, found.id, request.form.getlist("present", type=int), actor=current_user
+                g.chapter, found.id, [b.id for b in present], actor=current_user
             )
-        except NotFound:
-            deny("member_of_another_chapter", chapter=g.chapter.slug)
-        except DomainError as exc:
-            db.session.rollback()
-            flash(str(exc.message), "error")
-        else:
-            db.session.commit()
             flash(_("Kehadiran %(n)d anggota dicatat.", n=count), "success")
             return redirect(url_for("lead.sessions"))
     members = db.session.scalars(scoped_select(Business).order_by(Business.name)).all()
@@ -189,6 +179,7 @@ def session(session_id: int):
 
 
 @bp.route("/settings", methods=["GET", "POST"])
+@unit_of_work
 def settings():
     form = SettingsForm()
     if request.method == "GET":
@@ -196,16 +187,14 @@ def settings():
         form.books_months.data = g.chapter.books_months_required
     status = 200
     if form.validate_on_submit():
-        failed = run_action(
-            lambda: mentoring.update_settings(
+        with domain_errors():
+            mentoring.update_settings(
                 g.chapter,
                 sessions_required=form.sessions_required.data,
                 books_months=form.books_months.data,
                 actor=current_user,
-            ),
-            _("Pengaturan chapter disimpan."),
-        )
-        if failed is None:
+            )
+            flash(_("Pengaturan chapter disimpan."), "success")
             return redirect(url_for("lead.dashboard"))
         status = 400
     elif form.is_submitted():
@@ -222,9 +211,7 @@ def queue():
         .order_by(LegalityDocument.created_at)
     ).all()
     products = db.session.scalars(
-        select(Product)
-        .join(Business)
-        .where(Business.chapter_id == g.chapter.id, Product.halal_review_required.is_(True))
+        scoped_select(Product).where(Product.halal_review_required.is_(True))
     ).all()
     return render_template(
         "lead/queue.html", chapter=g.chapter, documents=documents, products=products
@@ -232,6 +219,7 @@ def queue():
 
 
 @bp.route("/documents/<int:document_id>", methods=["GET", "POST"])
+@unit_of_work
 def document(document_id: int):
     doc = get_in_chapter_or_404(LegalityDocument, document_id)
     return review_page(
@@ -249,44 +237,33 @@ def document_file(document_id: int):
     return uploads.send_stored(doc.file_key, mime=doc.file_mime, download_name=doc.original_name)
 
 
-def _product_in_chapter(product_id: int) -> Product:
-    product = db.session.scalar(
-        select(Product)
-        .join(Business)
-        .where(Product.id == product_id, Business.chapter_id == g.chapter.id)
-    )
-    if product is None:
-        deny("out_of_chapter", model="Product", id=product_id, chapter=g.chapter.slug)
-    return product
-
-
 @bp.get("/products/<int:product_id>")
 def product(product_id: int):
     return render_template(
         "lead/product.html",
         chapter=g.chapter,
-        product=_product_in_chapter(product_id),
+        product=get_in_chapter_or_404(Product, product_id),
         confirm=ConfirmForm(),
     )
 
 
 @bp.post("/products/<int:product_id>/halal-confirm")
+@unit_of_work
 def confirm_halal(product_id: int):
-    product = _product_in_chapter(product_id)
-    run_action(
-        lambda: catalog.confirm_halal_review(product, actor=current_user),
-        _("Sertifikat halal dikonfirmasi masih berlaku untuk produk ini."),
-    )
+    product = get_in_chapter_or_404(Product, product_id)
+    with domain_errors():
+        catalog.confirm_halal_review(product, actor=current_user)
+        flash(_("Sertifikat halal dikonfirmasi masih berlaku untuk produk ini."), "success")
     return redirect(url_for("lead.queue"))
 
 
 @bp.post("/products/<int:product_id>/unlist")
+@unit_of_work
 def unlist(product_id: int):
-    product = _product_in_chapter(product_id)
-    run_action(
-        lambda: catalog.unlist_product(
+    product = get_in_chapter_or_404(Product, product_id)
+    with domain_errors():
+        catalog.unlist_product(
             product, actor=current_user, role="lead", note="unlisted by chapter lead"
-        ),
-        _("Produk diturunkan dari etalase."),
-    )
+        )
+        flash(_("Produk diturunkan dari etalase."), "success")
     return redirect(url_for("lead.product", product_id=product_id))

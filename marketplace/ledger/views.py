@@ -10,13 +10,11 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
-from marketplace.businesses import services as businesses
-from marketplace.businesses.views import attach_error
+from marketplace.businesses.scope import owner_business
 from marketplace.core import charts
-from marketplace.core.errors import ValidationFailed
 from marketplace.core.money import format_rupiah
 from marketplace.core.timeutil import jakarta_today
-from marketplace.extensions import db
+from marketplace.core.views import domain_errors, unit_of_work
 from marketplace.ledger import services
 from marketplace.ledger.forms import EntryForm
 
@@ -36,7 +34,7 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 @bp.before_request
 @login_required
 def load_business():
-    g.business = businesses.business_of(current_user)
+    g.business = owner_business(current_user)
     if g.business is None:
         return redirect(url_for("business.dashboard"))
     return None
@@ -95,10 +93,11 @@ def index():
 
 
 @bp.post("/entries")
+@unit_of_work
 def add_entry():
     form = EntryForm()
     if form.validate_on_submit():
-        try:
+        with domain_errors(form):
             entry = services.add_entry(
                 g.business,
                 kind=form.kind.data,
@@ -108,11 +107,6 @@ def add_entry():
                 note=form.note.data,
                 actor=current_user,
             )
-        except ValidationFailed as exc:
-            db.session.rollback()
-            attach_error(form, exc)
-        else:
-            db.session.commit()
             amount = format_rupiah(entry.amount_idr)
             if entry.kind == "expense":
                 flash(_("Pengeluaran %(amount)s dicatat.", amount=amount), "success")
@@ -123,9 +117,9 @@ def add_entry():
 
 
 @bp.post("/entries/<int:entry_id>/delete")
+@unit_of_work
 def delete_entry(entry_id: int):
     services.delete_manual_entry(g.business, entry_id, actor=current_user)
-    db.session.commit()
     flash(_("Catatan dihapus."), "success")
     return redirect(url_for("ledger.index", _anchor="entries"))
 

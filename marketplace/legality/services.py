@@ -49,6 +49,9 @@ class ListingGateError(DomainError):
             _l("Produk belum bisa ditampilkan: %(missing)s", missing=text), missing=text
         )
 
+    def json_details(self) -> dict:
+        return {"missing": [{"kind": b.kind, "message": str(b.message)} for b in self.blockers]}
+
 
 @dataclass(frozen=True)
 class Blocker:

@@ -5,34 +5,30 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from marketplace.businesses.forms import ReviewForm
-from marketplace.core.errors import DomainError, ValidationFailed
-from marketplace.extensions import db
+from marketplace.core.views import domain_errors
 from marketplace.legality.services import check_number, review_document
 
 
 def review_page(document, *, role: str, done_url: str, file_url: str, **context):
-    """GET shows the document beside its typed number and format check; POST decides."""
+    """GET shows the document beside its typed number and format check; POST decides.
+    The calling view is a ``@unit_of_work``: it commits the decision."""
     form = ReviewForm()
     status = 200
     if form.validate_on_submit():
-        try:
+        with domain_errors(form, field="note"):
             review_document(
                 document, form.action.data, actor=current_user, role=role, note=form.note.data
             )
-        except DomainError as exc:
-            db.session.rollback()
-            form.note.errors = [str(exc.message)]
-            status = 400
-        else:
-            db.session.commit()
             flash(_("Keputusan disimpan dan pemilik usaha sudah diberi tahu."), "success")
             return redirect(done_url)
+        status = 400
     elif form.is_submitted():
         status = 400
-    try:
-        format_check, format_error = check_number(document.kind, document.number), None
-    except ValidationFailed as exc:
-        format_check, format_error = None, str(exc.message)
+    format_check = None
+    # A number the validator refuses is shown to the reviewer, not raised.
+    with domain_errors(show=False) as refused:
+        format_check = check_number(document.kind, document.number)
+    format_error = refused.message or None
     return render_template(
         "legality/review.html",
         document=document,

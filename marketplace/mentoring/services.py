@@ -15,6 +15,7 @@ from marketplace.chapters.models import Chapter
 from marketplace.core import audit
 from marketplace.core.errors import DomainError, NotFound, ValidationFailed
 from marketplace.core.ids import parse_id
+from marketplace.core.tenancy import all_in_chapter, in_chapter
 from marketplace.core.timeutil import JAKARTA, jakarta_today, utcnow
 from marketplace.extensions import db
 from marketplace.ledger.models import LedgerEntry
@@ -117,25 +118,13 @@ def schedule_sessions(
 
 
 def session_in_chapter(chapter: Chapter, session_id) -> MentoringSession:
-    sid = parse_id(session_id)
-    found = db.session.scalar(
-        select(MentoringSession).where(
-            MentoringSession.id == sid, MentoringSession.chapter_id == chapter.id
-        )
-    )
-    if found is None:
-        raise NotFound()
-    return found
+    """The chapter's session or OutOfScope (404): the one chapter scope in core/tenancy."""
+    return in_chapter(MentoringSession, session_id, chapter)
 
 
 def member_in_chapter(chapter: Chapter, business_id) -> Business:
-    bid = parse_id(business_id)
-    found = db.session.scalar(
-        select(Business).where(Business.id == bid, Business.chapter_id == chapter.id)
-    )
-    if found is None:
-        raise NotFound()
-    return found
+    """The chapter's member or OutOfScope (404)."""
+    return in_chapter(Business, business_id, chapter)
 
 
 def sessions_of(chapter: Chapter, *, upcoming: bool, limit: int = 50) -> list[MentoringSession]:
@@ -207,20 +196,7 @@ def record_attendance(chapter: Chapter, session_id, business_ids, *, actor) -> i
     session = session_in_chapter(chapter, session_id)
     if session.starts_at > utcnow():
         raise ValidationFailed(_l("Kehadiran dicatat setelah sesi dimulai."))
-    wanted = {parse_id(b) for b in business_ids}
-    valid = (
-        set(
-            db.session.scalars(
-                select(Business.id).where(
-                    Business.id.in_(wanted), Business.chapter_id == chapter.id
-                )
-            )
-        )
-        if wanted
-        else set()
-    )
-    if valid != wanted:
-        raise NotFound()
+    wanted = {b.id for b in all_in_chapter(Business, business_ids, chapter)}
     current = {a.business_id: a for a in session.attendance}
     for business_id in set(current) - wanted:
         session.attendance.remove(current[business_id])

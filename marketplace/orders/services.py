@@ -297,18 +297,6 @@ def start_checkout(user, cart: Cart, delivery: Delivery) -> Checkout:
     return checkout
 
 
-def own_checkout_or_404(user, checkout_id) -> Checkout:
-    cid = parse_id(checkout_id)
-    checkout = db.session.scalar(
-        select(Checkout)
-        .where(Checkout.id == cid, Checkout.user_id == user.id)
-        .options(selectinload(Checkout.orders).selectinload(Order.lines))
-    )
-    if checkout is None:
-        raise NotFound()
-    return checkout
-
-
 def expire_checkouts(now=None) -> dict:
     """Expire unpaid orders past their time and give the stock back, exactly once."""
     now = now or utcnow()
@@ -347,18 +335,6 @@ def orders_of_business(business: Business, status: str | None = None) -> list[Or
     else:
         stmt = stmt.where(Order.status != OrderStatus.PENDING_PAYMENT)
     return list(db.session.scalars(stmt.limit(200)))
-
-
-def business_order_or_404(business: Business, order_id) -> Order:
-    oid = parse_id(order_id)
-    order = db.session.scalar(
-        select(Order)
-        .where(Order.id == oid, Order.business_id == business.id)
-        .options(selectinload(Order.lines), selectinload(Order.checkout))
-    )
-    if order is None:
-        raise NotFound()
-    return order
 
 
 def ship_order(order: Order, *, courier: str, tracking_number: str, actor) -> None:
@@ -405,15 +381,3 @@ def orders_of_consumer(user) -> list[Order]:
             .limit(200)
         )
     )
-
-
-def consumer_order_or_404(user, order_id) -> Order:
-    oid = parse_id(order_id)
-    order = db.session.scalar(
-        select(Order)
-        .where(Order.id == oid, Order.consumer_id == user.id)
-        .options(selectinload(Order.lines), selectinload(Order.events))
-    )
-    if order is None:
-        raise NotFound()
-    return order

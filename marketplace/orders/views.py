@@ -16,13 +16,14 @@ from flask_login import current_user, login_required
 
 from marketplace.accounts.forms import ConfirmForm
 from marketplace.businesses import services as businesses
-from marketplace.core.errors import DomainError, NotFound, ValidationFailed
+from marketplace.businesses.scope import owner_business_or_404, owner_order_or_404
+from marketplace.core.errors import ValidationFailed
 from marketplace.core.forms import choices
-from marketplace.core.views import run_action
-from marketplace.extensions import db
+from marketplace.core.views import domain_errors, show_error, unit_of_work
 from marketplace.orders import services
 from marketplace.orders.forms import AddToCartForm, CheckoutForm, PayForm, QuantityForm, ShipForm
 from marketplace.orders.models import OrderStatus
+from marketplace.orders.scope import buyer_checkout_or_404, buyer_order_or_404
 from marketplace.payments import services as payments
 from marketplace.payments.gateway import CardDeclined
 
@@ -49,45 +50,39 @@ def cart():
 
 
 @bp.post("/cart/add")
+@unit_of_work
 def add_to_cart():
     form = AddToCartForm()
     if not form.validate_on_submit():
         flash(_("Jumlah harus 1 sampai 99."), "error")
         return redirect(request.referrer or url_for("orders.cart"))
-    try:
+    # A product that is not for sale answers 404 like a missing one (domain_errors lets
+    # NotFound through).
+    with domain_errors():
         services.add_to_cart(current_cart(create=True), form.product_id.data, form.quantity.data)
-    except NotFound:
-        raise  # a product that is not for sale answers 404 like a missing one
-    except DomainError as exc:
-        db.session.rollback()
-        flash(str(exc.message), "error")
-        return redirect(
-            url_for("catalog.product", product_id=form.product_id.data)
-            if str(form.product_id.data).isdigit()
-            else url_for("orders.cart")
-        )
-    db.session.commit()
-    flash(_("Ditambahkan ke keranjang."), "success")
-    return redirect(url_for("orders.cart"))
+        flash(_("Ditambahkan ke keranjang."), "success")
+        return redirect(url_for("orders.cart"))
+    return redirect(
+        url_for("catalog.product", product_id=form.product_id.data)
+        if str(form.product_id.data).isdigit()
+        else url_for("orders.cart")
+    )
 
 
 @bp.post("/cart/update")
+@unit_of_work
 def update_cart():
     form = QuantityForm()
     cart = current_cart()
     if cart is not None and form.validate_on_submit():
-        try:
+        with domain_errors(not_found=True):  # a line already gone is only a message
             services.set_quantity(cart, form.product_id.data, form.quantity.data or 0)
-        except DomainError as exc:
-            db.session.rollback()
-            flash(str(exc.message), "error")
-        else:
-            db.session.commit()
     return redirect(url_for("orders.cart"))
 
 
 @bp.route("/checkout", methods=["GET", "POST"])
 @login_required
+@unit_of_work
 def checkout():
     cart = current_cart()
     form = CheckoutForm()
@@ -106,23 +101,15 @@ def checkout():
             postal_code=form.postal_code.data,
             whatsapp=form.whatsapp.data,
         )
-        try:
+        # Stock is reserved (committed) before the payment page, whatever the gateway does.
+        with domain_errors(show=False) as refused:
             started = services.start_checkout(current_user, cart, delivery)
-        except ValidationFailed as exc:
-            db.session.rollback()
-            field = getattr(form, exc.details.get("field") or "", None)
-            if field is not None:
-                field.errors = [*field.errors, str(exc.message)]
-            else:
-                flash(str(exc.message), "error")
-            status = 400
-        except DomainError as exc:
-            db.session.rollback()
-            flash(str(exc.message), "error")
-            return redirect(url_for("orders.cart"))
-        else:
-            db.session.commit()  # stock is reserved whatever the gateway does next
             return redirect(url_for("orders.pay", checkout_id=started.id))
+        if not isinstance(refused.error, ValidationFailed):
+            show_error(refused.error)  # the cart changed under the buyer: back to it
+            return redirect(url_for("orders.cart"))
+        show_error(refused.error, form)
+        status = 400
     elif request.method == "POST":
         status = 400
     return render_template(
@@ -135,8 +122,9 @@ def checkout():
 
 @bp.route("/checkout/<int:checkout_id>/pay", methods=["GET", "POST"])
 @login_required
+@unit_of_work
 def pay(checkout_id: int):
-    checkout = services.own_checkout_or_404(current_user, checkout_id)
+    checkout = buyer_checkout_or_404(current_user, checkout_id)
     pending = any(o.status == OrderStatus.PENDING_PAYMENT for o in checkout.orders)
     if not pending:
         return redirect(url_for("orders.done", checkout_id=checkout.id))
@@ -144,39 +132,35 @@ def pay(checkout_id: int):
         form = PayForm()
         if not form.validate_on_submit():
             return jsonify(error=_("Data kartu tidak lengkap.")), 400
-        try:
-            intent = payments.pay_with_token(checkout, form.token.data)
-        except CardDeclined:
-            db.session.commit()
-            return jsonify(error=_("Kartu ditolak. Coba kartu lain.")), 402
-        except DomainError as exc:
-            db.session.rollback()
-            return jsonify(error=str(exc.message)), exc.status_code
-        db.session.commit()
-        return jsonify(
-            status=intent.status,
-            client_secret=intent.client_secret,
-            next=url_for("orders.done", checkout_id=checkout.id),
-        )
-    try:
+        # pay.js reads {"error": "<text>"}: a refusal answers in that shape, not the API's.
+        with domain_errors(show=False) as refused:
+            try:
+                intent = payments.pay_with_token(checkout, form.token.data)
+            except CardDeclined:
+                # The declined attempt is kept (committed), so support can see it.
+                return jsonify(error=_("Kartu ditolak. Coba kartu lain.")), 402
+            return jsonify(
+                status=intent.status,
+                client_secret=intent.client_secret,
+                next=url_for("orders.done", checkout_id=checkout.id),
+            )
+        return jsonify(error=refused.message), refused.status_code
+    with domain_errors(show=False) as refused:
         intent = payments.ensure_intent(checkout)
-    except DomainError as exc:
-        db.session.rollback()
         return render_template(
-            "orders/pay.html", checkout=checkout, intent=None, error=str(exc.message)
-        ), 503
-    db.session.commit()
+            "orders/pay.html", checkout=checkout, intent=intent, error=None, form=PayForm()
+        )
     return render_template(
-        "orders/pay.html", checkout=checkout, intent=intent, error=None, form=PayForm()
-    )
+        "orders/pay.html", checkout=checkout, intent=None, error=refused.message
+    ), 503
 
 
 @bp.get("/checkout/<int:checkout_id>/done")
 @login_required
+@unit_of_work  # the return from the card page settles the payment (a GET that writes)
 def done(checkout_id: int):
-    checkout = services.own_checkout_or_404(current_user, checkout_id)
+    checkout = buyer_checkout_or_404(current_user, checkout_id)
     status = payments.confirm_return(checkout)
-    db.session.commit()
     paid = all(o.status != OrderStatus.PENDING_PAYMENT for o in checkout.orders)
     return render_template("orders/done.html", checkout=checkout, paid=paid, status=status)
 
@@ -192,18 +176,18 @@ def my_orders():
 @bp.get("/orders/<int:order_id>")
 @login_required
 def my_order(order_id: int):
-    order = services.consumer_order_or_404(current_user, order_id)
+    order = buyer_order_or_404(current_user, order_id)
     return render_template("orders/my_order.html", order=order, confirm=ConfirmForm())
 
 
 @bp.post("/orders/<int:order_id>/received")
 @login_required
+@unit_of_work
 def received(order_id: int):
-    order = services.consumer_order_or_404(current_user, order_id)
-    run_action(
-        lambda: services.complete_order(order, actor=current_user, role="consumer"),
-        _("Terima kasih! Pesanan selesai."),
-    )
+    order = buyer_order_or_404(current_user, order_id)
+    with domain_errors():
+        services.complete_order(order, actor=current_user, role="consumer")
+        flash(_("Terima kasih! Pesanan selesai."), "success")
     return redirect(url_for("orders.my_order", order_id=order_id))
 
 
@@ -213,7 +197,7 @@ def received(order_id: int):
 @bp.get("/business/orders")
 @login_required
 def sales():
-    business = businesses.require_business_of(current_user)
+    business = owner_business_or_404(current_user)
     status = request.args.get("status") or None
     if status not in (
         None,
@@ -236,27 +220,22 @@ def sales():
 
 @bp.route("/business/orders/<int:order_id>", methods=["GET", "POST"])
 @login_required
+@unit_of_work
 def sale(order_id: int):
-    business = businesses.require_business_of(current_user)
-    order = services.business_order_or_404(business, order_id)
+    order = owner_order_or_404(owner_business_or_404(current_user), order_id)
     form = ShipForm()
     status = 200
     if form.validate_on_submit():
-        try:
+        with domain_errors():
             services.ship_order(
                 order,
                 courier=form.courier.data,
                 tracking_number=form.tracking_number.data,
                 actor=current_user,
             )
-        except DomainError as exc:
-            db.session.rollback()
-            flash(str(exc.message), "error")
-            status = 400
-        else:
-            db.session.commit()
             flash(_("Pesanan ditandai dikirim. Pembeli sudah diberi tahu."), "success")
             return redirect(url_for("orders.sales"))
+        status = 400
     elif form.is_submitted():
         status = 400
     return render_template("orders/sale.html", order=order, form=form), status

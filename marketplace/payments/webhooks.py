@@ -5,7 +5,8 @@ import logging
 import stripe
 from flask import Blueprint, current_app, jsonify, request
 
-from marketplace.extensions import csrf, db
+from marketplace.core.views import unit_of_work
+from marketplace.extensions import csrf
 from marketplace.payments import services
 
 log = logging.getLogger("pasarkita.payments")
@@ -14,6 +15,7 @@ bp = Blueprint("payments", __name__, url_prefix="/payments")
 
 @bp.post("/stripe/webhook")
 @csrf.exempt
+@unit_of_work  # the event is recorded as processed in the same commit as its effects
 def stripe_webhook():
     payload = request.get_data()  # the raw body, before anything parses it
     signature = request.headers.get("Stripe-Signature", "")
@@ -26,6 +28,5 @@ def stripe_webhook():
         return jsonify(error="invalid signature"), 400
     data = event.to_dict() if hasattr(event, "to_dict") else dict(event)
     outcome = services.handle_event(data)
-    db.session.commit()
     log.info("stripe event %s %s: %s", data.get("id"), data.get("type"), outcome)
     return jsonify(received=True)
