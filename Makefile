@@ -1,5 +1,6 @@
 # Pasarkita: set-up, local run and tests.  `make run` serves http://127.0.0.1:5000,
-# `make test` runs the whole suite (SQLite, browser tests included) and ruff.
+# `make test` runs the whole suite (SQLite, browser tests included), ruff (check and format),
+# the import contracts (lint-imports) and mypy.
 #   make test PYTEST_ARGS="-m 'not browser' tests/integration"
 #   DATABASE_URL_TEST=postgresql+psycopg://... make test      (what .ci/run does too)
 
@@ -18,8 +19,8 @@ APP_PORT ?= 5000
 
 help:
 	@echo "make run    - migrate, seed the demo data, start localstripe and the app on http://127.0.0.1:$(APP_PORT)"
-	@echo "make test   - the whole test suite (browser tests included) and ruff; PYTEST_ARGS=... to narrow"
-	@echo "make lint   - ruff check and ruff format --check"
+	@echo "make test   - the whole suite (browser tests included), ruff, import contracts, mypy; PYTEST_ARGS=... to narrow"
+	@echo "make lint   - ruff check, ruff format --check, lint-imports, mypy"
 	@echo "make venv | translations | node_modules | chromium | instance/secret_key | clean"
 
 venv: $(VENV)/.installed
@@ -88,6 +89,9 @@ run: venv translations instance/secret_key
 test: venv translations node_modules chromium
 	$(BIN)/pytest $(PYTEST_ARGS)
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 # Extract UI strings (Indonesian) and update the English catalog; then translate the
 # new empty entries in marketplace/translations/en/LC_MESSAGES/messages.po.
@@ -100,6 +104,8 @@ i18n: venv
 lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 # Caches only: keeps .venv, node_modules and instance/ (the dev database and secret key).
 clean:

@@ -68,6 +68,7 @@ def init_app(app) -> None:
         scheme_labels=SCHEME_LABELS,
         reason_labels=REJECT_REASON_LABELS,
         step_labels=dict(STEPS),
+        ReferralStatus=models.ReferralStatus,
     )
 
 

@@ -228,7 +228,9 @@ def make_session(
 # --- orders ----------------------------------------------------------------------------
 
 
-def make_order(*, business: Business, consumer: User, status="pending_payment", total_idr=25_000):
+def make_order(
+    *, business: Business, consumer: User, status="pending_payment", total_idr=25_000, paid_at=None
+):
     """An order of one line inserted directly in ``status``, with what that state implies
     (paid_at once paid, courier and tracking number once shipped).
 
@@ -262,7 +264,7 @@ def make_order(*, business: Business, consumer: User, status="pending_payment", 
         consumer_id=consumer.id,
         total_idr=total_idr,
         status=status,
-        paid_at=now if status in PAID_STATES else None,
+        paid_at=(paid_at or now) if status in PAID_STATES else None,
         courier="JNE" if shipped else None,
         tracking_number=f"JNE{next(_seq):010d}" if shipped else None,
     )

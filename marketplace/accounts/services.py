@@ -15,6 +15,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from marketplace.accounts.models import LoginSession, LoginThrottle, User, token_digest
 from marketplace.core import audit
 from marketplace.core.errors import DomainError, ValidationFailed
+from marketplace.core.models import rowcount
 from marketplace.core.timeutil import utcnow
 from marketplace.extensions import db
 
@@ -163,7 +164,8 @@ def start_session(user: User, user_agent: str | None = None) -> str:
             user_agent=(user_agent or "")[:200] or None,
         )
     )
-    user.session_token = token
+    # Not a column: the raw token of this login, kept on the instance for the cookie.
+    user.session_token = token  # type: ignore[assignment]
     return token
 
 
@@ -219,7 +221,7 @@ def end_other_sessions(user: User, keep_token: str | None = None) -> int:
     )
     if keep_token:
         stmt = stmt.where(LoginSession.token_hash != token_digest(keep_token))
-    return db.session.execute(stmt.values(revoked_at=utcnow())).rowcount
+    return rowcount(db.session.execute(stmt.values(revoked_at=utcnow())))
 
 
 def change_password(

@@ -14,7 +14,7 @@ from marketplace.core.tenancy import get_or_404
 from marketplace.core.views import domain_errors, unit_of_work
 from marketplace.extensions import db
 from marketplace.legality.models import DocumentStatus, LegalityDocument
-from marketplace.legality.views import review_page
+from marketplace.legality.review_page import review_page
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 

@@ -10,7 +10,7 @@ from marketplace.core.timeutil import utcnow
 from marketplace.extensions import db
 
 
-class AuditEvent(db.Model):
+class AuditEvent(db.Model):  # type: ignore[name-defined]  # built at run time
     __tablename__ = "audit_event"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -198,7 +198,7 @@ def register_figure(
 
 
 def figures(place: str, **context: Any) -> list[tuple[str, Any]]:
-    out = []
+    out: list[tuple[str, Any]] = []
     for figure in registry().figures.get(place, ()):
         out.extend((str(label), value) for label, value in figure.compute(context))
     return out

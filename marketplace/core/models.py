@@ -1,8 +1,9 @@
 """Shared column types."""
 
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import DateTime, TypeDecorator
+from sqlalchemy import CursorResult, DateTime, Result, TypeDecorator
 
 from marketplace.core.timeutil import as_utc
 
@@ -22,3 +23,9 @@ class UTCDateTime(TypeDecorator):
 
     def process_result_value(self, value, dialect):
         return None if value is None else as_utc(value)
+
+
+def rowcount(result: Result) -> int:
+    """Rows an UPDATE or DELETE matched: ``Session.execute`` is typed as a plain Result, but a
+    DML statement returns a CursorResult, which counts them (compare-and-set checks this)."""
+    return cast(CursorResult, result).rowcount

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 from sqlalchemy.orm.attributes import set_committed_value
 
 from marketplace.core.errors import IllegalTransition
-from marketplace.core.models import UTCDateTime
+from marketplace.core.models import UTCDateTime, rowcount
 from marketplace.core.timeutil import utcnow
 from marketplace.extensions import db
 
@@ -94,7 +94,7 @@ def apply_transition(
         .values(**values)
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:
+    if rowcount(result) != 1:
         raise IllegalTransition(
             _l("Data ini baru saja diubah orang lain. Muat ulang halaman lalu coba lagi."),
             state=current,

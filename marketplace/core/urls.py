@@ -28,7 +28,7 @@ def external_url(endpoint: str, **values) -> str:
     if base is None:
         # Without a configured base only a request (or SERVER_NAME) knows the host.
         return url_for(endpoint, _external=True, **values)
-    app = current_app._get_current_object()
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
     anchor = values.pop("_anchor", None)
     app.inject_url_defaults(endpoint, values)
     parts = urlsplit(base)

@@ -23,7 +23,7 @@ from marketplace.core.timeutil import JAKARTA, utcnow
 from marketplace.core.views import domain_errors, unit_of_work
 from marketplace.extensions import db
 from marketplace.legality.models import DocumentStatus, LegalityDocument
-from marketplace.legality.views import review_page
+from marketplace.legality.review_page import review_page
 from marketplace.mentoring import pathway
 from marketplace.mentoring import services as mentoring
 from marketplace.mentoring.dashboard import chapter_dashboard

@@ -203,16 +203,14 @@ def books_kept(business_id: int, year: int, month: int) -> bool:
     """The month has at least one entry: a platform sale or something the owner typed."""
     first = date(year, month, 1)
     nxt = _month_start(first, -1)
-    return (
-        db.session.scalar(
-            select(func.count(LedgerEntry.id)).where(
-                LedgerEntry.business_id == business_id,
-                LedgerEntry.occurred_on >= first,
-                LedgerEntry.occurred_on < nxt,
-            )
+    entries = db.session.scalar(
+        select(func.count(LedgerEntry.id)).where(
+            LedgerEntry.business_id == business_id,
+            LedgerEntry.occurred_on >= first,
+            LedgerEntry.occurred_on < nxt,
         )
-        > 0
     )
+    return bool(entries)
 
 
 def months_with_books(business_ids, since: date) -> dict[int, set[tuple[int, int]]]:
@@ -273,7 +271,7 @@ def payable_balance(business_id: int) -> int:
             Payout.business_id == business_id
         )
     )
-    return int(sales) - int(paid_out)
+    return int(sales or 0) - int(paid_out or 0)
 
 
 def balances() -> list[tuple[Business, int]]:

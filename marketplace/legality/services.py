@@ -378,7 +378,7 @@ def expire_permits(on: date | None = None) -> dict:
             "expire",
             actor=None,
             role="system",
-            note=f"expired on {document.expires_on.isoformat()}",
+            note=f"expired on {document.expires_on.isoformat()}",  # type: ignore[union-attr]
         )
         business = document.business
         products = unlist_failing_products(
@@ -438,7 +438,7 @@ def expire_permits(on: date | None = None) -> dict:
                 kind=document.kind,
                 number=document.number_display,
                 business=business.name,
-                date=document.expires_on.strftime("%d-%m-%Y"),
+                date=document.expires_on.strftime("%d-%m-%Y"),  # type: ignore[union-attr]
                 link=external_url("business.dashboard"),
                 dedupe_key=f"expiring:{document.id}:{user_id}",
             )

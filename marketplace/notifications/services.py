@@ -47,6 +47,8 @@ def notify(
         from marketplace.notifications.outbox import queue_email
 
         user = db.session.get(User, user_id)
+        if user is None:
+            raise ValueError(f"no user {user_id} to notify")
         queue_email(
             user.email,
             subject=str(_l("Pemberitahuan Pasarkita")),

@@ -38,8 +38,7 @@ def init_app(app) -> None:
         {
             "order_paid": _l("Pesanan baru #%(order)s sudah dibayar (%(total)s). Silakan kirim."),
             "order_shipped": _l(
-                "Pesanan #%(order)s dari %(business)s dikirim lewat %(courier)s, resi "
-                "%(tracking)s."
+                "Pesanan #%(order)s dari %(business)s dikirim lewat %(courier)s, resi %(tracking)s."
             ),
             "order_refunded": _l("Dana pesanan #%(order)s (%(total)s) dikembalikan ke pembeli."),
         },

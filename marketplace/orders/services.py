@@ -21,6 +21,7 @@ from marketplace.chapters.models import Kelurahan
 from marketplace.core import audit
 from marketplace.core.errors import DomainError, NotFound, ValidationFailed
 from marketplace.core.ids import parse_id
+from marketplace.core.models import rowcount
 from marketplace.core.money import format_rupiah
 from marketplace.core.statemachine import apply_transition
 from marketplace.core.timeutil import utcnow
@@ -123,6 +124,7 @@ def merge_carts(anonymous: Cart | None, user) -> None:
             db.session.delete(anonymous)
         return
     target = cart_for(user, create=True)
+    assert target is not None  # create=True always gives a cart
     for item in list(anonymous.items):
         existing = next((i for i in target.items if i.product_id == item.product_id), None)
         total = item.quantity + (existing.quantity if existing else 0)
@@ -203,7 +205,7 @@ def reserve_stock(product_id: int, quantity: int) -> bool:
         .values(stock=Product.stock - quantity)
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount == 1
+    return rowcount(result) == 1
 
 
 def release_stock(order: Order) -> None:

@@ -21,7 +21,7 @@ FEED_BATCH = 500
 
 
 def get_index() -> ProductIndex:
-    app = current_app._get_current_object()
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
     index = app.extensions.get("search_index")
     if index is None:
         path = app.config.get("SEARCH_INDEX_DIR") or Path(app.instance_path) / "search_index"

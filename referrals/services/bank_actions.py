@@ -1,6 +1,8 @@
 """The bank decides: acknowledge, request information (and the member's answer), approve
 within the decision bounds, reject with a reason, disburse. Portal and API call this."""
 
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 
 from marketplace.core import audit
@@ -43,7 +45,7 @@ def bank_action(
     if note is not None and not isinstance(note, str):
         raise ValidationFailed(_l("Catatan harus berupa teks."), field="note")
     note = (note or "").strip()[:NOTE_MAX] or None
-    changes = {}
+    changes: dict[str, Any] = {}
     now = utcnow()
     if action == "acknowledge":
         changes["acknowledged_at"] = now

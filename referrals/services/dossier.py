@@ -12,14 +12,14 @@ from marketplace.core.crypto import decrypt_text
 from marketplace.core.timeutil import jakarta_today
 from marketplace.extensions import db
 from marketplace.ledger.services import monthly_summary
-from marketplace.legality.models import LegalityDocument
+from marketplace.legality.models import DocumentStatus, LegalityDocument
 from marketplace.mentoring import pathway
 from marketplace.mentoring.models import CheckIn
-from marketplace.orders.models import Order
+from marketplace.orders.models import PAID_STATES, Order, OrderStatus
 from referrals.models import Referral
 from referrals.services.records import track_records
 
-PAID = ("paid", "shipped", "completed", "refunded")
+PAID = PAID_STATES
 
 
 def order_figures(business_id: int) -> dict:
@@ -28,7 +28,7 @@ def order_figures(business_id: int) -> dict:
         select(
             func.count(Order.id),
             func.sum(case((Order.status.in_(("shipped", "completed")), 1), else_=0)),
-            func.sum(case((Order.status == "refunded", 1), else_=0)),
+            func.sum(case((Order.status == OrderStatus.REFUNDED, 1), else_=0)),
         ).where(Order.business_id == business_id, Order.status.in_(PAID))
     ).one()
     per_buyer = (
@@ -64,7 +64,8 @@ def build(referral: Referral, today: date | None = None) -> dict:
         for d in db.session.scalars(
             select(LegalityDocument)
             .where(
-                LegalityDocument.business_id == business.id, LegalityDocument.status == "verified"
+                LegalityDocument.business_id == business.id,
+                LegalityDocument.status == DocumentStatus.VERIFIED,
             )
             .order_by(LegalityDocument.kind)
         )

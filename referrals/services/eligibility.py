@@ -14,7 +14,7 @@ from marketplace.core.money import format_rupiah
 from marketplace.core.timeutil import jakarta_today
 from marketplace.extensions import db
 from marketplace.ledger.services import months_with_books
-from marketplace.legality.models import LegalityDocument
+from marketplace.legality.models import DocumentStatus, LegalityDocument
 from marketplace.mentoring.models import Attendance, ExternalTraining, MentoringSession
 from referrals.models import KurScheme, Referral
 
@@ -97,7 +97,7 @@ def pre_screen(
         select(func.count(LegalityDocument.id)).where(
             LegalityDocument.business_id == business.id,
             LegalityDocument.kind == "nib",
-            LegalityDocument.status == "verified",
+            LegalityDocument.status == DocumentStatus.VERIFIED,
         )
     )
     rules.append(

@@ -139,11 +139,12 @@ def endorsements_this_month(lead_id: int, now=None) -> int:
     """Referrals the lead has sent since the 1st of this month (Jakarta time)."""
     now = (now or utcnow()).astimezone(JAKARTA)
     start = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-    return db.session.scalar(
+    sent = db.session.scalar(
         select(func.count(Referral.id)).where(
             Referral.lead_id == lead_id, Referral.sent_at >= start
         )
     )
+    return sent or 0
 
 
 def endorse_and_send(referral: Referral, *, lead, recommendation: str) -> None:

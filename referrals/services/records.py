@@ -1,13 +1,14 @@
 """Accountability: each lead's track record, the network's figures, and the referral
 network's facts for the 7 PAS pathway."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import case, func, select
 
 from marketplace.extensions import db
 from marketplace.mentoring.pathway import as_day
-from referrals.models import Referral
+from referrals.models import Referral, ReferralStatus
 
 
 @dataclass
@@ -16,7 +17,7 @@ class TrackRecord:
     acknowledged: int = 0
     approved: int = 0
     rejected: int = 0
-    reasons: dict | None = None
+    reasons: dict = field(default_factory=dict)
 
     @property
     def approval_rate(self) -> float:
@@ -47,9 +48,9 @@ def track_records(lead_ids) -> dict[int, TrackRecord]:
         record = out.setdefault(lead_id, TrackRecord(reasons={}))
         record.sent += count
         record.acknowledged += count if acked else 0
-        if status in ("approved", "disbursed"):
+        if status in (ReferralStatus.APPROVED, ReferralStatus.DISBURSED):
             record.approved += count
-        elif status == "rejected":
+        elif status == ReferralStatus.REJECTED:
             record.rejected += count
             record.reasons[reason] = record.reasons.get(reason, 0) + count
     return out
@@ -67,19 +68,19 @@ def figures() -> dict:
             Referral.decided_at,
         ).where(Referral.sent_at.is_not(None))
     ).all()
-    groups: dict[str, dict] = {"chapter": {}, "lead": {}, "bank": {}}
+    groups: dict[str, dict[int, dict[str, Any]]] = {"chapter": {}, "lead": {}, "bank": {}}
     for chapter_id, lead_id, bank_id, status, sent_at, decided_at in rows:
         for kind, key in (("chapter", chapter_id), ("lead", lead_id), ("bank", bank_id)):
             g = groups[kind].setdefault(key, {"sent": 0, "approved": 0, "rejected": 0, "days": []})
             g["sent"] += 1
-            if status in ("approved", "disbursed"):
+            if status in (ReferralStatus.APPROVED, ReferralStatus.DISBURSED):
                 g["approved"] += 1
-            elif status == "rejected":
+            elif status == ReferralStatus.REJECTED:
                 g["rejected"] += 1
             if decided_at and sent_at:
                 g["days"].append((decided_at - sent_at).total_seconds() / 86400)
-    for kind in groups.values():
-        for g in kind.values():
+    for table in groups.values():
+        for g in table.values():
             decided = g["approved"] + g["rejected"]
             g["approval_rate"] = round(100 * g["approved"] / decided) if decided else None
             g["days_to_decision"] = round(sum(g["days"]) / len(g["days"]), 1) if g["days"] else None

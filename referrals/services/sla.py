@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from marketplace.core.timeutil import JAKARTA, utcnow
 from marketplace.extensions import db
 from marketplace.notifications.services import notify
-from referrals.models import Referral
+from referrals.models import Referral, ReferralStatus
 from referrals.services.links import external_url
 from referrals.services.scope import bank_visible
 
@@ -26,7 +26,7 @@ def working_days_since(start: datetime, now: datetime) -> int:
 def is_overdue(referral: Referral, now=None) -> bool:
     """Sent and not acknowledged within 3 working days."""
     return (
-        referral.status == "sent"
+        referral.status == ReferralStatus.SENT
         and referral.sent_at is not None
         and working_days_since(referral.sent_at, now or utcnow()) >= SLA_WORKING_DAYS
     )
@@ -37,7 +37,9 @@ def flag_overdue(now=None) -> int:
     now = now or utcnow()
     flagged = 0
     for referral in db.session.scalars(
-        bank_visible().where(Referral.status == "sent", Referral.sla_flagged_at.is_(None))
+        bank_visible().where(
+            Referral.status == ReferralStatus.SENT, Referral.sla_flagged_at.is_(None)
+        )
     ):
         if not is_overdue(referral, now):
             continue

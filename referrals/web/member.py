@@ -13,6 +13,7 @@ from sqlalchemy.orm import joinedload
 
 from marketplace.accounts.forms import ConfirmForm
 from marketplace.businesses.models import Business
+from marketplace.core.statemachine import can
 from marketplace.core.views import domain_errors, unit_of_work
 from marketplace.extensions import db
 from referrals import services
@@ -112,7 +113,7 @@ def decline(referral_id: int):
     """The member says no to a draft: the referral is withdrawn, nothing is shared."""
     referral = _referral(referral_id)
     form = WithdrawForm(prefix="wd")
-    if form.validate_on_submit() and referral.status == "draft":
+    if form.validate_on_submit() and can(referral, "consent"):
         with domain_errors():
             services.withdraw(
                 referral,

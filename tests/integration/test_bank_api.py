@@ -478,8 +478,12 @@ def test_a_withdrawn_referral_is_gone_from_the_bank(db, universe, client, body):
     before = snapshot(db)
     response = client.post(events(referral), headers=bearer(universe.token_x), json=body)
     assert_error(response, 404, "not_found")
-    assert client.get(f"/api/v1/bank/referrals/{referral.id}",
-                      headers=bearer(universe.token_x)).status_code == 404
+    assert (
+        client.get(
+            f"/api/v1/bank/referrals/{referral.id}", headers=bearer(universe.token_x)
+        ).status_code
+        == 404
+    )
     assert snapshot(db) == before
 
 

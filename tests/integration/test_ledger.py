@@ -4,18 +4,16 @@ offline sales and expenses, the monthly summary and its chart, and the CSV expor
 import csv
 import io
 import random
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from marketplace.chapters.models import Kelurahan
 from marketplace.core.timeutil import jakarta_today
 from marketplace.ledger import services as ledger
 from marketplace.ledger.models import LedgerEntry
-from marketplace.orders.models import Checkout, Order, OrderLine
-from tests.factories import make_product, make_user
+from tests.factories import make_order, make_user
 
 BOOKS = "/business/books/"
 ADD = "/business/books/entries"
@@ -23,42 +21,9 @@ EXPORT = "/business/books/export.csv"
 
 
 def make_paid_order(db, *, business, consumer, total_idr=50_000, paid_at=None):
-    kelurahan = db.session.scalar(
-        select(Kelurahan).where(Kelurahan.chapter_id == business.chapter_id)
+    return make_order(
+        business=business, consumer=consumer, status="paid", total_idr=total_idr, paid_at=paid_at
     )
-    now = datetime.now(UTC)
-    checkout = Checkout(
-        user_id=consumer.id,
-        total_idr=total_idr,
-        recipient_name=consumer.name,
-        address_line="Jl. Kenanga No. 7",
-        kelurahan_code=kelurahan.code,
-        postal_code=kelurahan.postal_code,
-        whatsapp_e164="+6281298765432",
-        expires_at=now + timedelta(hours=1),
-    )
-    product = make_product(business=business, price_idr=total_idr)
-    order = Order(
-        checkout=checkout,
-        business_id=business.id,
-        consumer_id=consumer.id,
-        total_idr=total_idr,
-        status="paid",
-        paid_at=paid_at or now,
-    )
-    db.session.add_all([checkout, order])
-    db.session.flush()
-    db.session.add(
-        OrderLine(
-            order_id=order.id,
-            product_id=product.id,
-            product_name=product.name,
-            unit_price_idr=total_idr,
-            quantity=1,
-        )
-    )
-    db.session.commit()
-    return order
 
 
 def add_rows(db, business, rows):

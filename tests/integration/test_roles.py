@@ -71,8 +71,7 @@ def test_owner_json_endpoint_refuses_cookie_post_without_csrf_header(client, log
 
     product = make_listable_product(business=world.biz_tebet)
     login_as(client, world.biz_tebet.owner)
-    response = client.post(f"/api/v1/me/products/{product.id}/status",
-                           json={"status": "listed"})
+    response = client.post(f"/api/v1/me/products/{product.id}/status", json={"status": "listed"})
     assert response.status_code == 400
     assert response.get_json()["error"]["code"] == "csrf"
 

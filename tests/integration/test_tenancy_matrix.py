@@ -54,8 +54,9 @@ def world(world):
 
 def lead_rules(app):
     """Every route of the lead area, whichever package registers it."""
-    return [rule for rule in app.url_map.iter_rules()
-            if rule.rule.startswith("/lead/<chapter_slug>")]
+    return [
+        rule for rule in app.url_map.iter_rules() if rule.rule.startswith("/lead/<chapter_slug>")
+    ]
 
 
 def table_counts() -> dict[str, int]:

@@ -48,6 +48,7 @@ def host_view_modules() -> list[Path]:
         *HOST.rglob("views.py"),
         *HOST.rglob("me.py"),
         *HOST.rglob("webhooks.py"),
+        *HOST.rglob("review_page.py"),
         *(HOST / "api").glob("*.py"),
     }
     return sorted(f for f in files if f != UNIT_OF_WORK and f.name != "__init__.py")

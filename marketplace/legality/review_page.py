@@ -1,4 +1,5 @@
-"""Document review, shared by the lead console and the admin area (one rule, two scopes)."""
+"""The document review page, a web component the legality feature exports to the consoles
+that host it (the lead console and the admin area: one rule, two scopes). Not a blueprint."""
 
 from flask import flash, redirect, render_template
 from flask_babel import gettext as _
