@@ -5,7 +5,6 @@ about other businesses (IDOR guard). Views and services load owner objects only 
 """
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from marketplace.businesses.models import Business
 from marketplace.core.errors import NotFound
@@ -28,7 +27,9 @@ def owner_business_or_404(user) -> Business:
     return business
 
 
-def _of_business(business: Business, model, object_id, *options):
+def of_business(business: Business, model, object_id, *options):
+    """A row of ``model`` (any table with ``business_id``) that belongs to ``business``;
+    NotFound for anyone else's. Features apply the owner scope to their own tables with it."""
     found = db.session.scalar(
         select(model)
         .where(model.id == parse_id(object_id), model.business_id == business.id)
@@ -43,14 +44,14 @@ def owner_product_or_404(business: Business, product_id):
     """A product of ``business``; NotFound for anyone else's."""
     from marketplace.catalog.models import Product
 
-    return _of_business(business, Product, product_id)
+    return of_business(business, Product, product_id)
 
 
 def owner_document_or_404(business: Business, document_id):
     """A legality document of ``business``; NotFound for anyone else's."""
     from marketplace.legality.models import LegalityDocument
 
-    return _of_business(business, LegalityDocument, document_id)
+    return of_business(business, LegalityDocument, document_id)
 
 
 def owner_documents(business: Business) -> list:
@@ -63,13 +64,4 @@ def owner_documents(business: Business) -> list:
             .where(LegalityDocument.business_id == business.id)
             .order_by(LegalityDocument.created_at.desc())
         )
-    )
-
-
-def owner_order_or_404(business: Business, order_id):
-    """An order placed with ``business`` (lines and checkout loaded); NotFound otherwise."""
-    from marketplace.orders.models import Order
-
-    return _of_business(
-        business, Order, order_id, selectinload(Order.lines), selectinload(Order.checkout)
     )

@@ -242,11 +242,32 @@ def scope_resolver(name: str) -> Callable | None:
     return registry().scope_resolvers.get(name)
 
 
+def plugin_version_locations(config):
+    """Alembic reads the host's versions plus the folders the current app's plug-ins registered.
+
+    Registered once on the module-level ``migrate``; it reads ``current_app``'s registry, so a
+    host built without the referral network never sees (nor applies) that branch.
+    """
+    import os
+
+    folders = registry(current_app).migration_folders
+    if folders:
+        host = os.path.join(config.get_main_option("script_location"), "versions")
+        # ConfigParser interpolates "%"; path_separator=os splits on os.pathsep only.
+        locations = os.pathsep.join([host, *folders]).replace("%", "%%")
+        config.set_main_option("path_separator", "os")
+        config.set_main_option("version_locations", locations)
+    return config
+
+
 def init_app(app: Flask) -> None:
     """Create the registry and expose it to templates."""
     from marketplace.core.statemachine import allowed_actions, can
+    from marketplace.extensions import migrate
 
     registry(app)
+    if plugin_version_locations not in migrate.configure_callbacks:
+        migrate.configure(plugin_version_locations)
     app.jinja_env.globals.update(
         nav_links=nav_links, figures=figures, label=label, can=can, allowed_actions=allowed_actions
     )

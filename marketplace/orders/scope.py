@@ -1,8 +1,10 @@
-"""The buyer scope: a consumer reaches only their own checkouts and orders (else 404)."""
+"""The buyer scope: a consumer reaches only their own checkouts and orders (else 404); and
+the owner scope applied to orders (a seller reaches only orders placed with their business)."""
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from marketplace.businesses.scope import of_business
 from marketplace.core.errors import NotFound
 from marketplace.core.ids import parse_id
 from marketplace.extensions import db
@@ -31,3 +33,10 @@ def buyer_order_or_404(user, order_id) -> Order:
     if order is None:
         raise NotFound()
     return order
+
+
+def owner_order_or_404(business, order_id) -> Order:
+    """An order placed with ``business`` (lines and checkout loaded); NotFound otherwise."""
+    return of_business(
+        business, Order, order_id, selectinload(Order.lines), selectinload(Order.checkout)
+    )

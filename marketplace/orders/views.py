@@ -16,14 +16,14 @@ from flask_login import current_user, login_required
 
 from marketplace.accounts.forms import ConfirmForm
 from marketplace.businesses import services as businesses
-from marketplace.businesses.scope import owner_business_or_404, owner_order_or_404
+from marketplace.businesses.scope import owner_business_or_404
 from marketplace.core.errors import ValidationFailed
 from marketplace.core.forms import choices
 from marketplace.core.views import domain_errors, show_error, unit_of_work
 from marketplace.orders import services
 from marketplace.orders.forms import AddToCartForm, CheckoutForm, PayForm, QuantityForm, ShipForm
 from marketplace.orders.models import OrderStatus
-from marketplace.orders.scope import buyer_checkout_or_404, buyer_order_or_404
+from marketplace.orders.scope import buyer_checkout_or_404, buyer_order_or_404, owner_order_or_404
 from marketplace.payments import services as payments
 from marketplace.payments.gateway import CardDeclined
 
