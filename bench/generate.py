@@ -97,6 +97,20 @@ class Writer:
         rows = list(rows)
         if not rows:
             return 0
+        # COPY and executemany skip the model's Python-side defaults: add them as columns.
+        extra, values = [], []
+        for column in table.columns:
+            if column.name in columns or column.default is None or column.primary_key:
+                continue
+            default = column.default
+            if default.is_sequence:
+                continue
+            value = default.arg(None) if default.is_callable else default.arg
+            extra.append(column.name)
+            values.append(value)
+        if extra:
+            columns = (*columns, *extra)
+            rows = [(*row, *values) for row in rows]
         name = table.name
         json_cols = {
             i for i, c in enumerate(columns) if table.c[c].type.__class__.__name__ == "JSON"
@@ -278,6 +292,7 @@ def generate(app, members: int, *, seed: int = 2026, quiet: bool = False) -> dic
             "file_size",
             "original_name",
             "created_at",
+            "review_note",
         )
         for bid, _uid, cid, _code, _postal in businesses:
             roll = rng.random()
@@ -303,6 +318,7 @@ def generate(app, members: int, *, seed: int = 2026, quiet: bool = False) -> dic
                     20_000,
                     "nib.pdf",
                     moment(rng.randrange(300, 400)),
+                    "Foto NIB tidak terbaca." if status == "rejected" else None,
                 )
             )
             if status == "verified":
@@ -327,6 +343,7 @@ def generate(app, members: int, *, seed: int = 2026, quiet: bool = False) -> dic
                             20_000,
                             "pirt.pdf",
                             moment(rng.randrange(300, 400)),
+                            None,
                         )
                     )
                     verified[bid] = pid_doc

@@ -178,7 +178,8 @@ def register_demo_step(app: Flask, step: Callable) -> None:
 
 
 def register_pathway_provider(app: Flask, provider: Callable) -> None:
-    """``provider(business_ids)`` returns ``{fact: {business_id: date}}`` in one query."""
+    """``provider(business_ids)`` (a SELECT of ids, never a list) returns
+    ``{fact: {business_id: date}}`` in one query."""
     providers = registry(app).pathway_providers
     if provider not in providers:
         providers.append(provider)

@@ -214,12 +214,13 @@ def books_kept(business_id: int, year: int, month: int) -> bool:
 
 
 def months_with_books(business_ids, since: date) -> dict[int, set[tuple[int, int]]]:
-    """For many businesses at once: which (year, month) have entries since ``since``."""
+    """For many businesses at once: which (year, month) have entries since ``since``.
+    ``business_ids`` is a SELECT of ids (never a bound list that grows with the data)."""
     year = func.extract("year", LedgerEntry.occurred_on)
     month = func.extract("month", LedgerEntry.occurred_on)
     rows = db.session.execute(
         select(LedgerEntry.business_id, year, month)
-        .where(LedgerEntry.business_id.in_(list(business_ids)), LedgerEntry.occurred_on >= since)
+        .where(LedgerEntry.business_id.in_(business_ids), LedgerEntry.occurred_on >= since)
         .group_by(LedgerEntry.business_id, year, month)
     ).all()
     out: dict[int, set] = {}

@@ -166,9 +166,11 @@ def compute(business_filter, today: date | None = None) -> list[Pathway]:
     """
     today = today or jakarta_today()
     rows = _member_rows(business_filter)
-    ids = [row[0].id for row in rows]
-    if not ids:
+    if not rows:
         return []
+    # The members as a subquery, never as a bound list of ids (drivers cap bind parameters:
+    # SQLite at 32,766, psycopg at 65,535; a chapter or the platform has more members).
+    ids = business_filter(select(Business.id))
     attended: dict[int, list] = {}
     for bid, starts_at in db.session.execute(
         select(Attendance.business_id, MentoringSession.starts_at)

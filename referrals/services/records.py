@@ -88,11 +88,17 @@ def figures() -> dict:
 
 
 def pathway_dates(business_ids) -> dict:
-    """For the 7 PAS pathway, in one query: first endorsement and first approval dates."""
-    approved = case((Referral.status.in_(("approved", "disbursed")), Referral.decided_at))
+    """For the 7 PAS pathway, in one query: first endorsement and first approval dates of
+    the businesses ``business_ids`` (a SELECT of ids) selects."""
+    approved = case(
+        (
+            Referral.status.in_((ReferralStatus.APPROVED, ReferralStatus.DISBURSED)),
+            Referral.decided_at,
+        )
+    )
     rows = db.session.execute(
         select(Referral.business_id, func.min(Referral.sent_at), func.min(approved))
-        .where(Referral.business_id.in_(list(business_ids)), Referral.sent_at.is_not(None))
+        .where(Referral.business_id.in_(business_ids), Referral.sent_at.is_not(None))
         .group_by(Referral.business_id)
     ).all()
     return {
