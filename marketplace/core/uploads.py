@@ -3,6 +3,11 @@
 Only PDF, JPEG and PNG are accepted, judged by their magic bytes (never by the name or the
 browser's content type). Images are re-encoded with Pillow, which drops metadata (EXIF
 location) and anything appended to the image; decompression bombs are refused.
+
+The decode budget (issue 12): the header is judged before any pixel is decoded (at most
+MAX_PIXELS, at least MIN_BYTES_PER_PIXEL), JPEGs are decoded at reduced size (``draft``)
+and every stored image is at most MAX_STORED_EDGE on its longer side, and at most
+UPLOAD_DECODE_SLOTS decodes run at once (a request that waits too long gets UploadsBusy, 503).
 """
 
 import io
