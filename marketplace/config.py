@@ -46,6 +46,10 @@ class BaseConfig:
     MAX_DOCUMENT_BYTES = 5_000_000
     BUSINESS_STORAGE_QUOTA_BYTES = 50_000_000
     UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER")  # default: instance/uploads
+    # At most this many image decodes at once per process; a request that waits longer
+    # than UPLOAD_DECODE_WAIT_SECONDS for one is told to try again (503).
+    UPLOAD_DECODE_SLOTS = int(os.environ.get("UPLOAD_DECODE_SLOTS", "2"))
+    UPLOAD_DECODE_WAIT_SECONDS = float(os.environ.get("UPLOAD_DECODE_WAIT_SECONDS", "5"))
     # Stripe: real keys in production; localstripe (any sk_test_ key) in development.
     STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "sk_test_pasarkita_dev")
     STRIPE_PUBLISHABLE_KEY = os.environ.get("STRIPE_PUBLISHABLE_KEY", "pk_test_pasarkita_dev")

@@ -114,8 +114,9 @@ def new_document():
         form.kind.data = request.args.get("kind", "nib")
         if request.args.get("product", "").isdigit():
             form.products.data = [int(request.args["product"])]
+    refused = None
     if form.validate_on_submit():
-        with domain_errors(form):
+        with domain_errors(form) as refused:
             legality.submit_document(
                 business,
                 kind=form.kind.data,
@@ -129,6 +130,8 @@ def new_document():
             flash(_("Dokumen terkirim. Pengurus chapter akan memeriksanya."), "success")
             return redirect(url_for("business.dashboard"))
     status = 400 if form.errors or request.method == "POST" else 200
+    if refused:
+        status = refused.status_code  # 503 when every decode slot stayed busy: try again
     return render_template("businesses/document_form.html", form=form), status
 
 

@@ -3,12 +3,20 @@
 Only PDF, JPEG and PNG are accepted, judged by their magic bytes (never by the name or the
 browser's content type). Images are re-encoded with Pillow, which drops metadata (EXIF
 location) and anything appended to the image; decompression bombs are refused.
+
+The decode budget (issue 12): the header is judged before any pixel is decoded (at most
+MAX_PIXELS, at least MIN_BYTES_PER_PIXEL), JPEGs are decoded at reduced size (``draft``)
+and every stored image is at most MAX_STORED_EDGE on its longer side, and at most
+UPLOAD_DECODE_SLOTS decodes run at once (a request that waits too long gets UploadsBusy, 503).
 """
 
 import io
 import os
 import secrets
+import threading
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,12 +26,20 @@ from flask_babel import lazy_gettext as _l
 from PIL import Image, UnidentifiedImageError
 from sqlalchemy import event
 
-from marketplace.core.errors import ValidationFailed
+from marketplace.core.errors import DomainError, ValidationFailed
 from marketplace.extensions import db
 
 ALLOWED = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
 EXTENSIONS = {"pdf": {"pdf"}, "jpg": {"jpg", "jpeg"}, "png": {"png"}}
 MAX_PIXELS = 40_000_000  # a 40 MP phone photo is fine; 20k x 20k (400 MP) is not
+# Below this many bytes per pixel an image is a decompression bomb (checked from 4 MP up:
+# smaller images are cheap to decode whatever they hold). Phone photos carry 0.1-0.5 bytes
+# per pixel, a white page scanned as PNG a few hundredths; a flat 39.6 MP PNG 0.003.
+MIN_BYTES_PER_PIXEL = 0.01
+BOMB_CHECK_FROM_PIXELS = 4_000_000
+# Stored images are re-encoded at most this many pixels on the longer side (a scanned A4
+# page stays legible at about 250 dpi), so a large JPEG is decoded at reduced size.
+MAX_STORED_EDGE = 3000
 
 
 @dataclass(frozen=True)
@@ -71,22 +87,122 @@ def check_upload(storage, *, max_bytes: int) -> CheckedFile:
     return CheckedFile(reencode_image(data, mime), mime, name)
 
 
+class UploadsBusy(DomainError):
+    """Every decode slot stayed taken for the whole wait: the client should try again."""
+
+    status_code = 503
+    code = "uploads_busy"
+
+    def __init__(self):
+        super().__init__(
+            _l("Server sedang memproses banyak foto. Tunggu sebentar lalu kirim lagi."),
+            field="file",
+        )
+
+
+class DecodeSlots:
+    """At most ``limit`` image decodes at once (per app, which is per process in production:
+    one app per worker). A caller waits up to ``wait`` seconds for a slot, then gets
+    UploadsBusy. ``in_use``, ``waiting`` and ``peak`` are there to be read (tests, logs)."""
+
+    def __init__(self, limit: int, wait: float):
+        self.limit = limit
+        self.wait = wait
+        self._slots = threading.BoundedSemaphore(limit)
+        self._lock = threading.Lock()
+        self.in_use = 0
+        self.waiting = 0
+        self.peak = 0
+
+    @contextmanager
+    def slot(self) -> Iterator[None]:
+        with self._lock:
+            self.waiting += 1
+        try:
+            acquired = self._slots.acquire(timeout=self.wait)
+        finally:
+            with self._lock:
+                self.waiting -= 1
+        if not acquired:
+            raise UploadsBusy()
+        with self._lock:
+            self.in_use += 1
+            self.peak = max(self.peak, self.in_use)
+        try:
+            yield
+        finally:
+            with self._lock:
+                self.in_use -= 1
+            self._slots.release()
+
+
+_SLOTS_KEY = "pasarkita.decode_slots"
+_slots_lock = threading.Lock()
+
+
+def decode_slots(app=None) -> DecodeSlots:
+    """The app's decode slots (UPLOAD_DECODE_SLOTS, UPLOAD_DECODE_WAIT_SECONDS)."""
+    app = app or current_app._get_current_object()
+    slots = app.extensions.get(_SLOTS_KEY)
+    if slots is None:
+        with _slots_lock:
+            slots = app.extensions.get(_SLOTS_KEY)
+            if slots is None:
+                slots = DecodeSlots(
+                    int(app.config.get("UPLOAD_DECODE_SLOTS", 2)),
+                    float(app.config.get("UPLOAD_DECODE_WAIT_SECONDS", 5.0)),
+                )
+                app.extensions[_SLOTS_KEY] = slots
+    return slots
+
+
+def _fit(size: tuple[int, int], edge: int) -> tuple[int, int]:
+    """``size`` scaled down (aspect kept) so that neither side exceeds ``edge``."""
+    width, height = size
+    scale = min(1.0, edge / max(width, height))
+    return max(1, round(width * scale)), max(1, round(height * scale))
+
+
+def check_header(probe, data_len: int) -> None:
+    """Refuse on what the header says, before anything is decoded: too many pixels, or far
+    too few bytes for that many pixels (a decompression bomb: real photos carry at least
+    a tenth of a byte per pixel; a flat 40 MP PNG fits in 128 KB)."""
+    width, height = probe.size
+    pixels = width * height
+    if pixels > MAX_PIXELS:
+        raise ValidationFailed(
+            _l("Ukuran foto terlalu besar (piksel). Kirim foto biasa dari HP."),
+            field="file",
+        )
+    if pixels > BOMB_CHECK_FROM_PIXELS and data_len < pixels * MIN_BYTES_PER_PIXEL:
+        raise ValidationFailed(
+            _l(
+                "Foto ini tidak wajar: berkasnya sangat kecil untuk jumlah pikselnya. "
+                "Kirim foto biasa dari HP."
+            ),
+            field="file",
+        )
+
+
 def reencode_image(data: bytes, mime: str) -> bytes:
-    """Decode fully and write a fresh image without metadata; refuse pixel bombs."""
+    """Check the header, then decode within the budget (JPEGs at reduced size, at most
+    UPLOAD_DECODE_SLOTS decodes at once) and write a fresh image without metadata, at most
+    MAX_STORED_EDGE pixels on its longer side."""
     bad = ValidationFailed(_l("Foto tidak bisa dibaca. Coba foto ulang."), field="file")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(data)) as probe:
-                width, height = probe.size
-                if width * height > MAX_PIXELS:
-                    raise ValidationFailed(
-                        _l("Ukuran foto terlalu besar (piksel). Kirim foto biasa dari HP."),
-                        field="file",
-                    )
+                check_header(probe, len(data))  # Image.open has read the header only
                 probe.verify()
-            with Image.open(io.BytesIO(data)) as image:
+            with decode_slots().slot(), Image.open(io.BytesIO(data)) as image:
+                target = _fit(image.size, MAX_STORED_EDGE)
+                if mime == "image/jpeg":
+                    # libjpeg decodes at 1/2, 1/4 or 1/8 scale, never below the target.
+                    image.draft("RGB", target)
                 image.load()
+                if image.size != target:
+                    image.thumbnail(target)
                 out = io.BytesIO()
                 if mime == "image/jpeg":
                     image.convert("RGB").save(out, "JPEG", quality=85, optimize=True)
@@ -98,7 +214,7 @@ def reencode_image(data: bytes, mime: str) -> bytes:
                     )
                     keep.save(out, "PNG", optimize=True)
                 return out.getvalue()
-    except ValidationFailed:
+    except DomainError:
         raise
     except (
         UnidentifiedImageError,
@@ -185,7 +301,9 @@ def send_stored(key: str, *, mime: str, download_name: str):
 def product_photo_variants(data: bytes) -> dict[str, bytes]:
     """Large (max 1200 px) and thumbnail (max 400 px) JPEGs from a checked image."""
     out = {}
-    with Image.open(io.BytesIO(data)) as image:
+    with decode_slots().slot(), Image.open(io.BytesIO(data)) as image:
+        if image.format == "JPEG":
+            image.draft("RGB", _fit(image.size, 1200))
         image.load()
         rgb = image.convert("RGB")
         for name, edge in (("large", 1200), ("thumb", 400)):
