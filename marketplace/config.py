@@ -125,6 +125,9 @@ class ProdConfig(BaseConfig):
     SESSION_COOKIE_NAME = "__Host-session"
     HSTS = True
     TRUSTED_HOSTS = [h for h in os.environ.get("TRUSTED_HOSTS", "").split(",") if h] or None
+    # Fail closed: no console e-mail and no localhost links unless set explicitly.
+    MAIL_BACKEND = os.environ.get("MAIL_BACKEND") or None
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL") or None
 
 
 CONFIGS = {"development": DevConfig, "testing": TestConfig, "production": ProdConfig}
@@ -152,3 +155,21 @@ def check_secret_key(config) -> None:
     ):
         if not config.get(name) or config.get(name) == dev_value:
             raise ConfigError(f"{name} is not set for production; refusing to start.")
+    check_production_defaults(config)
+
+
+def check_production_defaults(config) -> None:
+    """Production fails closed: a Host allow-list, an https public address, a chosen mailer."""
+    from urllib.parse import urlsplit
+
+    if not config.get("TRUSTED_HOSTS"):
+        raise ConfigError("TRUSTED_HOSTS is not set for production; refusing to start.")
+    base = (config.get("PUBLIC_BASE_URL") or "").strip()
+    parts = urlsplit(base)
+    if parts.scheme != "https" or not parts.netloc:
+        raise ConfigError("PUBLIC_BASE_URL must be an https URL in production; refusing to start.")
+    if config.get("MAIL_BACKEND") not in ("smtp", "console"):
+        raise ConfigError(
+            "MAIL_BACKEND is not set for production (smtp, or console on purpose); "
+            "refusing to start."
+        )

@@ -478,8 +478,12 @@ def test_a_withdrawn_referral_is_gone_from_the_bank(db, universe, client, body):
     before = snapshot(db)
     response = client.post(events(referral), headers=bearer(universe.token_x), json=body)
     assert_error(response, 404, "not_found")
-    assert client.get(f"/api/v1/bank/referrals/{referral.id}",
-                      headers=bearer(universe.token_x)).status_code == 404
+    assert (
+        client.get(
+            f"/api/v1/bank/referrals/{referral.id}", headers=bearer(universe.token_x)
+        ).status_code
+        == 404
+    )
     assert snapshot(db) == before
 
 
@@ -732,3 +736,9 @@ def test_api_conforms_to_its_openapi_document(api_schema, universe, db):
         if "{product_id}" in operation.path:
             found = fuzz(operation, auth, modes=(GenerationMode.POSITIVE,), product_id=product.id)
             assert set(found) == {200}, found
+
+
+def test_dossier_json_is_sent_with_no_store(universe, client):
+    response = client.get(detail(universe.ref_x), headers=bearer(universe.token_x))
+    assert response.status_code == 200
+    assert "no-store" in response.headers["Cache-Control"]

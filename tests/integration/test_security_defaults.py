@@ -22,6 +22,9 @@ def prod_config(**overrides):
             "SQLALCHEMY_DATABASE_URI": "sqlite://",
             "STRIPE_SECRET_KEY": "sk_live_example",
             "STRIPE_WEBHOOK_SECRET": "whsec_live_example",
+            "TRUSTED_HOSTS": ["pasarkita.example"],
+            "PUBLIC_BASE_URL": "https://pasarkita.example",
+            "MAIL_BACKEND": "smtp",
             **overrides,
         },
     )
@@ -39,6 +42,22 @@ def test_production_refuses_to_start_with_development_stripe_keys(name):
 
     with pytest.raises(ConfigError, match=name):
         create_app(prod_config(SECRET_KEY=STRONG_KEY, **{name: getattr(BaseConfig, name)}))
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"TRUSTED_HOSTS": None},
+        {"TRUSTED_HOSTS": []},
+        {"MAIL_BACKEND": None},
+        {"MAIL_BACKEND": ""},
+        {"PUBLIC_BASE_URL": None},
+        {"PUBLIC_BASE_URL": "http://pasarkita.example"},
+    ],
+)
+def test_production_refuses_to_start_without_trusted_hosts_mail_backend_or_https_base(overrides):
+    with pytest.raises(ConfigError, match=next(iter(overrides))):
+        create_app(prod_config(SECRET_KEY=STRONG_KEY, **overrides))
 
 
 def test_production_session_cookie_is_secure_httponly_lax_and_host_prefixed(migrated):
