@@ -76,7 +76,9 @@ def test_production_session_cookie_is_secure_httponly_lax_and_host_prefixed(migr
             headers={"Referer": "https://pasarkita.example/login"},
         )
         assert response.status_code == 302
-        cookie = response.headers["Set-Cookie"]
+        cookie = next(
+            c for c in response.headers.getlist("Set-Cookie") if c.startswith("__Host-session=")
+        )
         assert cookie.startswith("__Host-session=")
         for flag in ("Secure", "HttpOnly", "SameSite=Lax", "Path=/"):
             assert flag in cookie
