@@ -80,11 +80,16 @@ class BaseConfig:
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_IP_LIMIT = "20 per minute"
+    REGISTER_IP_LIMIT = "5 per hour;20 per day"
     # Per-account throttle (stored in the database): after this many failures in a row the
-    # identifier waits, doubling each time up to LOGIN_THROTTLE_MAX_SECONDS.
+    # identifier cools down, doubling each time up to LOGIN_THROTTLE_MAX_SECONDS (minutes,
+    # not an hour: it slows guessing without locking the owner out). A browser that logged
+    # in before holds a device cookie and is throttled on its own.
     LOGIN_THROTTLE_FREE_FAILURES = 5
     LOGIN_THROTTLE_BASE_SECONDS = 30
-    LOGIN_THROTTLE_MAX_SECONDS = 3600
+    LOGIN_THROTTLE_MAX_SECONDS = 300
+    DEVICE_COOKIE_NAME = "pasarkita_device"
+    DEVICE_COOKIE_DAYS = 180
 
     HSTS = False
     TRUSTED_HOSTS = None
@@ -127,8 +132,12 @@ class ProdConfig(BaseConfig):
     STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE") or None  # api.stripe.com
     STRIPE_JS_URL = "https://js.stripe.com/v3/"
     SESSION_COOKIE_NAME = "__Host-session"
+    DEVICE_COOKIE_NAME = "__Host-device"
     HSTS = True
     TRUSTED_HOSTS = [h for h in os.environ.get("TRUSTED_HOSTS", "").split(",") if h] or None
+    # Fail closed: no console e-mail and no localhost links unless set explicitly.
+    MAIL_BACKEND = os.environ.get("MAIL_BACKEND") or None
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL") or None
 
 
 CONFIGS = {"development": DevConfig, "testing": TestConfig, "production": ProdConfig}
@@ -156,3 +165,21 @@ def check_secret_key(config) -> None:
     ):
         if not config.get(name) or config.get(name) == dev_value:
             raise ConfigError(f"{name} is not set for production; refusing to start.")
+    check_production_defaults(config)
+
+
+def check_production_defaults(config) -> None:
+    """Production fails closed: a Host allow-list, an https public address, a chosen mailer."""
+    from urllib.parse import urlsplit
+
+    if not config.get("TRUSTED_HOSTS"):
+        raise ConfigError("TRUSTED_HOSTS is not set for production; refusing to start.")
+    base = (config.get("PUBLIC_BASE_URL") or "").strip()
+    parts = urlsplit(base)
+    if parts.scheme != "https" or not parts.netloc:
+        raise ConfigError("PUBLIC_BASE_URL must be an https URL in production; refusing to start.")
+    if config.get("MAIL_BACKEND") not in ("smtp", "console"):
+        raise ConfigError(
+            "MAIL_BACKEND is not set for production (smtp, or console on purpose); "
+            "refusing to start."
+        )

@@ -9,6 +9,7 @@ import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import func, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -93,19 +94,73 @@ def register_user(
         raise ValidationFailed(_l("Nama wajib diisi (maksimal 120 karakter)."), field="name")
     check_password_strength(password, email)
     phone_e164 = normalise_phone(phone)
+    password_hash = _hash(password)
     if db.session.scalar(select(User.id).where(User.email == email)) is not None:
-        raise ValidationFailed(_l("E-mail ini sudah terdaftar. Silakan masuk."), field="email")
+        raise EmailTaken()
     user = User(
         email=email,
         name=name,
         phone_e164=phone_e164,
-        password_hash=_hash(password),
+        password_hash=password_hash,
         is_admin=is_admin,
     )
     db.session.add(user)
     db.session.flush()
     audit.record("account.registered", actor=user, role="consumer", target=user)
     return user
+
+
+class EmailTaken(ValidationFailed):
+    """For the CLI and demo builders; the web form never shows it (see request_account)."""
+
+    def __init__(self):
+        super().__init__(_l("E-mail ini sudah terdaftar. Silakan masuk."), field="email")
+
+
+def request_account(*, email: str, password: str, name: str, phone: str | None = None) -> str:
+    """The public sign-up: the same answer whether or not the e-mail is registered.
+
+    Bad input is refused as always (it says nothing about other people's accounts). For a new
+    e-mail the account is created and a welcome e-mail sent; for a registered one nothing
+    changes and its owner gets an e-mail saying someone tried, with how to log in. Either
+    way the caller shows "check your e-mail" and signs nobody in. Returns the normalised
+    e-mail (for the message)."""
+    from marketplace.core.urls import external_url
+    from marketplace.notifications.outbox import queue_email
+
+    login_url = external_url("accounts.login")
+    try:
+        user = register_user(email=email, password=password, name=name, phone=phone)
+    except EmailTaken:
+        address = normalise_email(email)
+        queue_email(
+            address,
+            subject=str(_l("Percobaan pendaftaran dengan e-mail Anda")),
+            body=str(
+                _l(
+                    "Seseorang mencoba membuat akun Pasarkita baru dengan e-mail ini, padahal "
+                    "e-mail ini sudah terdaftar. Akun Anda tidak berubah. Jika itu Anda, "
+                    "silakan masuk di %(url)s. Jika Anda lupa kata sandi, hubungi pengurus "
+                    "chapter atau admin Pasarkita. Jika bukan Anda, abaikan e-mail ini.",
+                    url=login_url,
+                )
+            ),
+        )
+        log.info("register_existing_email")
+        return address
+    queue_email(
+        user.email,
+        subject=str(_l("Selamat datang di Pasarkita")),
+        body=str(
+            _l(
+                "Halo %(name)s, akun Pasarkita Anda sudah dibuat. Silakan masuk di %(url)s "
+                "dengan e-mail dan kata sandi yang Anda pilih.",
+                name=user.name,
+                url=login_url,
+            )
+        ),
+    )
+    return user.email
 
 
 def _throttle_key(email: str) -> str:
@@ -120,14 +175,53 @@ def _throttle_row(key: str) -> LoginThrottle:
     return row
 
 
-def authenticate(email: str, password: str) -> User:
+def _device_serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.secret_key, salt="pasarkita-device-cookie")
+
+
+def issue_device_token(user: User) -> str:
+    """A device cookie (OWASP "device cookies") for a browser that just logged in: signed,
+    bound to this account's identifier, with its own nonce (its own throttle)."""
+    return _device_serializer().dumps({"k": _throttle_key(user.email), "n": secrets.token_hex(16)})
+
+
+def _device_key(email: str, device_token: str | None) -> str | None:
+    """The throttle key of a valid device cookie for this e-mail, else None."""
+    if not device_token:
+        return None
+    try:
+        data = _device_serializer().loads(device_token)
+    except BadSignature:
+        return None
+    if not isinstance(data, dict) or data.get("k") != _throttle_key(email or ""):
+        return None
+    return hashlib.sha256(f"device:{data.get('n')}".encode()).hexdigest()
+
+
+def _cool_down(failures: int) -> timedelta | None:
+    """The wait after ``failures`` failures in a row: none for the first few, then growing
+    (doubling) up to a short cap. Never an hour-long lock-out of the owner."""
+    cfg = current_app.config
+    over = failures - cfg["LOGIN_THROTTLE_FREE_FAILURES"]
+    if over < 0:
+        return None
+    return timedelta(
+        seconds=min(cfg["LOGIN_THROTTLE_BASE_SECONDS"] * 2**over, cfg["LOGIN_THROTTLE_MAX_SECONDS"])
+    )
+
+
+def authenticate(email: str, password: str, device_token: str | None = None) -> User:
     """Return the user for a correct e-mail and password.
 
-    Raises LoginThrottled while the identifier is in back-off, LoginFailed otherwise; an
+    Raises LoginThrottled while the identifier is cooling down, LoginFailed otherwise; an
     unknown e-mail and a wrong password are indistinguishable in message and timing.
+
+    Failures count per account identifier, whatever the IP, with a cool-down that grows with
+    them. A browser holding a valid device cookie for this account (it logged in before) is
+    counted on its own key instead: an attacker's failures from unknown devices never
+    throttle the owner's known device, and failures from the device throttle only it.
     """
-    cfg = current_app.config
-    key = _throttle_key(email or "")
+    key = _device_key(email, device_token) or _throttle_key(email or "")
     now = utcnow()
     throttle = db.session.get(LoginThrottle, key)
     if throttle and throttle.blocked_until and throttle.blocked_until > now:
@@ -143,10 +237,9 @@ def authenticate(email: str, password: str) -> User:
     throttle = _throttle_row(key)
     throttle.failures = (throttle.failures or 0) + 1
     throttle.last_failure_at = now
-    over = throttle.failures - cfg["LOGIN_THROTTLE_FREE_FAILURES"]
-    if over >= 0:
-        wait = min(cfg["LOGIN_THROTTLE_BASE_SECONDS"] * 2**over, cfg["LOGIN_THROTTLE_MAX_SECONDS"])
-        throttle.blocked_until = now + timedelta(seconds=wait)
+    wait = _cool_down(throttle.failures)
+    if wait is not None:
+        throttle.blocked_until = now + wait
     # The failure count must survive the rollback that error handling performs.
     db.session.commit()
     log.info("login_failed throttle_failures=%s", throttle.failures)

@@ -43,7 +43,12 @@ def _sign_in(user) -> None:
     merge_carts(anonymous_cart, user)  # the visitor's cart survives login
 
 
+def _register_ip_limit():
+    return current_app.config["REGISTER_IP_LIMIT"]
+
+
 @bp.route("/register", methods=["GET", "POST"])
+@limiter.limit(_register_ip_limit, methods=["POST"])
 @unit_of_work
 def register():
     if current_user.is_authenticated:
@@ -51,20 +56,42 @@ def register():
     form = RegisterForm()
     if form.validate_on_submit():
         with domain_errors(form):
-            user = services.register_user(
+            # The same answer for a new and a registered e-mail (no enumeration): the
+            # account, if new, is created and both kinds of owner get an e-mail.
+            email = services.request_account(
                 email=form.email.data,
                 password=form.password.data,
                 name=form.name.data,
                 phone=form.phone.data,
             )
-            _sign_in(user)
-            flash(_("Selamat datang di Pasarkita, %(name)s!", name=user.name), "success")
-            return redirect(url_for("main.index"))
+            flash(
+                _(
+                    "Terima kasih. Kami sudah mengirim e-mail ke %(email)s: periksa kotak "
+                    "masuk Anda, lalu masuk dengan e-mail dan kata sandi Anda.",
+                    email=email,
+                ),
+                "success",
+            )
+            return redirect(url_for("accounts.login"))
     return render_template("accounts/register.html", form=form), 200 if not form.errors else 400
 
 
 def _login_ip_limit():
     return current_app.config["LOGIN_IP_LIMIT"]
+
+
+def _set_device_cookie(response, user):
+    cfg = current_app.config
+    response.set_cookie(
+        cfg["DEVICE_COOKIE_NAME"],
+        services.issue_device_token(user),
+        max_age=cfg["DEVICE_COOKIE_DAYS"] * 86400,
+        secure=cfg["SESSION_COOKIE_SECURE"],
+        httponly=True,
+        samesite="Lax",
+        path="/",
+    )
+    return response
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -80,9 +107,13 @@ def login():
     if form.validate_on_submit():
         # authenticate() has already committed the failure count when it refuses.
         with domain_errors(show=False) as refused:
-            user = services.authenticate(form.email.data, form.password.data)
+            user = services.authenticate(
+                form.email.data,
+                form.password.data,
+                device_token=request.cookies.get(current_app.config["DEVICE_COOKIE_NAME"]),
+            )
             _sign_in(user)
-            return redirect(safe_next_url(form.next.data))
+            return _set_device_cookie(redirect(safe_next_url(form.next.data)), user)
         show_error(refused.error)
         status = 429 if isinstance(refused.error, services.LoginThrottled) else 400
     elif request.method == "POST":

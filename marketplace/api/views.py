@@ -1,11 +1,12 @@
 """Public JSON API (read-only, no cookies needed)."""
 
-from flask import Blueprint, jsonify, request, url_for
+from flask import Blueprint, jsonify, request
 
 from marketplace.catalog import params as search_params
 from marketplace.catalog import storefront
 from marketplace.chapters import services as chapters
 from marketplace.core.errors import error_response
+from marketplace.core.urls import external_url
 from marketplace.core.views import domain_errors
 from marketplace.search import services as search
 
@@ -44,7 +45,7 @@ def product_item(product) -> dict:
             "name": product.business.name,
             "chapter": {"slug": chapter.slug, "name": chapter.name},
         },
-        "url": url_for("catalog.product", product_id=product.id, _external=True),
+        "url": external_url("catalog.product", product_id=product.id),
     }
 
 

@@ -10,6 +10,7 @@ from marketplace.catalog import storefront
 from marketplace.catalog.categories import CATEGORIES
 from marketplace.catalog.models import Product
 from marketplace.core import uploads
+from marketplace.core.urls import external_url
 from marketplace.core.views import domain_errors
 from marketplace.search import services as search
 
@@ -63,7 +64,7 @@ def _page_url(page: int) -> str:
 def whatsapp_link(product: Product) -> str:
     text = (
         f"Halo {product.business.name}, saya tertarik dengan {product.name} di Pasarkita: "
-        f"{url_for('catalog.product', product_id=product.id, _external=True)}"
+        f"{external_url('catalog.product', product_id=product.id)}"
     )
     number = product.business.whatsapp_e164.lstrip("+")
     return f"https://wa.me/{number}?text={quote(text)}"
@@ -72,7 +73,7 @@ def whatsapp_link(product: Product) -> str:
 @bp.get("/p/<int:product_id>")
 def product(product_id: int):
     item = storefront.visible_product(product_id)
-    share_url = url_for("catalog.product", product_id=item.id, _external=True)
+    share_url = external_url("catalog.product", product_id=item.id)
     return render_template(
         "catalog/product.html",
         product=item,

@@ -38,7 +38,30 @@ def set_security_headers(response):
         response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
     if getattr(g, "request_id", None):
         response.headers["X-Request-Id"] = g.request_id
+    if _carries_personal_data():
+        no_store(response)
     return response
+
+
+def _carries_personal_data() -> bool:
+    """A signed-in page or a bearer-token API answer may hold personal data: never cached."""
+    if g.get("no_store") or request.headers.get("Authorization"):
+        return True
+    # Only if the user was already loaded (don't open a session for a static file).
+    user = g.get("_login_user")
+    return bool(user is not None and user.is_authenticated)
+
+
+def no_store(response):
+    """Mark a response with personal data (NIK, addresses, dossiers) as never stored."""
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["Pragma"] = "no-cache"
+    return response
+
+
+def mark_no_store() -> None:
+    """Explicitly mark the current request's response as no-store (e.g. the bank dossier)."""
+    g.no_store = True
 
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")

@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 
 from marketplace.core import audit
 from marketplace.core.errors import ValidationFailed, error_response
+from marketplace.core.security import mark_no_store
 from marketplace.core.views import unit_of_work
 from referrals import services
 from referrals.models import REJECT_REASONS, Referral
@@ -179,6 +180,7 @@ def list_referrals():
 def get_referral(referral_id: str):
     referral = services.get_for_bank_or_404(referral_id, g.bank)
     body = {**referral_json(referral), "dossier": services.dossier.build(referral)}
+    mark_no_store()
     audit.record(
         "bank_api.dossier_read",
         role=ROLE,

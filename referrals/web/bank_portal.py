@@ -15,7 +15,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from marketplace.businesses.models import Business
 from marketplace.chapters.models import Chapter
 from marketplace.core.labels import status_label
-from marketplace.core.security import deny
+from marketplace.core.security import deny, mark_no_store
 from marketplace.core.timeutil import utcnow
 from marketplace.core.views import domain_errors, unit_of_work
 from marketplace.extensions import db
@@ -127,6 +127,7 @@ def _preload(referral: Referral) -> Referral:
 def _page(referral: Referral, *, forms=None, error=None, status=200):
     """The dossier, readable and printable, with the actions the status allows."""
     referral = _preload(referral)
+    mark_no_store()  # full NIK and finances
     forms = {**{a: make() for a, make in FORMS.items()}, **(forms or {})}
     allowed = services.allowed_bank_actions(referral)
     if "approve" in allowed and forms["approve"].amount_idr.data is None:

@@ -33,6 +33,9 @@ def test_journey_register_then_use_the_account(csrf_client, db):
     user = db.session.scalar(select(User).where(User.email == "tini@example.com"))
     assert user.phone_e164 == "+6281234567890"
     assert user.password_hash != "kue-kering-enak"
+    # Registering no longer signs in (that would tell a new e-mail from a known one):
+    # the new member logs in with the password just chosen.
+    login(csrf_client, "tini@example.com", "kue-kering-enak")
     assert "tini@example.com" in signed_in_name(csrf_client)
 
 
@@ -63,19 +66,72 @@ def test_register_with_bad_input_explains_and_creates_nothing(
     assert db.session.scalar(select(func.count(User.id))) == 0
 
 
-def test_register_twice_with_the_same_email_is_refused(csrf_client, db):
-    make_user(email="tini@example.com")
-    response = csrf_client.post(
+REGISTRATION = {
+    "name": "X",
+    "phone": "",
+    "password": "kue-kering-enak",
+    "password_confirm": "kue-kering-enak",
+}
+
+
+def _register(app, email):
+    """Register from a fresh browser; return (status, location, the page it leads to)."""
+    from tests.conftest import Browserish
+
+    browser = Browserish(app.test_client(), app)
+    response = browser.post("/register", data={**REGISTRATION, "email": email})
+    landing = browser.get(response.headers.get("Location", "/register"))
+    page = _without_tokens(landing.get_data(as_text=True))
+    return response.status_code, response.headers.get("Location"), page, browser
+
+
+def test_register_answers_identically_for_known_and_unknown_emails(app, db):
+    from marketplace.mentoring.models import OutboxEmail
+
+    owner = make_user(email="tini@example.com")
+    old_hash = owner.password_hash
+    known = _register(app, "TINI@example.com")
+    unknown = _register(app, "baru@example.com")
+    assert known[0] == unknown[0] == 302
+    assert known[1] == unknown[1]
+    assert known[2] == unknown[2].replace("baru@example.com", "tini@example.com")
+    assert "Kami sudah mengirim e-mail" in known[2]
+    # Neither browser is signed in (a sign-in would tell the new e-mail apart).
+    assert signed_in_name(known[3]) is None
+    assert signed_in_name(unknown[3]) is None
+    # The registered account is unchanged, its owner is told by e-mail; the new one exists.
+    db.session.expire_all()
+    assert db.session.get(User, owner.id).password_hash == old_hash
+    assert db.session.scalar(select(func.count(User.id))) == 2
+    mails = {m.to: m.body for m in db.session.scalars(select(OutboxEmail))}
+    assert "sudah terdaftar" in mails["tini@example.com"]
+    assert "/login" in mails["tini@example.com"]
+    assert "sudah dibuat" in mails["baru@example.com"]
+
+
+@pytest.mark.parametrize("app_config", [{"RATELIMIT_ENABLED": True}], indirect=True)
+def test_register_is_rate_limited_per_ip(app, csrf_client, db):
+    from marketplace.extensions import limiter
+
+    limiter.reset()
+    limit = int(app.config["REGISTER_IP_LIMIT"].split()[0])
+    statuses = [
+        csrf_client.post(
+            "/register", data={**REGISTRATION, "email": f"u{i}@example.com"}
+        ).status_code
+        for i in range(limit + 1)
+    ]
+    assert statuses[:limit] == [302] * limit
+    assert statuses[-1] == 429
+    assert db.session.scalar(select(func.count(User.id))) == limit
+    # Another IP is not affected.
+    other = csrf_client.post(
         "/register",
-        data={
-            "name": "X",
-            "email": "TINI@example.com",
-            "password": "kue-kering-enak",
-            "password_confirm": "kue-kering-enak",
-        },
+        data={**REGISTRATION, "email": "other@example.com"},
+        environ_base={"REMOTE_ADDR": "10.1.2.3"},
     )
-    assert response.status_code == 400
-    assert db.session.scalar(select(func.count(User.id))) == 1
+    assert other.status_code == 302
+    limiter.reset()
 
 
 def test_journey_log_in_and_log_out(csrf_client, db):
@@ -195,6 +251,72 @@ def test_throttle_back_off_expires(app, csrf_client, db):
             login(csrf_client, "budi@example.com", "bad guess")
         assert login(csrf_client, "budi@example.com").status_code == 429
         frozen.tick(app.config["LOGIN_THROTTLE_BASE_SECONDS"] + 1)
+        assert login(csrf_client, "budi@example.com").status_code == 302
+
+
+def _attack(csrf_client, email, times):
+    for i in range(times):
+        login(csrf_client, email, "bad guess", environ_base={"REMOTE_ADDR": f"10.6.6.{i % 250}"})
+
+
+def test_owner_with_a_device_cookie_logs_in_despite_failures_from_other_ips(app, db):
+    from tests.conftest import Browserish
+
+    make_user(email="budi@example.com")
+    owner = Browserish(app.test_client(), app)
+    assert login(owner, "budi@example.com").status_code == 302  # a known device from now on
+    owner.post("/logout")
+    attacker = Browserish(app.test_client(), app)
+    _attack(attacker, "budi@example.com", 3 * app.config["LOGIN_THROTTLE_FREE_FAILURES"])
+    assert login(attacker, "budi@example.com").status_code == 429  # the account cools down
+    # ...but the owner's browser is not throttled by failures from unknown devices.
+    response = login(owner, "budi@example.com", environ_base={"REMOTE_ADDR": "192.0.2.7"})
+    assert response.status_code == 302
+    assert "budi@example.com" in signed_in_name(owner)
+
+
+def test_a_device_cookie_for_another_account_or_forged_does_not_bypass_the_throttle(app, db):
+    from tests.conftest import Browserish
+
+    make_user(email="budi@example.com")
+    make_user(email="eve@example.com")
+    attacker = Browserish(app.test_client(), app)
+    assert login(attacker, "eve@example.com").status_code == 302  # eve's own device cookie
+    attacker.post("/logout")
+    _attack(attacker, "budi@example.com", app.config["LOGIN_THROTTLE_FREE_FAILURES"])
+    assert login(attacker, "budi@example.com").status_code == 429
+    attacker.set_cookie(app.config["DEVICE_COOKIE_NAME"], "forged.value")
+    assert login(attacker, "budi@example.com").status_code == 429
+
+
+def test_failures_from_a_known_device_throttle_that_device(app, db):
+    from tests.conftest import Browserish
+
+    make_user(email="budi@example.com")
+    device = Browserish(app.test_client(), app)
+    login(device, "budi@example.com")
+    device.post("/logout")
+    _attack(device, "budi@example.com", app.config["LOGIN_THROTTLE_FREE_FAILURES"])
+    assert login(device, "budi@example.com").status_code == 429
+    # The account itself (other browsers) is not throttled by them.
+    assert login(Browserish(app.test_client(), app), "budi@example.com").status_code == 302
+
+
+def test_owner_without_a_device_cookie_waits_minutes_not_an_hour(app, csrf_client, db):
+    from freezegun import freeze_time
+
+    make_user(email="budi@example.com")
+    with freeze_time("2026-11-01 10:00:00") as frozen:
+        # An attacker tries for half a day, one guess whenever the account is not cooling
+        # down (at most once an hour).
+        for _ in range(12):
+            _attack(csrf_client, "budi@example.com", 1)
+            frozen.tick(3601)
+        # Every guess still costs a cool-down...
+        _attack(csrf_client, "budi@example.com", 1)
+        assert login(csrf_client, "budi@example.com").status_code == 429
+        # ...of minutes: the owner is in after five, not locked out for an hour.
+        frozen.tick(5 * 60 + 1)
         assert login(csrf_client, "budi@example.com").status_code == 302
 
 

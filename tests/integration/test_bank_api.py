@@ -736,3 +736,9 @@ def test_api_conforms_to_its_openapi_document(api_schema, universe, db):
         if "{product_id}" in operation.path:
             found = fuzz(operation, auth, modes=(GenerationMode.POSITIVE,), product_id=product.id)
             assert set(found) == {200}, found
+
+
+def test_dossier_json_is_sent_with_no_store(universe, client):
+    response = client.get(detail(universe.ref_x), headers=bearer(universe.token_x))
+    assert response.status_code == 200
+    assert "no-store" in response.headers["Cache-Control"]

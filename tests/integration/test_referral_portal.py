@@ -1583,3 +1583,17 @@ def test_e_mails_are_plain_text(app, world, db):
     finally:
         smtplib.SMTP = original
     assert sent[0].get_content_type() == "text/plain"
+
+
+def test_dossier_page_is_sent_with_no_store(csrf_client, login_as, world, db):
+    from tests.factories import make_bank, make_officer, make_referral
+
+    bank = make_bank(slug="bank-cache", chapters=[world.tebet])
+    officer = make_officer(bank=bank)
+    referral = make_referral(
+        business=world.biz_tebet, bank=bank, lead=world.lead_tebet, status="sent"
+    )
+    login_as(csrf_client.client, officer)
+    response = csrf_client.get(f"/bank/bank-cache/referrals/{referral.id}")
+    assert response.status_code == 200
+    assert "no-store" in response.headers["Cache-Control"]

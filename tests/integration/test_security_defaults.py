@@ -22,6 +22,9 @@ def prod_config(**overrides):
             "SQLALCHEMY_DATABASE_URI": "sqlite://",
             "STRIPE_SECRET_KEY": "sk_live_example",
             "STRIPE_WEBHOOK_SECRET": "whsec_live_example",
+            "TRUSTED_HOSTS": ["pasarkita.example"],
+            "PUBLIC_BASE_URL": "https://pasarkita.example",
+            "MAIL_BACKEND": "smtp",
             **overrides,
         },
     )
@@ -41,6 +44,22 @@ def test_production_refuses_to_start_with_development_stripe_keys(name):
         create_app(prod_config(SECRET_KEY=STRONG_KEY, **{name: getattr(BaseConfig, name)}))
 
 
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"TRUSTED_HOSTS": None},
+        {"TRUSTED_HOSTS": []},
+        {"MAIL_BACKEND": None},
+        {"MAIL_BACKEND": ""},
+        {"PUBLIC_BASE_URL": None},
+        {"PUBLIC_BASE_URL": "http://pasarkita.example"},
+    ],
+)
+def test_production_refuses_to_start_without_trusted_hosts_mail_backend_or_https_base(overrides):
+    with pytest.raises(ConfigError, match=next(iter(overrides))):
+        create_app(prod_config(SECRET_KEY=STRONG_KEY, **overrides))
+
+
 def test_production_session_cookie_is_secure_httponly_lax_and_host_prefixed(migrated):
     app = create_app(prod_config(SECRET_KEY=STRONG_KEY, SQLALCHEMY_DATABASE_URI=migrated))
     with app.app_context():
@@ -57,7 +76,9 @@ def test_production_session_cookie_is_secure_httponly_lax_and_host_prefixed(migr
             headers={"Referer": "https://pasarkita.example/login"},
         )
         assert response.status_code == 302
-        cookie = response.headers["Set-Cookie"]
+        cookie = next(
+            c for c in response.headers.getlist("Set-Cookie") if c.startswith("__Host-session=")
+        )
         assert cookie.startswith("__Host-session=")
         for flag in ("Secure", "HttpOnly", "SameSite=Lax", "Path=/"):
             assert flag in cookie
