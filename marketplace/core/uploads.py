@@ -165,6 +165,34 @@ def _files_follow_rollback(session, transaction) -> None:
         discard(key)
 
 
+# A file no row references is an orphan only once it is older than this: an upload still in
+# its transaction (written, row not yet committed) is younger.
+ORPHAN_MIN_AGE_SECONDS = 3600
+
+
+def orphans(referenced: set[str], *, min_age_seconds: int = ORPHAN_MIN_AGE_SECONDS, now=None):
+    """Files in the upload folder that no row references (``referenced``: every stored key),
+    older than ``min_age_seconds``: stored keys and leftover ``.<key>.part`` files, nothing
+    else the folder may hold. Sorted by name."""
+    import time
+
+    cutoff = (time.time() if now is None else now) - min_age_seconds
+    found = []
+    for path in upload_dir().iterdir():
+        name = path.name
+        partial = name.startswith(".") and name.endswith(".part") and name[1:-5].isalnum()
+        if not (partial or (name.isalnum() and len(name) == 32)):
+            continue
+        if not partial and name in referenced:
+            continue
+        try:
+            if path.is_file() and path.stat().st_mtime < cutoff:
+                found.append(path)
+        except FileNotFoundError:  # removed meanwhile (another run)
+            continue
+    return sorted(found, key=lambda p: p.name)
+
+
 def send_stored(key: str, *, mime: str, download_name: str):
     """Serve as an attachment with nosniff and a CSP that forbids everything."""
     if not key.isalnum():
