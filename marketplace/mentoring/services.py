@@ -280,6 +280,15 @@ def record_check_in(
     if not 3 <= len(next_step) <= 1000:
         raise ValidationFailed(_l("Tulis langkah berikutnya untuk anggota ini."), field="next_step")
     month = month_start(month or jakarta_today())
+    # Lock the member's row before looking (as sign_up locks the session): two leads saving
+    # the same month at once then update one row instead of the second INSERT hitting the
+    # unique (business, month) constraint as a 500.
+    db.session.execute(
+        update(Business)
+        .where(Business.id == business.id)
+        .values(storage_used_bytes=Business.storage_used_bytes)
+        .execution_options(synchronize_session=False)
+    )
     check_in = db.session.scalar(
         select(CheckIn).where(CheckIn.business_id == business.id, CheckIn.month == month)
     )

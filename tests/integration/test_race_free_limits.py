@@ -310,3 +310,38 @@ def test_uploads_orphans_lists_then_deletes_only_old_unreferenced_files(
     assert "removed 0 orphan file(s)" in again.output
     young.unlink()
     other.unlink()
+
+
+def test_simultaneous_check_ins_for_one_member_and_month_keep_one_row(app, db, world):
+    """Two leads save this month's evaluation of one member at once (six requests): no
+    error, one check-in for the month (a select-then-insert hit the unique constraint)."""
+    from marketplace.accounts.models import User
+    from marketplace.mentoring import services as mentoring
+    from marketplace.mentoring.models import CheckIn
+    from tests.factories import make_lead
+
+    leads = [world.lead_tebet.id, make_lead(chapter=world.tebet).id]
+    business_id = world.biz_tebet.id
+    chapter_id = world.tebet.id
+
+    def attempt(i, prepared):
+        if prepared is None:
+            return True
+        from marketplace.chapters.models import Chapter
+
+        mentoring.record_check_in(
+            _db.session.get(Chapter, chapter_id),
+            business_id,
+            applies_learning=bool(i % 2),
+            books_kept=True,
+            next_step=f"Langkah {i}",
+            actor=_db.session.get(User, leads[i % 2]),
+        )
+
+    ok, refused = race(app, 6, attempt)
+    assert len(ok) == 6
+    db.session.expire_all()
+    assert (
+        db.session.scalar(select(func.count(CheckIn.id)).where(CheckIn.business_id == business_id))
+        == 1
+    )
