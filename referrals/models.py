@@ -276,3 +276,15 @@ class ConsentReceipt(db.Model):
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     referral: Mapped[Referral] = relationship(back_populates="consents")
+
+
+class EndorsementQuota(db.Model):
+    """A lead's endorsements sent in one month (Jakarta time): the counter the monthly quota
+    is taken from with one conditional UPDATE, so simultaneous sends cannot pass it."""
+
+    __tablename__ = "endorsement_quota"
+    __table_args__ = (CheckConstraint("used >= 0", name="used_not_negative"),)
+
+    lead_id: Mapped[int] = mapped_column(ForeignKey("user.id"), primary_key=True)
+    month: Mapped[date] = mapped_column(Date, primary_key=True)
+    used: Mapped[int] = mapped_column(default=0)

@@ -176,7 +176,7 @@ def _throttle_row(key: str) -> LoginThrottle:
 
 
 def _device_serializer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.secret_key, salt="pasarkita-device-cookie")
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="pasarkita-device-cookie")
 
 
 def issue_device_token(user: User) -> str:

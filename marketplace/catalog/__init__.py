@@ -4,7 +4,7 @@
 def init_app(app) -> None:
     from flask_babel import lazy_gettext as _l
 
-    from marketplace.catalog.cli import permits, products
+    from marketplace.catalog.cli import permits, products, uploads_cli
     from marketplace.catalog.models import ProductStatus
     from marketplace.catalog.views import bp
     from marketplace.core.extension import register_labels, register_messages, register_nav
@@ -13,6 +13,7 @@ def init_app(app) -> None:
     app.jinja_env.globals["ProductStatus"] = ProductStatus
     app.cli.add_command(permits)
     app.cli.add_command(products)
+    app.cli.add_command(uploads_cli)
     register_nav(app, "shopper", "catalog.search_page", _l("Cari"), order=20)
     register_labels(
         app,

@@ -5,13 +5,16 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from marketplace.catalog import services as catalog
-from marketplace.catalog.models import Product, ProductStatus
+from marketplace.catalog.models import Product, ProductImage, ProductStatus
+from marketplace.core import uploads
 from marketplace.core.errors import DomainError
 from marketplace.extensions import db
 from marketplace.legality import services as legality
+from marketplace.legality.models import LegalityDocument
 
 products = AppGroup("products", help="Publish or withdraw products (legality gate applies).")
 permits = AppGroup("permits", help="Permit expiry.")
+uploads_cli = AppGroup("uploads", help="Stored files.")
 
 
 @products.command("set-status")
@@ -42,3 +45,26 @@ def expire() -> None:
         f"expired {stats['expired']} permit(s), unlisted {stats['unlisted']} product(s), "
         f"warned about {stats['warned']} permit(s) expiring within 30 days"
     )
+
+
+def referenced_keys() -> set[str]:
+    """Every stored file a row points at: permit documents and both sizes of each photo."""
+    keys = set(db.session.scalars(select(LegalityDocument.file_key)))
+    for large, thumb in db.session.execute(select(ProductImage.key_large, ProductImage.key_thumb)):
+        keys.update((large, thumb))
+    return keys
+
+
+@uploads_cli.command("orphans")
+@click.option("--delete", is_flag=True, help="Remove them (otherwise only list them).")
+def orphans(delete: bool) -> None:
+    """Files in the upload folder that no document or photo references, older than an hour
+    (a crash between writing a file and the rollback that removes it leaves one)."""
+    found = uploads.orphans(referenced_keys())
+    db.session.rollback()
+    for path in found:
+        if delete:
+            path.unlink(missing_ok=True)
+        click.echo(f"{'removed' if delete else 'orphan'} {path.name}")
+    verb = "removed" if delete else "found"
+    click.echo(f"{verb} {len(found)} orphan file(s)")

@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from marketplace.businesses import storage
+from marketplace.businesses.conflict import refuse_own
 from marketplace.businesses.models import Business
 from marketplace.catalog.attributes import ProductAttributes
 from marketplace.catalog.categories import CATEGORIES
@@ -162,7 +163,13 @@ def set_status(product: Product, status: str, *, actor, role: str = "sme_owner")
 
 
 def confirm_halal_review(product: Product, *, actor, note: str | None = None) -> None:
-    """A lead confirms the halal certificate still covers the edited product."""
+    """A lead confirms the halal certificate still covers the edited product (never for a
+    product of the lead's own business)."""
+    refuse_own(
+        product.business,
+        actor,
+        _l("Produk usaha Anda sendiri: diperiksa pengurus lain atau admin"),
+    )
     if not product.halal_review_required:
         raise ValidationFailed(_l("Produk ini tidak menunggu pemeriksaan halal."))
     product.halal_review_required = False

@@ -142,7 +142,7 @@ _slots_lock = threading.Lock()
 
 def decode_slots(app=None) -> DecodeSlots:
     """The app's decode slots (UPLOAD_DECODE_SLOTS, UPLOAD_DECODE_WAIT_SECONDS)."""
-    app = app or current_app._get_current_object()
+    app = app or current_app._get_current_object()  # type: ignore[attr-defined]
     slots = app.extensions.get(_SLOTS_KEY)
     if slots is None:
         with _slots_lock:
@@ -279,6 +279,34 @@ def _files_follow_rollback(session, transaction) -> None:
     session.info.pop(_DROPPED, None)
     for key in session.info.pop(_WRITTEN, ()):
         discard(key)
+
+
+# A file no row references is an orphan only once it is older than this: an upload still in
+# its transaction (written, row not yet committed) is younger.
+ORPHAN_MIN_AGE_SECONDS = 3600
+
+
+def orphans(referenced: set[str], *, min_age_seconds: int = ORPHAN_MIN_AGE_SECONDS, now=None):
+    """Files in the upload folder that no row references (``referenced``: every stored key),
+    older than ``min_age_seconds``: stored keys and leftover ``.<key>.part`` files, nothing
+    else the folder may hold. Sorted by name."""
+    import time
+
+    cutoff = (time.time() if now is None else now) - min_age_seconds
+    found = []
+    for path in upload_dir().iterdir():
+        name = path.name
+        partial = name.startswith(".") and name.endswith(".part") and name[1:-5].isalnum()
+        if not (partial or (name.isalnum() and len(name) == 32)):
+            continue
+        if not partial and name in referenced:
+            continue
+        try:
+            if path.is_file() and path.stat().st_mtime < cutoff:
+                found.append(path)
+        except FileNotFoundError:  # removed meanwhile (another run)
+            continue
+    return sorted(found, key=lambda p: p.name)
 
 
 def send_stored(key: str, *, mime: str, download_name: str):

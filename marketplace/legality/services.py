@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from marketplace.businesses import storage
+from marketplace.businesses.conflict import refuse_own
 from marketplace.businesses.models import Business
 from marketplace.catalog.models import Product, ProductStatus
 from marketplace.chapters.models import ChapterLead
@@ -214,7 +215,13 @@ def submit_document(
 def review_document(
     document: LegalityDocument, action: str, *, actor, role: str, note: str | None = None
 ) -> None:
-    """Verify, reject or revoke a document (leads of its chapter or admins)."""
+    """Verify, reject or revoke a document (leads of its chapter or admins), never one of
+    the reviewer's own business (another lead or an admin does)."""
+    refuse_own(
+        document.business,
+        actor,
+        _l("Dokumen usaha Anda sendiri: diperiksa pengurus lain atau admin"),
+    )
     note = (note or "").strip() or None
     if action in ("reject", "revoke") and not note:
         raise ValidationFailed(

@@ -8,8 +8,9 @@ from datetime import date, datetime, timedelta
 from urllib.parse import urlsplit
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
+from marketplace.businesses.conflict import refuse_own
 from marketplace.businesses.models import Business
 from marketplace.chapters.models import Chapter
 from marketplace.core import audit
@@ -164,6 +165,15 @@ def sign_up(business: Business, session_id, *, actor) -> SessionSignup:
     session = session_in_chapter(business.chapter, session_id)
     if session.cancelled or session.starts_at < utcnow():
         raise ValidationFailed(_l("Sesi ini sudah lewat atau dibatalkan."))
+    # Lock the session row before counting (PostgreSQL's row lock; on SQLite the first write
+    # takes the one write lock): concurrent sign-ups queue here and each counts the ones
+    # before it, so the capacity holds. The lock lasts until this transaction ends.
+    db.session.execute(
+        update(MentoringSession)
+        .where(MentoringSession.id == session.id)
+        .values(capacity=MentoringSession.capacity)
+        .execution_options(synchronize_session=False)
+    )
     if db.session.scalar(
         select(SessionSignup.id).where(
             SessionSignup.session_id == session.id, SessionSignup.business_id == business.id
@@ -196,8 +206,15 @@ def record_attendance(chapter: Chapter, session_id, business_ids, *, actor) -> i
     session = session_in_chapter(chapter, session_id)
     if session.starts_at > utcnow():
         raise ValidationFailed(_l("Kehadiran dicatat setelah sesi dimulai."))
-    wanted = {b.id for b in all_in_chapter(Business, business_ids, chapter)}
+    members = all_in_chapter(Business, business_ids, chapter)
+    wanted = {b.id for b in members}
     current = {a.business_id: a for a in session.attendance}
+    # His own business's attendance is not the lead's to change (another lead records it).
+    for business in members:
+        if business.id not in current:
+            refuse_own(business, actor)
+    for business_id in set(current) - wanted:
+        refuse_own(db.session.get(Business, business_id), actor)
     for business_id in set(current) - wanted:
         session.attendance.remove(current[business_id])
     for business_id in wanted - set(current):
@@ -218,6 +235,7 @@ def record_external_training(
     chapter: Chapter, business_id, *, provider: str, title: str, completed_on: date | None, actor
 ) -> ExternalTraining:
     business = member_in_chapter(chapter, business_id)
+    refuse_own(business, actor)
     if provider not in EXTERNAL_PROVIDERS:
         raise ValidationFailed(_l("Pilih penyelenggara pelatihan."), field="provider")
     title = (title or "").strip()
@@ -257,10 +275,20 @@ def record_check_in(
     """The lead's evaluation for a month (one per member per month; a second one that
     month replaces the first)."""
     business = member_in_chapter(chapter, business_id)
+    refuse_own(business, actor)
     next_step = (next_step or "").strip()
     if not 3 <= len(next_step) <= 1000:
         raise ValidationFailed(_l("Tulis langkah berikutnya untuk anggota ini."), field="next_step")
     month = month_start(month or jakarta_today())
+    # Lock the member's row before looking (as sign_up locks the session): two leads saving
+    # the same month at once then update one row instead of the second INSERT hitting the
+    # unique (business, month) constraint as a 500.
+    db.session.execute(
+        update(Business)
+        .where(Business.id == business.id)
+        .values(storage_used_bytes=Business.storage_used_bytes)
+        .execution_options(synchronize_session=False)
+    )
     check_in = db.session.scalar(
         select(CheckIn).where(CheckIn.business_id == business.id, CheckIn.month == month)
     )

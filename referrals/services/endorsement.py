@@ -5,23 +5,25 @@ from dataclasses import dataclass
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
+from marketplace.businesses.conflict import refuse_own
 from marketplace.chapters.models import Chapter
 from marketplace.core import audit
 from marketplace.core.errors import (
     DomainError,
     IllegalTransition,
     NotFound,
-    PermissionDenied,
     ValidationFailed,
 )
 from marketplace.core.ids import parse_id
+from marketplace.core.models import rowcount
 from marketplace.core.statemachine import apply_transition
 from marketplace.core.timeutil import JAKARTA, utcnow
 from marketplace.extensions import db
 from marketplace.notifications.services import notify
-from referrals.models import Bank, Referral, bank_chapter
+from referrals.models import Bank, EndorsementQuota, Referral, bank_chapter
 from referrals.services.consent import tell_bank_if_it_knew
 from referrals.services.eligibility import current_scheme, pre_screen
 from referrals.services.links import external_url
@@ -66,10 +68,11 @@ def banks_serving(chapter: Chapter) -> list[Bank]:
 def open_referral(chapter: Chapter, business_id, data: ReferralInput, *, lead) -> Referral:
     """A lead of the member's chapter opens a draft referral (never for themselves)."""
     business = member_in_chapter_or_404(chapter, business_id)
-    if business.owner_id == lead.id:
-        raise PermissionDenied(
-            _l("Pengurus tidak boleh merekomendasikan usahanya sendiri. Minta pengurus lain.")
-        )
+    refuse_own(
+        business,
+        lead,
+        _l("Pengurus tidak boleh merekomendasikan usahanya sendiri. Minta pengurus lain."),
+    )
     bank = db.session.get(Bank, parse_id(data.bank_id))
     if bank is None or chapter not in bank.chapters:
         raise ValidationFailed(_l("Pilih bank yang melayani chapter ini."), field="bank_id")
@@ -147,12 +150,46 @@ def endorsements_this_month(lead_id: int, now=None) -> int:
     return sent or 0
 
 
+def take_endorsement(lead_id: int, quota: int, now=None) -> bool:
+    """Take one of the lead's endorsements this month, atomically; False when none is left.
+
+    The counter row (lead, month) is created once, from the referrals already sent that
+    month, by an INSERT that does nothing when a concurrent send created it first; then one
+    conditional UPDATE takes a unit only while ``used < quota``. Concurrent sends wait on the
+    row (PostgreSQL's row lock, SQLite's single writer) and then see the new count, so
+    exactly ``quota`` of them pass. The unit belongs to the caller's transaction: a send that
+    fails later (the pre-screen) rolls it back with everything else."""
+    now = (now or utcnow()).astimezone(JAKARTA)
+    month = now.date().replace(day=1)
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    db.session.execute(
+        insert(EndorsementQuota)
+        .values(lead_id=lead_id, month=month, used=endorsements_this_month(lead_id, now))
+        .on_conflict_do_nothing(index_elements=["lead_id", "month"])
+    )
+    taken = rowcount(
+        db.session.execute(
+            update(EndorsementQuota)
+            .where(
+                EndorsementQuota.lead_id == lead_id,
+                EndorsementQuota.month == month,
+                EndorsementQuota.used < quota,
+            )
+            .values(used=EndorsementQuota.used + 1)
+            .execution_options(synchronize_session=False)
+        )
+    )
+    return taken == 1
+
+
 def endorse_and_send(referral: Referral, *, lead, recommendation: str) -> None:
     """The lead endorses a consented referral and it goes to the bank."""
     if referral.lead_id != lead.id and not leads_chapter(referral.chapter_id, lead.id):
         raise NotFound()
-    if referral.business.owner_id == lead.id:
-        raise PermissionDenied(_l("Pengurus tidak boleh merekomendasikan usahanya sendiri."))
+    refuse_own(
+        referral.business, lead, _l("Pengurus tidak boleh merekomendasikan usahanya sendiri.")
+    )
     recommendation = (recommendation or "").strip()
     if not 20 <= len(recommendation) <= 3000:
         raise ValidationFailed(
@@ -165,12 +202,13 @@ def endorse_and_send(referral: Referral, *, lead, recommendation: str) -> None:
             state=referral.status,
             action="send",
         )
-    if endorsements_this_month(lead.id) >= quota_for(lead.id):
+    quota = quota_for(lead.id)
+    if not take_endorsement(lead.id, quota):
         raise QuotaExceeded(
             _l(
                 "Kuota rekomendasi Anda bulan ini sudah habis (%(n)d). Kuota "
                 "bertambah jika rekomendasi Anda disetujui bank.",
-                n=quota_for(lead.id),
+                n=quota,
             )
         )
     screen = pre_screen(
