@@ -4,8 +4,8 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from sqlalchemy import (
-    BigInteger,
     JSON,
+    BigInteger,
     CheckConstraint,
     Column,
     Date,

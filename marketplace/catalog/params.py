@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from marketplace.catalog.categories import CATEGORIES
 from marketplace.chapters import reference
 from marketplace.core.errors import ValidationFailed
+from marketplace.core.money import MAX_PRICE_FILTER_IDR
 from marketplace.search.index import SORTS, Filters
 
 MAX_PAGE = 500
@@ -69,8 +70,8 @@ def parse(args, *, default_per_page=20, max_per_page=100) -> SearchParams:
         if kota not in kota_slugs():
             raise ValidationFailed(_l("Kota tidak dikenal."), field="kota")
         kota_code = kota_slugs()[kota][0]
-    min_price = _int(args, "min_price", maximum=10**12)
-    max_price = _int(args, "max_price", maximum=10**12)
+    min_price = _int(args, "min_price", maximum=MAX_PRICE_FILTER_IDR)
+    max_price = _int(args, "max_price", maximum=MAX_PRICE_FILTER_IDR)
     if min_price is not None and max_price is not None and min_price > max_price:
         raise ValidationFailed(
             _l("Harga minimum lebih besar dari harga maksimum."), field="min_price"
