@@ -37,7 +37,12 @@ def _int(args, name, *, minimum=0, maximum=None, default=None):
         return default
     if not (isinstance(raw, str) and raw.strip().isdigit() and raw.isascii()):
         raise ValidationFailed(_l("Parameter %(name)s harus angka.", name=name), field=name)
-    value = int(raw.strip())
+    raw = raw.strip()
+    # Python refuses int() of more than 4,300 digits (a ValueError, not a message); any number
+    # longer than the maximum's digits is out of bounds anyway.
+    if maximum is not None and len(raw.lstrip("0")) > len(str(maximum)):
+        raise ValidationFailed(_l("Parameter %(name)s di luar batas.", name=name), field=name)
+    value = int(raw)
     if value < minimum or (maximum is not None and value > maximum):
         raise ValidationFailed(_l("Parameter %(name)s di luar batas.", name=name), field=name)
     return value

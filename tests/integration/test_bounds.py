@@ -6,7 +6,7 @@ import pkgutil
 from types import SimpleNamespace
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import BigInteger, inspect, select
 from wtforms import DecimalField, FloatField, IntegerField
@@ -366,6 +366,8 @@ JSON_NUMBER = st.one_of(
 
 
 @given(name=st.sampled_from(["min_price", "max_price", "page", "per_page"]), value=NUMBER_TEXT)
+@example(name="min_price", value="9" * 5000)  # int() refuses over 4,300 digits
+@example(name="page", value="1" * 31)
 @settings(
     max_examples=60,
     deadline=None,
@@ -373,7 +375,7 @@ JSON_NUMBER = st.one_of(
     suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 def test_no_number_in_a_public_api_or_search_parameter_answers_a_5xx(client, name, value):
-    for path in ("/api/v1/products", "/search"):
+    for path in ("/api/v1/products", "/search", "/c/tebet"):
         response = client.get(path, query_string={name: value})
         assert response.status_code < 500, (path, name, value)
         if path.startswith("/api/") and response.status_code == 400:
