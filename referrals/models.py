@@ -5,6 +5,7 @@ from enum import StrEnum
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     CheckConstraint,
     Column,
     Date,
@@ -141,14 +142,14 @@ class KurScheme(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(16))
     name: Mapped[str] = mapped_column(String(60))
-    min_idr: Mapped[int]
-    max_idr: Mapped[int]
+    min_idr: Mapped[int] = mapped_column(BigInteger)
+    max_idr: Mapped[int] = mapped_column(BigInteger)
     # Effective annual rate in basis points by access number ("1", "2", ...); "*" = any.
     rates_bp: Mapped[dict] = mapped_column(JSON)
     max_tenor_kmk_months: Mapped[int]  # working-capital credit
     max_tenor_ki_months: Mapped[int]  # investment credit
-    no_collateral_up_to_idr: Mapped[int]
-    npwp_above_idr: Mapped[int]
+    no_collateral_up_to_idr: Mapped[int] = mapped_column(BigInteger)
+    npwp_above_idr: Mapped[int] = mapped_column(BigInteger)
     effective_from: Mapped[date] = mapped_column(Date)
     is_current: Mapped[bool] = mapped_column(default=False)
     source: Mapped[str] = mapped_column(Text, default="")
@@ -212,7 +213,7 @@ class Referral(db.Model):
     lead_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
     scheme: Mapped[str] = mapped_column(String(16))
     sharia: Mapped[bool] = mapped_column(default=False)
-    amount_idr: Mapped[int]
+    amount_idr: Mapped[int] = mapped_column(BigInteger)
     tenor_months: Mapped[int]
     purpose: Mapped[str] = mapped_column(Text)
     recommendation: Mapped[str | None] = mapped_column(Text)
@@ -223,7 +224,7 @@ class Referral(db.Model):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    approved_amount_idr: Mapped[int | None]
+    approved_amount_idr: Mapped[int | None] = mapped_column(BigInteger)
     approved_tenor_months: Mapped[int | None]
     approved_rate_bp: Mapped[int | None]
     reject_reason: Mapped[str | None] = mapped_column(String(32))

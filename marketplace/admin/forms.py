@@ -3,6 +3,7 @@ from wtforms import DateField, EmailField, HiddenField, IntegerField, StringFiel
 from wtforms.validators import DataRequired, Length, NumberRange
 
 from marketplace.core.forms import Form
+from marketplace.core.money import MAX_PAYOUT_IDR
 
 
 class AssignLeadForm(Form):
@@ -14,7 +15,8 @@ class AssignLeadForm(Form):
 class PayoutForm(Form):
     business_id = HiddenField(validators=[DataRequired()])
     amount_idr = IntegerField(
-        _l("Jumlah transfer (Rp)"), validators=[DataRequired(), NumberRange(min=1)]
+        _l("Jumlah transfer (Rp)"),
+        validators=[DataRequired(), NumberRange(min=1, max=MAX_PAYOUT_IDR)],
     )
     reference = StringField(
         _l("Nomor referensi transfer"), validators=[DataRequired(), Length(max=80)]

@@ -23,6 +23,7 @@ from marketplace.catalog.attributes import (
 from marketplace.catalog.categories import CATEGORIES
 from marketplace.catalog.services import ProductInput
 from marketplace.core.forms import Form, choices
+from marketplace.core.money import MAX_PRICE_IDR
 from marketplace.legality.permits import PERMIT_LABELS
 
 SCALE_CHOICES = [
@@ -70,7 +71,7 @@ class ProductForm(Form):
     name = StringField(_l("Nama produk"), validators=[DataRequired(), Length(max=120)])
     category = SelectField(_l("Kategori"), choices=choices(CATEGORIES))
     price_idr = IntegerField(
-        _l("Harga (rupiah)"), validators=[DataRequired(), NumberRange(min=1, max=100_000_000)]
+        _l("Harga (rupiah)"), validators=[DataRequired(), NumberRange(min=1, max=MAX_PRICE_IDR)]
     )
     stock = IntegerField(
         _l("Stok"), validators=[Optional(), NumberRange(min=0, max=1_000_000)], default=0

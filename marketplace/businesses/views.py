@@ -1,6 +1,8 @@
 """The SME owner's area: register the business, upload permits, manage products, and the
 "what is missing" checklist."""
 
+import contextlib
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -18,7 +20,9 @@ from marketplace.businesses.scope import (
 from marketplace.catalog import services as catalog
 from marketplace.catalog.models import ProductStatus
 from marketplace.core import uploads
+from marketplace.core.errors import NotFound
 from marketplace.core.forms import choices
+from marketplace.core.ids import parse_id
 from marketplace.core.timeutil import jakarta_today
 from marketplace.core.views import domain_errors, unit_of_work
 from marketplace.legality import services as legality
@@ -112,8 +116,9 @@ def new_document():
     form.products.choices = choices((p.id, p.name) for p in catalog.products_of(business))
     if request.method == "GET":
         form.kind.data = request.args.get("kind", "nib")
-        if request.args.get("product", "").isdigit():
-            form.products.data = [int(request.args["product"])]
+        if request.args.get("product"):
+            with contextlib.suppress(NotFound):  # an id out of range preselects nothing
+                form.products.data = [parse_id(request.args["product"])]
     refused = None
     if form.validate_on_submit():
         with domain_errors(form) as refused:

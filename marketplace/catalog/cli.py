@@ -7,7 +7,8 @@ from sqlalchemy import select
 from marketplace.catalog import services as catalog
 from marketplace.catalog.models import Product, ProductImage, ProductStatus
 from marketplace.core import uploads
-from marketplace.core.errors import DomainError
+from marketplace.core.errors import DomainError, NotFound
+from marketplace.core.ids import parse_id
 from marketplace.extensions import db
 from marketplace.legality import services as legality
 from marketplace.legality.models import LegalityDocument
@@ -24,7 +25,10 @@ uploads_cli = AppGroup("uploads", help="Stored files.")
 )
 def set_status(product_id: int, status: str) -> None:
     """List or unlist a product as the platform (role: system)."""
-    product = db.session.scalar(select(Product).where(Product.id == product_id))
+    try:
+        product = db.session.get(Product, parse_id(product_id))
+    except NotFound:
+        product = None  # an id no column can hold: no such product either
     if product is None:
         raise click.ClickException(f"no product {product_id}")
     try:

@@ -3,7 +3,7 @@
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marketplace.catalog.attributes import ProductAttributes
@@ -41,7 +41,7 @@ class Product(db.Model):
     description: Mapped[str] = mapped_column(Text, default="")
     ingredients: Mapped[str] = mapped_column(Text, default="")
     category: Mapped[str] = mapped_column(String(20), index=True)
-    price_idr: Mapped[int]
+    price_idr: Mapped[int] = mapped_column(BigInteger)
     stock: Mapped[int] = mapped_column(default=0)
     status: Mapped[ProductStatus] = mapped_column(
         String(16), default=ProductStatus.DRAFT, index=True

@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from marketplace.catalog.categories import CATEGORIES
 from marketplace.chapters import reference
 from marketplace.core.errors import ValidationFailed
+from marketplace.core.money import MAX_PRICE_FILTER_IDR
 from marketplace.search.index import SORTS, Filters
 
 MAX_PAGE = 500
@@ -36,7 +37,12 @@ def _int(args, name, *, minimum=0, maximum=None, default=None):
         return default
     if not (isinstance(raw, str) and raw.strip().isdigit() and raw.isascii()):
         raise ValidationFailed(_l("Parameter %(name)s harus angka.", name=name), field=name)
-    value = int(raw.strip())
+    raw = raw.strip()
+    # Python refuses int() of more than 4,300 digits (a ValueError, not a message); any number
+    # longer than the maximum's digits is out of bounds anyway.
+    if maximum is not None and len(raw.lstrip("0")) > len(str(maximum)):
+        raise ValidationFailed(_l("Parameter %(name)s di luar batas.", name=name), field=name)
+    value = int(raw)
     if value < minimum or (maximum is not None and value > maximum):
         raise ValidationFailed(_l("Parameter %(name)s di luar batas.", name=name), field=name)
     return value
@@ -69,8 +75,8 @@ def parse(args, *, default_per_page=20, max_per_page=100) -> SearchParams:
         if kota not in kota_slugs():
             raise ValidationFailed(_l("Kota tidak dikenal."), field="kota")
         kota_code = kota_slugs()[kota][0]
-    min_price = _int(args, "min_price", maximum=10**12)
-    max_price = _int(args, "max_price", maximum=10**12)
+    min_price = _int(args, "min_price", maximum=MAX_PRICE_FILTER_IDR)
+    max_price = _int(args, "max_price", maximum=MAX_PRICE_FILTER_IDR)
     if min_price is not None and max_price is not None and min_price > max_price:
         raise ValidationFailed(
             _l("Harga minimum lebih besar dari harga maksimum."), field="min_price"

@@ -14,13 +14,13 @@ from marketplace.catalog.models import Product, ProductImage, ProductStatus
 from marketplace.chapters.models import ChapterLead
 from marketplace.core import audit
 from marketplace.core.errors import NotFound, ValidationFailed
+from marketplace.core.money import MAX_PRICE_IDR  # re-exported: the catalog's bound
 from marketplace.core.statemachine import apply_transition
 from marketplace.core.urls import external_url
 from marketplace.extensions import db
 from marketplace.legality import services as legality
 from marketplace.notifications.services import notify
 
-MAX_PRICE_IDR = 100_000_000
 MAX_STOCK = 1_000_000
 
 

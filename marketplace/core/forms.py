@@ -28,6 +28,7 @@ WTFORMS_ID = {
     "Number must be at most %(max)s.": "Angka maksimal %(max)s.",
     "Number must be between %(min)s and %(max)s.": "Angka harus antara %(min)s dan %(max)s.",
     "Invalid input.": "Isian tidak valid.",
+    "Not a valid decimal value.": "Isi dengan angka, contoh 6,5.",
 }
 
 

@@ -9,6 +9,7 @@ from wtforms.validators import InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import TextInput
 
 from marketplace.core.forms import Form, choices
+from marketplace.core.money import MAX_IDR, MAX_LEDGER_ENTRY_IDR, format_rupiah
 from marketplace.core.timeutil import jakarta_today
 from marketplace.ledger.models import EXPENSE_CATEGORIES, INCOME_CATEGORIES
 from marketplace.ledger.services import CATEGORY_LABELS
@@ -28,6 +29,10 @@ class RupiahField(IntegerField):
 
     widget = TextInput()  # not type=number: that refuses "25.000" in some browsers
 
+    def __init__(self, label=None, validators=None, *, maximum: int = MAX_IDR, **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.maximum = maximum  # marketplace.core.money: the column and the domain's bound
+
     def process_formdata(self, valuelist):
         if not valuelist:
             return
@@ -40,7 +45,12 @@ class RupiahField(IntegerField):
             self.data = None
             raise ValueError(_l("Tulis jumlahnya dengan angka, contoh 25000."))
         sign, digits = match.groups()
-        self.data = int(sign + digits.replace(".", ""))
+        digits = digits.replace(".", "").lstrip("0") or "0"
+        # Compare the digits before int(): a 5,000-digit string is refused, not parsed.
+        if len(digits) > len(str(self.maximum)) or int(digits) > self.maximum:
+            self.data = None
+            raise ValueError(_l("Jumlah maksimal %(max)s.", max=format_rupiah(self.maximum)))
+        self.data = int(sign + digits)
 
 
 def _grouped(group_label, keys):
@@ -65,6 +75,7 @@ class EntryForm(Form):
     )
     amount_idr = RupiahField(
         _l("Jumlah (rupiah)"),
+        maximum=MAX_LEDGER_ENTRY_IDR,
         validators=[InputRequired(message=_l("Jumlah harus angka rupiah lebih dari 0."))],
     )
     # "lainnya" sits in both groups; the service checks that kind and category match.

@@ -2,7 +2,16 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from marketplace.core.models import UTCDateTime
@@ -31,7 +40,7 @@ class LedgerEntry(db.Model):
     business_id: Mapped[int] = mapped_column(ForeignKey("business.id"))
     kind: Mapped[str] = mapped_column(String(16))
     category: Mapped[str] = mapped_column(String(24))
-    amount_idr: Mapped[int]  # always positive; the kind gives the sign
+    amount_idr: Mapped[int] = mapped_column(BigInteger)  # always positive; the kind gives the sign
     occurred_on: Mapped[date] = mapped_column(Date)
     order_id: Mapped[int | None] = mapped_column(ForeignKey("order.id"))
     note: Mapped[str | None] = mapped_column(Text)
@@ -51,7 +60,7 @@ class Payout(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     business_id: Mapped[int] = mapped_column(ForeignKey("business.id"), index=True)
-    amount_idr: Mapped[int]
+    amount_idr: Mapped[int] = mapped_column(BigInteger)
     paid_on: Mapped[date] = mapped_column(Date)
     reference: Mapped[str] = mapped_column(String(80))
     created_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))

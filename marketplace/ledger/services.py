@@ -15,6 +15,7 @@ from marketplace.businesses.models import Business
 from marketplace.core import audit
 from marketplace.core.errors import NotFound, ValidationFailed
 from marketplace.core.ids import parse_id
+from marketplace.core.money import MAX_LEDGER_ENTRY_IDR, MAX_PAYOUT_IDR, require_amount
 from marketplace.core.timeutil import jakarta_today
 from marketplace.extensions import db
 from marketplace.ledger.models import (
@@ -36,7 +37,7 @@ CATEGORY_LABELS = {
     "listrik_air": _l("Listrik, air, pulsa"),
     "lainnya": _l("Lainnya"),
 }
-MAX_AMOUNT = 10_000_000_000
+MAX_AMOUNT = MAX_LEDGER_ENTRY_IDR  # marketplace.core.money
 
 
 def _paid_day(order) -> date:
@@ -92,12 +93,7 @@ def add_entry(
     allowed = INCOME_CATEGORIES if kind == "manual_income" else EXPENSE_CATEGORIES
     if category not in allowed:
         raise ValidationFailed(_l("Pilih kategori."), field="category")
-    if (
-        not isinstance(amount_idr, int)
-        or isinstance(amount_idr, bool)
-        or not 0 < amount_idr <= MAX_AMOUNT
-    ):
-        raise ValidationFailed(_l("Jumlah harus angka rupiah lebih dari 0."), field="amount_idr")
+    require_amount(amount_idr, maximum=MAX_AMOUNT)
     today = jakarta_today()
     occurred_on = occurred_on or today
     if occurred_on > today:
@@ -308,8 +304,7 @@ def balances() -> list[tuple[Business, int]]:
 def record_payout(
     business: Business, *, amount_idr: int, reference: str, paid_on: date, actor
 ) -> Payout:
-    if not isinstance(amount_idr, int) or isinstance(amount_idr, bool) or amount_idr <= 0:
-        raise ValidationFailed(_l("Jumlah harus angka rupiah lebih dari 0."), field="amount_idr")
+    require_amount(amount_idr, maximum=MAX_PAYOUT_IDR)
     if amount_idr > payable_balance(business.id):
         raise ValidationFailed(_l("Jumlah melebihi saldo yang harus dibayar."), field="amount_idr")
     reference = (reference or "").strip()

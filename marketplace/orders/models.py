@@ -3,7 +3,7 @@
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marketplace.core.models import UTCDateTime
@@ -52,7 +52,7 @@ class Checkout(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
-    total_idr: Mapped[int]
+    total_idr: Mapped[int] = mapped_column(BigInteger)
     payment_intent_id: Mapped[str | None] = mapped_column(String(64), unique=True)
     # Bumped only when a PaymentIntent is abandoned for good, so every retry of the
     # same attempt reuses the same idempotency key.
@@ -129,7 +129,7 @@ class Order(db.Model):
         String(20), default=OrderStatus.PENDING_PAYMENT, index=True
     )
     status_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    total_idr: Mapped[int]
+    total_idr: Mapped[int] = mapped_column(BigInteger)
     courier: Mapped[str | None] = mapped_column(String(60))
     tracking_number: Mapped[str | None] = mapped_column(String(60))
     paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -155,7 +155,7 @@ class OrderLine(db.Model):
     order_id: Mapped[int] = mapped_column(ForeignKey("order.id"), index=True)
     product_id: Mapped[int] = mapped_column(ForeignKey("product.id"), index=True)
     product_name: Mapped[str] = mapped_column(String(120))  # as sold, even if renamed later
-    unit_price_idr: Mapped[int]
+    unit_price_idr: Mapped[int] = mapped_column(BigInteger)
     quantity: Mapped[int]
 
     order: Mapped[Order] = relationship(back_populates="lines")

@@ -12,6 +12,7 @@ from marketplace.accounts.models import User
 from marketplace.chapters.models import Chapter
 from marketplace.core import audit
 from marketplace.core.errors import NotFound, ValidationFailed
+from marketplace.core.money import MAX_LOAN_IDR, require_amount
 from marketplace.extensions import db
 from referrals.models import SCHEMES, Bank, BankOfficer, KurScheme
 
@@ -99,6 +100,9 @@ def remove_officer(bank: Bank, officer_id: int, *, admin) -> None:
 
 def update_scheme(scheme: KurScheme, *, admin, **values) -> None:
     """Edit one KUR rules row; making it current retires the other rows of its scheme."""
+    for field in ("min_idr", "max_idr", "no_collateral_up_to_idr", "npwp_above_idr"):
+        if field in values:
+            require_amount(values[field], maximum=MAX_LOAN_IDR, field=field)
     for key, value in values.items():
         setattr(scheme, key, value)
     if values.get("is_current"):

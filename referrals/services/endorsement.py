@@ -19,6 +19,7 @@ from marketplace.core.errors import (
 )
 from marketplace.core.ids import parse_id
 from marketplace.core.models import rowcount
+from marketplace.core.money import MAX_LOAN_IDR, require_amount
 from marketplace.core.statemachine import apply_transition
 from marketplace.core.timeutil import JAKARTA, utcnow
 from marketplace.extensions import db
@@ -83,12 +84,9 @@ def open_referral(chapter: Chapter, business_id, data: ReferralInput, *, lead) -
     scheme = current_scheme(data.scheme)
     if scheme is None:
         raise ValidationFailed(_l("Skema KUR tidak dikenal."), field="scheme")
-    if (
-        not isinstance(data.amount_idr, int)
-        or isinstance(data.amount_idr, bool)
-        or data.amount_idr <= 0
-    ):
-        raise ValidationFailed(_l("Jumlah pinjaman harus angka rupiah."), field="amount_idr")
+    require_amount(
+        data.amount_idr, maximum=MAX_LOAN_IDR, message=_l("Jumlah pinjaman harus angka rupiah.")
+    )
     if (
         not isinstance(data.tenor_months, int)
         or not 1 <= data.tenor_months <= scheme.max_tenor_ki_months

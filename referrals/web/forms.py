@@ -26,6 +26,7 @@ from wtforms.validators import (
 
 from marketplace.businesses.forms import MultiCheckboxField
 from marketplace.core.forms import Form, choices
+from marketplace.core.money import MAX_LOAN_IDR
 from marketplace.ledger.forms import RupiahField
 from referrals.models import REJECT_REASONS, SCHEMES
 from referrals.services.bounds import AMOUNT_IDR, RATE_BP, TENOR_MONTHS
@@ -74,6 +75,10 @@ class PercentField(DecimalField):
         if valuelist:
             valuelist = [(valuelist[0] or "").strip().rstrip("%").strip().replace(",", ".")]
         super().process_formdata(valuelist)
+        # "NaN", "sNaN", "Infinity" are Decimals too; a NaN cannot even be compared (a 500).
+        if isinstance(self.data, Decimal) and not self.data.is_finite():
+            self.data = None
+            raise ValueError(_l("Isi dengan angka, contoh 6,5."))
 
 
 def rate_bp(percent: Decimal) -> int:
@@ -94,6 +99,7 @@ class OpenReferralForm(Form):
     )
     amount_idr = RupiahField(
         _l("Jumlah pinjaman yang diajukan (rupiah)"),
+        maximum=MAX_LOAN_IDR,
         validators=[InputRequired(message=_l("Tulis jumlah pinjaman, contoh 25000000."))],
     )
     tenor_months = IntegerField(
@@ -235,8 +241,12 @@ class KurSchemeForm(Form):
     name = StringField(_l("Nama skema"), validators=[DataRequired(), Length(max=60)])
     effective_from = DateField(_l("Berlaku sejak"), validators=[DataRequired()])
     is_current = BooleanField(_l("Aturan yang berlaku sekarang"))
-    min_idr = RupiahField(_l("Plafon minimal (rupiah)"), validators=[InputRequired()])
-    max_idr = RupiahField(_l("Plafon maksimal (rupiah)"), validators=[InputRequired()])
+    min_idr = RupiahField(
+        _l("Plafon minimal (rupiah)"), maximum=MAX_LOAN_IDR, validators=[InputRequired()]
+    )
+    max_idr = RupiahField(
+        _l("Plafon maksimal (rupiah)"), maximum=MAX_LOAN_IDR, validators=[InputRequired()]
+    )
     rates = StringField(
         _l("Bunga per tahun (%) menurut akses ke-: contoh 1=6; 2=7 atau *=6"),
         validators=[DataRequired(), Length(max=200)],
@@ -251,9 +261,13 @@ class KurSchemeForm(Form):
         validators=[InputRequired(), NumberRange(TENOR_MONTHS.minimum, TENOR_MONTHS.maximum)],
     )
     no_collateral_up_to_idr = RupiahField(
-        _l("Tanpa agunan tambahan sampai (rupiah)"), validators=[InputRequired()]
+        _l("Tanpa agunan tambahan sampai (rupiah)"),
+        maximum=MAX_LOAN_IDR,
+        validators=[InputRequired()],
     )
-    npwp_above_idr = RupiahField(_l("NPWP wajib di atas (rupiah)"), validators=[InputRequired()])
+    npwp_above_idr = RupiahField(
+        _l("NPWP wajib di atas (rupiah)"), maximum=MAX_LOAN_IDR, validators=[InputRequired()]
+    )
     source = TextAreaField(_l("Dasar hukum / sumber"), validators=[Optional(), Length(max=2000)])
 
     def validate_rates(self, field):
