@@ -17,7 +17,7 @@ from marketplace.mentoring.models import (
 )
 from marketplace.notifications.models import Notification
 from marketplace.orders.models import Cart, CartItem, Checkout, Order, OrderEvent, OrderLine
-from marketplace.payments.models import ProcessedStripeEvent
+from marketplace.payments.models import PaymentRefund, ProcessedStripeEvent
 from marketplace.search.models import SearchChange
 
 __all__ = [
@@ -42,6 +42,7 @@ __all__ = [
     "OrderEvent",
     "OrderLine",
     "Payout",
+    "PaymentRefund",
     "ProcessedStripeEvent",
     "Attendance",
     "CheckIn",

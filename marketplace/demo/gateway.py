@@ -18,7 +18,7 @@ class DemoGateway:
 
     def __init__(self):
         self.intents: dict[str, Intent] = {}
-        self.refunds: list[tuple[str, int]] = []
+        self.refunds: list[tuple[str, int, str]] = []  # (intent, amount, refund id)
 
     def create_payment_intent(
         self, *, amount_idr: int, checkout_id: int, idempotency_key: str
@@ -37,9 +37,22 @@ class DemoGateway:
         intent = self.intents[intent_id] = replace(self.intents[intent_id], status="succeeded")
         return intent
 
-    def refund(self, intent_id: str, *, amount_idr: int, idempotency_key: str) -> str:
-        self.refunds.append((intent_id, amount_idr))
-        return f"re_demo_{idempotency_key}"
+    def refund(
+        self, intent_id: str, *, amount_idr: int, idempotency_key: str, order_id=None
+    ) -> str:
+        refund_id = f"re_demo_{idempotency_key}"
+        if all(known != refund_id for _i, _a, known in self.refunds):  # idempotent
+            self.refunds.append((intent_id, amount_idr, refund_id))
+        return refund_id
+
+    def refunds_for(self, intent_id: str) -> list:
+        from marketplace.payments.gateway import Refund
+
+        return [
+            Refund(id=refund_id, amount_idr=amount, status="succeeded")
+            for intent, amount, refund_id in self.refunds
+            if intent == intent_id
+        ]
 
     def cancel(self, intent_id: str) -> None:
         self.intents[intent_id] = replace(self.intents[intent_id], status="canceled")

@@ -77,6 +77,30 @@ def record_refund(order) -> LedgerEntry:
     return entry
 
 
+def record_stripe_refund(order, refunded_idr: int) -> LedgerEntry:
+    """The order's one refund entry, at what Stripe has given back so far: written by the
+    first refund, raised by each later partial one (each Stripe refund reaches here once;
+    payments keys them by refund id). The (order_id, kind) key keeps it one row."""
+    entry = db.session.scalar(
+        select(LedgerEntry).where(LedgerEntry.order_id == order.id, LedgerEntry.kind == "refund")
+    )
+    if entry is None:
+        entry = LedgerEntry(
+            business_id=order.business_id,
+            kind="refund",
+            category="refund_platform",
+            amount_idr=refunded_idr,
+            occurred_on=jakarta_today(),
+            order_id=order.id,
+            note=f"Pengembalian pesanan #{order.id}",
+        )
+        db.session.add(entry)
+    else:
+        entry.amount_idr = refunded_idr
+    db.session.flush()
+    return entry
+
+
 def add_entry(
     business: Business,
     *,

@@ -95,6 +95,9 @@ class Order(db.Model):
     __tablename__ = "order"
     __table_args__ = (
         CheckConstraint("total_idr > 0", name="total_positive"),
+        CheckConstraint(
+            "refunded_idr >= 0 AND refunded_idr <= total_idr", name="refunded_in_total"
+        ),
         known_states(OrderStatus),
         CheckConstraint(
             f"status NOT IN ({sql_states(*PAID_STATES)}) OR paid_at IS NOT NULL",
@@ -118,6 +121,11 @@ class Order(db.Model):
         (OrderStatus.PAID, "ship"): OrderStatus.SHIPPED,
         (OrderStatus.PAID, "refund"): OrderStatus.REFUNDED,
         (OrderStatus.SHIPPED, "complete"): OrderStatus.COMPLETED,
+        # A refund made at Stripe (dashboard, dispute, support): it happened, whatever the
+        # order's state after payment; our own refunds stay "refund" (paid only).
+        (OrderStatus.PAID, "refund_at_stripe"): OrderStatus.REFUNDED,
+        (OrderStatus.SHIPPED, "refund_at_stripe"): OrderStatus.REFUNDED,
+        (OrderStatus.COMPLETED, "refund_at_stripe"): OrderStatus.REFUNDED,
     }
     EVENT_FK = "order_id"
 
@@ -130,6 +138,8 @@ class Order(db.Model):
     )
     status_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     total_idr: Mapped[int] = mapped_column(BigInteger)
+    # What Stripe gave back so far (full or partial refunds); refunded when it is the total.
+    refunded_idr: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     courier: Mapped[str | None] = mapped_column(String(60))
     tracking_number: Mapped[str | None] = mapped_column(String(60))
     paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

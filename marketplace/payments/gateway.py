@@ -38,6 +38,20 @@ class Intent:
         return self.status == "succeeded"
 
 
+@dataclass(frozen=True)
+class Refund:
+    id: str
+    amount_idr: int
+    status: str
+    order_id: int | None = None
+
+    @property
+    def counts(self) -> bool:
+        """Money that left (or is leaving) the platform: Stripe's pending refunds succeed
+        unless they fail, and then a human looks (a failed one we counted is flagged)."""
+        return self.status in ("succeeded", "pending", "requires_action")
+
+
 def _intent(obj) -> Intent:
     data = obj.to_dict() if hasattr(obj, "to_dict") else dict(obj)
     metadata = data.get("metadata") or {}
@@ -128,14 +142,46 @@ class StripeGateway:
         )
         return _intent(self._call("confirm", self.client.v1.payment_intents.confirm, intent_id))
 
-    def refund(self, intent_id: str, *, amount_idr: int, idempotency_key: str) -> str:
+    def refund(
+        self,
+        intent_id: str,
+        *,
+        amount_idr: int,
+        idempotency_key: str,
+        order_id: int | None = None,
+    ) -> str:
+        params = {"payment_intent": intent_id, "amount": to_stripe_amount(amount_idr)}
+        if order_id is not None:
+            params["metadata"] = {"order_id": str(order_id)}
         obj = self._call(
             "refund",
             self.client.v1.refunds.create,
-            params={"payment_intent": intent_id, "amount": to_stripe_amount(amount_idr)},
+            params=params,
             options={"idempotency_key": idempotency_key},
         )
         return obj.id
+
+    def refunds_for(self, intent_id: str) -> list["Refund"]:
+        """Every refund Stripe holds for the intent: the truth when events disagree."""
+        page = self._call(
+            "refunds",
+            self.client.v1.refunds.list,
+            params={"payment_intent": intent_id, "limit": 100},
+        )
+        refunds = []
+        for obj in page.auto_paging_iter():
+            data = obj.to_dict() if hasattr(obj, "to_dict") else dict(obj)
+            metadata = data.get("metadata") or {}
+            order = str(metadata.get("order_id") or "")
+            refunds.append(
+                Refund(
+                    id=str(data["id"]),
+                    amount_idr=from_stripe_amount(int(data.get("amount") or 0)),
+                    status=str(data.get("status") or ""),
+                    order_id=int(order) if order.isdigit() and len(order) < 19 else None,
+                )
+            )
+        return refunds
 
     def cancel(self, intent_id: str) -> None:
         self._call("cancel", self.client.v1.payment_intents.cancel, intent_id)

@@ -6,14 +6,16 @@ unique ledger row per order).
 """
 
 import logging
+from typing import Literal, overload
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from marketplace.accounts.models import User
 from marketplace.core import audit
 from marketplace.core.errors import DomainError, IllegalTransition
+from marketplace.core.models import rowcount
 from marketplace.core.money import format_rupiah
 from marketplace.core.statemachine import apply_transition
 from marketplace.core.timeutil import utcnow
@@ -22,8 +24,14 @@ from marketplace.extensions import db
 from marketplace.ledger import services as ledger
 from marketplace.notifications.services import notify
 from marketplace.orders.models import Checkout, Order, OrderStatus
-from marketplace.payments.gateway import CardDeclined, GatewayError, Intent, get_gateway
-from marketplace.payments.models import ProcessedStripeEvent
+from marketplace.payments.gateway import (
+    CardDeclined,
+    GatewayError,
+    Intent,
+    Refund,
+    get_gateway,
+)
+from marketplace.payments.models import PaymentRefund, ProcessedStripeEvent
 
 log = logging.getLogger("pasarkita.payments")
 
@@ -92,6 +100,18 @@ def fulfil(checkout: Checkout, intent: Intent) -> int:
             f"paid {intent.amount_idr} {intent.currency}, expected {checkout.total_idr} idr",
         )
         return 0
+    if db.session.scalar(
+        select(PaymentRefund.refund_id).where(PaymentRefund.checkout_id == checkout.id).limit(1)
+    ):
+        # Events disagree (a success for a payment with refunds): Stripe's word decides.
+        try:
+            intent = get_gateway().retrieve(intent.id)
+        except GatewayError as exc:
+            raise PaymentUnavailable() from exc
+        if not intent.succeeded:
+            return 0
+        if refunded_at_stripe(checkout) >= checkout.total_idr:
+            return _refunded_before_payment(checkout, intent)
     paid = 0
     for order in checkout.orders:
         if order.status != OrderStatus.PENDING_PAYMENT:
@@ -122,6 +142,7 @@ def fulfil(checkout: Checkout, intent: Intent) -> int:
         paid += 1
     if paid:
         audit.record("checkout.paid", role="system", target=checkout, orders=paid)
+        _apply_refunds(checkout)  # a partial refund that arrived before the success
     return paid
 
 
@@ -169,24 +190,108 @@ def pay_with_test_card(checkout: Checkout, payment_method: str = "pm_card_visa")
 
 # --- webhooks ---------------------------------------------------------------------------
 
+# The largest amount Stripe takes in IDR: 12 digits in the minor unit (DOMAIN 7).
+MAX_STRIPE_AMOUNT = 999_999_999_999
+REFUND_EVENTS = (
+    "charge.refunded",
+    "charge.refund.updated",
+    "refund.created",
+    "refund.updated",
+    "refund.failed",
+)
+HANDLED_EVENTS = ("payment_intent.succeeded", "payment_intent.payment_failed", *REFUND_EVENTS)
 
-def _checkout_for(obj: dict) -> Checkout | None:
-    intent_id = obj.get("payment_intent") if obj.get("object") == "charge" else obj.get("id")
-    if not intent_id:
+
+class MalformedEvent(Exception):
+    """A validly signed event we cannot read. ``reason`` names the field, never its value
+    (values may be huge or hold what should not be logged)."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+@overload
+def _str_field(
+    obj: dict, key: str, *, required: Literal[True] = ..., max_len: int = ...
+) -> str: ...
+@overload
+def _str_field(obj: dict, key: str, *, required: bool, max_len: int = ...) -> str | None: ...
+def _str_field(obj: dict, key: str, *, required: bool = True, max_len: int = 255) -> str | None:
+    value = obj.get(key)
+    if value is None and not required:
         return None
-    return db.session.scalar(select(Checkout).where(Checkout.payment_intent_id == intent_id))
+    if not isinstance(value, str) or not value or len(value) > max_len:
+        raise MalformedEvent(f"{key} is not a string id")
+    return value
 
 
-def handle_event(event: dict) -> str:
+@overload
+def _dict_field(obj: dict, key: str, *, required: Literal[True] = ...) -> dict: ...
+@overload
+def _dict_field(obj: dict, key: str, *, required: bool) -> dict | None: ...
+def _dict_field(obj: dict, key: str, *, required: bool = True) -> dict | None:
+    value = obj.get(key)
+    if value is None and not required:
+        return None
+    if not isinstance(value, dict):
+        raise MalformedEvent(f"{key} is not an object")
+    return value
+
+
+def stripe_amount_idr(value, field: str = "amount") -> int:
+    """A Stripe IDR amount from an event: an integer of whole rupiah (minor unit x100)."""
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise MalformedEvent(f"{field} is not an integer")
+    if not 0 <= value <= MAX_STRIPE_AMOUNT:
+        raise MalformedEvent(f"{field} is out of range")
+    if value % 100:
+        raise MalformedEvent(f"{field} is not a whole number of rupiah")
+    return value // 100
+
+
+def _envelope(event) -> tuple[str, str, dict, str | None]:
+    """The parts every handled event must have: (id, type, data.object, intent id).
+    Anything else is malformed: the webhook answers 400 and records nothing."""
+    if not isinstance(event, dict):
+        raise MalformedEvent("body is not an object")
+    event_id = _str_field(event, "id")
+    kind = _str_field(event, "type", max_len=64)
+    obj = _dict_field(_dict_field(event, "data"), "object")
+    intent_id = None
+    if kind in HANDLED_EVENTS:
+        key = "id" if kind.startswith("payment_intent.") else "payment_intent"
+        intent_id = _str_field(obj, key, required=key == "id", max_len=64)
+    return event_id, kind, obj, intent_id
+
+
+def _event_intent(obj: dict) -> Intent:
+    metadata = obj.get("metadata")
+    checkout = metadata.get("checkout_id") if isinstance(metadata, dict) else None
+    currency = obj.get("currency")
+    status = obj.get("status")
+    return Intent(
+        id=obj["id"],
+        status=status if isinstance(status, str) else "",
+        amount_idr=stripe_amount_idr(obj.get("amount")),
+        currency=currency.lower() if isinstance(currency, str) else "",
+        client_secret=None,
+        checkout_id=int(checkout)
+        if isinstance(checkout, str) and checkout.isdigit() and len(checkout) < 19
+        else None,
+    )
+
+
+def handle_event(event) -> str:
     """Apply one verified Stripe event exactly once. Returns what happened, for the log.
 
     The event id is inserted first, in the same transaction as the effect: a duplicate
     delivery, even a concurrent one, fails on the primary key and is rolled back.
+    Raises MalformedEvent (answered 400) when the event has no readable id, type, object
+    or payment; a readable event with unreadable amounts flags its checkout instead
+    (answered 200: a retry would carry the same body).
     """
-    event_id, kind = event.get("id"), event.get("type", "")
-    obj = (event.get("data") or {}).get("object") or {}
-    if not event_id:
-        return "ignored: no id"
+    event_id, kind, obj, intent_id = _envelope(event)
     db.session.add(ProcessedStripeEvent(event_id=event_id, type=kind[:64]))
     try:
         db.session.flush()
@@ -194,43 +299,273 @@ def handle_event(event: dict) -> str:
         db.session.rollback()
         return "duplicate"
 
-    if kind not in ("payment_intent.succeeded", "payment_intent.payment_failed", "charge.refunded"):
+    if kind not in HANDLED_EVENTS:
         log.info("stripe event %s of type %s ignored", event_id, kind)
         return "ignored"
-    checkout = _checkout_for(obj)
-    if checkout is None:
-        log.warning("stripe event %s for an unknown payment %s", event_id, obj.get("id"))
+    checkout = (
+        db.session.scalar(select(Checkout).where(Checkout.payment_intent_id == intent_id))
+        if intent_id
+        else None
+    )
+    if checkout is None or intent_id is None:
+        log.warning("stripe event %s for an unknown payment %s", event_id, intent_id)
         return "unknown payment"
-    if kind == "payment_intent.succeeded":
-        from marketplace.payments.gateway import _intent
+    try:
+        if kind == "payment_intent.succeeded":
+            intent = _event_intent(obj)
+            refunded = _charge_refunds(obj.get("latest_charge"))  # read all before acting
+            paid = fulfil(checkout, intent)
+            if refunded is not None:
+                _external_refund(checkout, intent_id, *refunded)
+            return f"paid {paid}"
+        if kind == "payment_intent.payment_failed":
+            # Never moves an order backwards: a late failure after success changes nothing.
+            if any(o.status == OrderStatus.PENDING_PAYMENT for o in checkout.orders):
+                error = obj.get("last_payment_error")
+                message = error.get("message") if isinstance(error, dict) else None
+                checkout.last_payment_error = (
+                    message[:200] if isinstance(message, str) and message else "declined"
+                )
+            return "failure noted"
+        if (
+            obj.get("object") == "refund"
+            or kind.startswith("refund.")
+            or kind == ("charge.refund.updated")
+        ):
+            return _external_refund(checkout, intent_id, [_refund_claim(obj)], None)
+        claims, cumulative = _charge_refunds(obj) or ([], None)
+        return _external_refund(checkout, intent_id, claims, cumulative)
+    except MalformedEvent as exc:
+        _flag(checkout, f"unreadable stripe event {event_id}: {exc.reason}")
+        return f"malformed, flagged: {exc.reason}"
 
-        paid = fulfil(checkout, _intent(obj))
-        return f"paid {paid}"
-    if kind == "payment_intent.payment_failed":
-        # Never moves an order backwards: a late failure after success changes nothing.
-        if any(o.status == OrderStatus.PENDING_PAYMENT for o in checkout.orders):
-            error = (obj.get("last_payment_error") or {}).get("message") or "declined"
-            checkout.last_payment_error = str(error)[:200]
-        return "failure noted"
-    return _external_refund(checkout, obj)
+
+# --- refunds from Stripe (any source, any order) ------------------------------------------
 
 
-def _external_refund(checkout: Checkout, charge: dict) -> str:
-    """A refund made at Stripe directly: a full one refunds every paid order."""
-    from marketplace.core.money import from_stripe_amount
+def _refund_claim(obj) -> Refund:
+    if not isinstance(obj, dict):
+        raise MalformedEvent("refund is not an object")
+    metadata = obj.get("metadata")
+    order = metadata.get("order_id") if isinstance(metadata, dict) else None
+    status = obj.get("status")
+    return Refund(
+        id=_str_field(obj, "id"),
+        amount_idr=stripe_amount_idr(obj.get("amount"), "refund amount"),
+        status=status if isinstance(status, str) else "",
+        order_id=int(order)
+        if isinstance(order, str) and order.isdigit() and len(order) < 19
+        else None,
+    )
 
-    refunded = from_stripe_amount(int(charge.get("amount_refunded") or 0))
-    ours = sum(o.total_idr for o in checkout.orders if o.status == OrderStatus.REFUNDED)
-    if refunded <= ours:
+
+def _charge_refunds(charge) -> tuple[list[Refund], int] | None:
+    """The refunds a charge object carries: its list (when Stripe includes it) and its
+    cumulative ``amount_refunded``. None for a charge that is only an id (or absent)."""
+    if not isinstance(charge, dict):
+        return None
+    cumulative = stripe_amount_idr(charge.get("amount_refunded") or 0, "amount_refunded")
+    listed = charge.get("refunds")
+    claims = []
+    if isinstance(listed, dict) and isinstance(listed.get("data"), list):
+        claims = [_refund_claim(item) for item in listed["data"]]
+    if not claims and not cumulative:
+        return None
+    return claims, cumulative
+
+
+def _recorded(checkout: Checkout) -> dict[str, PaymentRefund]:
+    rows = db.session.scalars(
+        select(PaymentRefund).where(PaymentRefund.checkout_id == checkout.id)
+    ).all()
+    return {row.refund_id: row for row in rows}
+
+
+def refunded_at_stripe(checkout: Checkout) -> int:
+    """What Stripe gave back on this checkout's payment, as far as we have recorded."""
+    return sum(row.amount_idr for row in _recorded(checkout).values())
+
+
+def _record_refund(checkout: Checkout, refund: Refund, *, allocated: bool = False) -> bool:
+    """Insert the refund once: a savepoint absorbs a concurrent or earlier copy."""
+    order_ids = {o.id for o in checkout.orders}
+    row = PaymentRefund(
+        refund_id=refund.id,
+        checkout_id=checkout.id,
+        order_id=refund.order_id if refund.order_id in order_ids else None,
+        amount_idr=refund.amount_idr,
+        allocated=allocated,
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(row)
+    except IntegrityError:
+        return False
+    return True
+
+
+def _external_refund(
+    checkout: Checkout, intent_id: str, claims: list[Refund], cumulative: int | None
+) -> str:
+    """Record the refunds an event tells of, once each, then let them reach the orders.
+
+    When the event and our records disagree (a cumulative amount that the refunds we know
+    do not add up to, more refunded than paid, a refund we counted now failed), Stripe's
+    own list of the intent's refunds is read and recorded instead.
+    """
+    known = _recorded(checkout)
+    failed = [c for c in claims if c.id in known and not c.counts]
+    new = [c for c in claims if c.counts and c.id not in known and c.amount_idr > 0]
+    expected = sum(r.amount_idr for r in known.values()) + sum(c.amount_idr for c in new)
+    if (
+        failed
+        or (cumulative is not None and cumulative != expected)
+        or (expected > checkout.total_idr)
+    ):
+        try:
+            truth = get_gateway().refunds_for(intent_id)
+        except GatewayError as exc:
+            raise PaymentUnavailable() from exc  # 503: Stripe retries the event later
+        new = [c for c in truth if c.counts and c.id not in known and c.amount_idr > 0]
+        gone = [c for c in truth if c.id in known and not c.counts]
+        if gone:
+            _flag(checkout, f"refund {gone[0].id} counted here is {gone[0].status} at Stripe")
+    recorded = sum(_record_refund(checkout, c) for c in new)
+    applied = _apply_refunds(checkout)
+    if not recorded and not applied:
         return "refund already known"
-    if refunded != checkout.total_idr:
-        _flag(checkout, f"partial refund of {refunded} at Stripe")
-        return "partial refund flagged"
+    return f"refunds recorded {recorded}"
+
+
+def _notify_both(order: Order, kind: str, **params) -> None:
+    notify(
+        order.consumer_id,
+        kind,
+        order=order.id,
+        link=external_url("orders.my_order", order_id=order.id),
+        **params,
+    )
+    notify(
+        order.business.owner_id,
+        kind,
+        order=order.id,
+        link=external_url("orders.sale", order_id=order.id),
+        **params,
+    )
+
+
+def _refund_to_order(order: Order, amount: int, refund_id: str) -> int:
+    """Give ``amount`` back on one paid order: the refunded amount, the books, the state
+    (refunded once it is the whole order), both sides told. Returns what was applied."""
+    room = order.total_idr - order.refunded_idr
+    if amount > room:
+        _flag(order.checkout, f"refund {refund_id} exceeds order {order.id} by {amount - room}")
+        amount = room
+    if amount <= 0:
+        return 0
+    result = db.session.execute(
+        update(Order)
+        .where(Order.id == order.id, Order.refunded_idr + amount <= Order.total_idr)
+        .values(refunded_idr=Order.refunded_idr + amount)
+        .execution_options(synchronize_session=False)
+    )
+    if rowcount(result) != 1:
+        return 0
+    db.session.refresh(order, ["refunded_idr"])
+    ledger.record_stripe_refund(order, order.refunded_idr)
+    if order.refunded_idr == order.total_idr:
+        apply_transition(
+            order, "refund_at_stripe", actor=None, role="system", note=f"refund {refund_id}"
+        )
+        _notify_both(order, "order_refunded", total=format_rupiah(order.total_idr))
+    else:
+        _notify_both(
+            order,
+            "order_partially_refunded",
+            amount=format_rupiah(amount),
+            total=format_rupiah(order.total_idr),
+        )
+    audit.record(
+        "order.refunded_at_stripe", role="system", target=order, refund=refund_id, amount=amount
+    )
+    return amount
+
+
+def _apply_refunds(checkout: Checkout) -> int:
+    """Bring every recorded, not yet applied refund of the checkout to its orders.
+
+    Before the payment is confirmed nothing is applied: the refund waits, and ``fulfil``
+    reads it. A refund names its order (ours do, in Stripe metadata); one that does not
+    goes to the only paid order, or is the whole remainder of the checkout, or matches
+    exactly one order's remainder; otherwise a human decides (flagged).
+    """
+    pending = [row for row in _recorded(checkout).values() if not row.allocated]
+    applied = 0
+    for row in sorted(pending, key=lambda r: (r.created_at, r.refund_id)):
+        paid = [
+            o
+            for o in checkout.orders
+            if o.status in (OrderStatus.PAID, OrderStatus.SHIPPED, OrderStatus.COMPLETED)
+        ]
+        if any(o.status == OrderStatus.PENDING_PAYMENT for o in checkout.orders):
+            continue  # not paid yet: fulfil decides
+        room = {o.id: o.total_idr - o.refunded_idr for o in paid}
+        targets: list[tuple[Order, int]] = []
+        named = next((o for o in paid if o.id == row.order_id), None)
+        if named is not None:
+            targets = [(named, row.amount_idr)]
+        elif len(paid) == 1:
+            targets = [(paid[0], row.amount_idr)]
+        elif paid and row.amount_idr == sum(room.values()):
+            targets = [(o, room[o.id]) for o in paid if room[o.id]]
+        else:
+            exact = [o for o in paid if room[o.id] == row.amount_idr]
+            if len(exact) == 1:
+                targets = [(exact[0], row.amount_idr)]
+        if not targets:
+            _flag(checkout, f"refund {row.refund_id} of {row.amount_idr} matches no order")
+            continue
+        claimed = db.session.execute(
+            update(PaymentRefund)
+            .where(PaymentRefund.refund_id == row.refund_id, PaymentRefund.allocated.is_(False))
+            .values(allocated=True)
+            .execution_options(synchronize_session=False)
+        )
+        if rowcount(claimed) != 1:
+            continue  # another delivery applied it
+        for order, amount in targets:
+            applied += _refund_to_order(order, amount, row.refund_id)
+    return applied
+
+
+def _refunded_before_payment(checkout: Checkout, intent: Intent) -> int:
+    """A success event for a payment Stripe already gave back in full: no sale. The
+    orders are cancelled (stock back), flagged, both sides told. Returns 0 (none paid)."""
+    from marketplace.orders.services import release_stock
+
     for order in checkout.orders:
-        if order.status == OrderStatus.PAID:
-            apply_transition(order, "refund", actor=None, role="system", note="refunded at Stripe")
-            ledger.record_refund(order)
-    return "refunded"
+        if order.status != OrderStatus.PENDING_PAYMENT:
+            continue
+        try:
+            apply_transition(
+                order,
+                "cancel",
+                actor=None,
+                role="system",
+                note=f"payment {intent.id} refunded at Stripe before it was confirmed",
+            )
+        except IllegalTransition:
+            continue
+        release_stock(order)
+        _notify_both(order, "order_refunded_unpaid", total=format_rupiah(order.total_idr))
+    db.session.execute(
+        update(PaymentRefund)
+        .where(PaymentRefund.checkout_id == checkout.id)
+        .values(allocated=True)
+        .execution_options(synchronize_session=False)
+    )
+    _flag(checkout, f"payment {intent.id} refunded in full before it was confirmed")
+    return 0
 
 
 # --- refunds we start ---------------------------------------------------------------------
@@ -241,13 +576,27 @@ def refund_order(order: Order, *, actor, role: str, note: str | None = None) -> 
     apply_transition(order, "refund", actor=actor, role=role, note=note)
     ledger.record_refund(order)
     try:
-        get_gateway().refund(
+        refund_id = get_gateway().refund(
             order.checkout.payment_intent_id,
             amount_idr=order.total_idr,
             idempotency_key=f"refund-order-{order.id}",
+            order_id=order.id,
         )
     except GatewayError as exc:
         raise PaymentUnavailable() from exc
+    # Stripe's refund event for it then finds it known (a savepoint absorbs a copy that a
+    # faster webhook delivery recorded).
+    db.session.execute(
+        update(Order)
+        .where(Order.id == order.id)
+        .values(refunded_idr=Order.total_idr)
+        .execution_options(synchronize_session=False)
+    )
+    _record_refund(
+        order.checkout,
+        Refund(id=refund_id, amount_idr=order.total_idr, status="succeeded", order_id=order.id),
+        allocated=True,
+    )
     total = format_rupiah(order.total_idr)
     notify(
         order.consumer_id,
