@@ -40,6 +40,8 @@ def init_app(app) -> None:
     from referrals.web.bank_portal import bp as portal_bp
     from referrals.web.forms import (
         ACTION_LABELS,
+        PURPOSE_KIND_LABELS,
+        REJECT_REASON_HELP,
         REJECT_REASON_LABELS,
         ROLE_LABELS,
         SCHEME_LABELS,
@@ -67,6 +69,8 @@ def init_app(app) -> None:
         role_labels=ROLE_LABELS,
         scheme_labels=SCHEME_LABELS,
         reason_labels=REJECT_REASON_LABELS,
+        reason_help=REJECT_REASON_HELP,
+        purpose_kind_labels=PURPOSE_KIND_LABELS,
         step_labels=dict(STEPS),
         ReferralStatus=models.ReferralStatus,
     )

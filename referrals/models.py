@@ -30,6 +30,9 @@ bank_chapter = Table(
 )
 
 SCHEMES = ("super_mikro", "mikro", "kecil")
+# What the credit is for: working capital (KMK) or investment (KI); the KUR tenor limit
+# depends on it (kur_scheme.max_tenor_kmk_months / max_tenor_ki_months).
+PURPOSE_KINDS = ("kmk", "ki")
 REJECT_REASONS = (
     "slik_bermasalah",  # credit bureau record (SLIK OJK)
     "usaha_belum_layak",  # business not yet feasible
@@ -70,6 +73,7 @@ def one_of(column: str, values, name: str) -> CheckConstraint:
 REFERRAL_CHECKS = (
     one_of("status", ReferralStatus, "status_known"),
     one_of("reject_reason", REJECT_REASONS, "reject_reason_known"),
+    one_of("purpose_kind", PURPOSE_KINDS, "purpose_kind_known"),
     CheckConstraint(
         f"status NOT IN ({_sql_list((ReferralStatus.APPROVED, ReferralStatus.DISBURSED))}) OR "
         "(approved_amount_idr IS NOT NULL AND approved_tenor_months IS NOT NULL "
@@ -146,6 +150,11 @@ class KurScheme(db.Model):
     max_idr: Mapped[int] = mapped_column(BigInteger)
     # Effective annual rate in basis points by access number ("1", "2", ...); "*" = any.
     rates_bp: Mapped[dict] = mapped_column(JSON)
+    # The sharia margin by access number, same keys; NULL = the same figures as rates_bp.
+    sharia_rates_bp: Mapped[dict | None] = mapped_column(JSON)
+    # How far an approved rate may differ from the scheme's (basis points); the KUR rules
+    # fix the borrower's rate, so 0 unless a regulation says otherwise.
+    rate_tolerance_bp: Mapped[int] = mapped_column(default=0, server_default="0")
     max_tenor_kmk_months: Mapped[int]  # working-capital credit
     max_tenor_ki_months: Mapped[int]  # investment credit
     no_collateral_up_to_idr: Mapped[int] = mapped_column(BigInteger)
@@ -216,6 +225,7 @@ class Referral(db.Model):
     amount_idr: Mapped[int] = mapped_column(BigInteger)
     tenor_months: Mapped[int]
     purpose: Mapped[str] = mapped_column(Text)
+    purpose_kind: Mapped[str] = mapped_column(String(8), default="kmk", server_default="kmk")
     recommendation: Mapped[str | None] = mapped_column(Text)
     no_other_credit: Mapped[bool] = mapped_column(default=False)
     status: Mapped[str] = mapped_column(String(16), default=ReferralStatus.DRAFT.value, index=True)

@@ -36,7 +36,7 @@ STATUSES = tuple(
 ACTION_FIELDS = {
     "acknowledge": {"note"},
     "request_info": {"note"},
-    "approve": {"note", "amount_idr", "tenor_months", "rate_bp"},
+    "approve": {"note", "amount_idr", "tenor_months", "rate_bp", "confirm_above_requested"},
     "reject": {"note", "reason"},
     "disburse": {"note"},
 }
@@ -95,6 +95,7 @@ def referral_json(referral: Referral) -> dict:
         "sharia": referral.sharia,
         "amount_idr": referral.amount_idr,
         "tenor_months": referral.tenor_months,
+        "purpose_kind": referral.purpose_kind,
         "created_at": _iso(referral.created_at),
         "sent_at": _iso(referral.sent_at),
         "status_changed_at": _iso(referral.status_changed_at),
@@ -153,6 +154,13 @@ def parse_event(payload) -> dict:
             if value not in bound:
                 raise ValidationFailed(_l("Isi angka yang benar."), field=field)
             out[field] = value
+        confirm = payload.get("confirm_above_requested", False)
+        if not isinstance(confirm, bool):
+            raise ValidationFailed(
+                _l("Konfirmasi jumlah lebih tinggi harus true atau false."),
+                field="confirm_above_requested",
+            )
+        out["confirm_above_requested"] = confirm
     elif action == "reject":
         reason = payload.get("reason")
         if not isinstance(reason, str) or reason not in REJECT_REASONS:

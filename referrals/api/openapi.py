@@ -14,7 +14,7 @@ from marketplace.api.openapi import json_response as _json
 from marketplace.api.openapi import nullable as _nullable
 from marketplace.api.openapi import ref as _ref
 from referrals.api.bank_api import STATUSES
-from referrals.models import REJECT_REASONS, SCHEMES, Referral
+from referrals.models import PURPOSE_KINDS, REJECT_REASONS, SCHEMES, Referral
 from referrals.services.bank_actions import NOTE_MAX
 from referrals.services.bounds import AMOUNT_IDR, RATE_BP, TENOR_MONTHS
 
@@ -33,6 +33,11 @@ def _referral_properties() -> dict:
         "sharia": {"type": "boolean"},
         "amount_idr": {"type": "integer", "minimum": 1, "description": "Requested, rupiah."},
         "tenor_months": {"type": "integer", "minimum": 1},
+        "purpose_kind": {
+            "type": "string",
+            "enum": list(PURPOSE_KINDS),
+            "description": "kmk = working capital, ki = investment (sets the tenor maximum).",
+        },
         "created_at": timestamp,
         "sent_at": _nullable("string", format="date-time"),
         "status_changed_at": {**timestamp, "description": "What `since` filters on."},
@@ -205,14 +210,22 @@ def _event_schemas() -> dict:
         ),
         "EventApprove": variant(
             "approve",
-            "acknowledged or under_review → approved. `amount_idr` may not exceed the "
-            "requested amount.",
+            "acknowledged or under_review → approved, within the KUR rules in force on the "
+            "decision date: `amount_idr` inside the scheme's range and not above the requested "
+            "amount unless `confirm_above_requested` is true; `tenor_months` at most the "
+            "scheme's maximum for the referral's purpose (working capital or investment); "
+            "`rate_bp` the scheme's rate (or sharia margin) for the borrower's access number. "
+            "A refusal answers 400 with the field and a message naming the rule and the range.",
             {
                 "amount_idr": _bounded(AMOUNT_IDR),
                 "tenor_months": _bounded(
                     TENOR_MONTHS, "The referral's KUR scheme may allow fewer months."
                 ),
                 "rate_bp": _bounded(RATE_BP, "Effective annual rate in basis points."),
+                "confirm_above_requested": {
+                    "type": "boolean",
+                    "description": "The officer confirms an amount above the requested one.",
+                },
             },
             ["amount_idr", "tenor_months", "rate_bp"],
         ),

@@ -12,6 +12,7 @@ from referrals.services.bank_actions import (
     allowed_bank_actions,
     answer_info,
     bank_action,
+    check_approval,
 )
 from referrals.services.banks import (
     add_officer,
@@ -59,6 +60,7 @@ from referrals.services.texts import MESSAGES, STATUS_LABELS
 from referrals.services.tokens import hash_token, issue_token, revoke_token
 
 __all__ = [
+    "check_approval",
     "AMOUNT_IDR",
     "BANK_ACTIONS",
     "CONSENT_VERSION",

@@ -1,21 +1,27 @@
 """The bank decides: acknowledge, request information (and the member's answer), approve
 within the decision bounds, reject with a reason, disburse. Portal and API call this."""
 
+from datetime import date
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
 
 from marketplace.core import audit
-from marketplace.core.errors import NotFound, ValidationFailed
+from marketplace.core.errors import IllegalTransition, NotFound, ValidationFailed
+from marketplace.core.money import format_rupiah
+from marketplace.core.numbers import format_percent_bp
 from marketplace.core.statemachine import apply_transition
-from marketplace.core.timeutil import utcnow
+from marketplace.core.timeutil import jakarta_today, utcnow
+from marketplace.extensions import db
 from marketplace.notifications.services import notify
-from referrals.models import REJECT_REASONS, Referral
+from referrals.models import REJECT_REASONS, KurScheme, Referral, ReferralStatus
 from referrals.services.bounds import AMOUNT_IDR, RATE_BP, TENOR_MONTHS, Bound
 from referrals.services.eligibility import current_scheme
 from referrals.services.links import external_url
 from referrals.services.scope import require_member
 
+PURPOSE_KIND_LABELS = {"kmk": _l("modal kerja (KMK)"), "ki": _l("investasi (KI)")}
 BANK_ACTIONS = ("acknowledge", "request_info", "approve", "reject", "disburse")
 NOTE_MAX = 2000
 
@@ -36,6 +42,7 @@ def bank_action(
     tenor_months=None,
     rate_bp=None,
     reason=None,
+    confirm_above_requested=False,
 ) -> None:
     """acknowledge | request_info | approve | reject | disburse, for the bank in scope."""
     if action not in BANK_ACTIONS:
@@ -54,28 +61,27 @@ def bank_action(
             raise ValidationFailed(_l("Tulis informasi apa yang dibutuhkan."), field="note")
         changes["info_request"] = note
     elif action == "approve":
-        scheme = current_scheme(referral.scheme)
-        amount_idr = _within(amount_idr, "amount_idr", AMOUNT_IDR)
-        tenor_limit = scheme.max_tenor_ki_months if scheme else 60
-        tenor_months = _within(
-            tenor_months,
-            "tenor_months",
-            Bound(TENOR_MONTHS.minimum, min(TENOR_MONTHS.maximum, tenor_limit)),
-        )
-        rate_bp = _within(rate_bp, "rate_bp", RATE_BP)
-        if amount_idr > referral.amount_idr:
-            raise ValidationFailed(
-                _l("Jumlah disetujui melebihi yang diajukan."), field="amount_idr"
-            )
+        _require_transition(referral, action)
         changes.update(
-            approved_amount_idr=amount_idr,
-            approved_tenor_months=tenor_months,
-            approved_rate_bp=rate_bp,
+            check_approval(
+                referral,
+                amount_idr=amount_idr,
+                tenor_months=tenor_months,
+                rate_bp=rate_bp,
+                confirm_above_requested=confirm_above_requested,
+            ),
             decided_at=now,
         )
     elif action == "reject":
         if reason not in REJECT_REASONS:
             raise ValidationFailed(_l("Pilih alasan penolakan."), field="reason")
+        if reason == "lainnya" and not note:
+            _require_transition(referral, action)
+            raise ValidationFailed(
+                _l("Alasan lain: tulis penjelasannya di catatan, anggota membacanya."),
+                field="note",
+                rule="reason_other_needs_note",
+            )
         changes.update(reject_reason=reason, decided_at=now)
     apply_transition(referral, action, actor=actor, role=role, note=note, **changes)
     audit.record(
@@ -99,6 +105,147 @@ def bank_action(
             note=note or "",
             link=member_link if user_id == referral.business.owner_id else lead_link,
         )
+
+
+def _require_transition(referral: Referral, action: str) -> None:
+    """An action the status does not allow is refused as such before its values are read."""
+    if (referral.status, action) not in Referral.TRANSITIONS:
+        raise IllegalTransition(
+            _l("Tindakan ini tidak bisa dilakukan pada status saat ini."),
+            state=referral.status,
+            action=action,
+        )
+
+
+def access_number(referral: Referral) -> int:
+    """Which KUR this would be for the borrower: 1 + the credits already disbursed to the
+    business through the network (the bank checks SIKP for KUR from elsewhere)."""
+    earlier = db.session.scalar(
+        select(func.count(Referral.id)).where(
+            Referral.business_id == referral.business_id,
+            Referral.id != referral.id,
+            Referral.status == ReferralStatus.DISBURSED,
+        )
+    )
+    return (earlier or 0) + 1
+
+
+def scheme_rate_bp(scheme: KurScheme, access: int, *, sharia: bool) -> int | None:
+    """The borrower's rate (or sharia margin) for the ``access``-th KUR, from the rules table:
+    the entry for that access number, else the last numbered one below it (graduated
+    tables stop at the cap), else the flat "*" entry."""
+    rates = (scheme.sharia_rates_bp if sharia else None) or scheme.rates_bp or {}
+    numbered = sorted(int(k) for k in rates if str(k).isdigit() and int(k) <= access)
+    if str(access) in rates:
+        return int(rates[str(access)])
+    if numbered:
+        return int(rates[str(numbered[-1])])
+    return int(rates["*"]) if "*" in rates else None
+
+
+def check_approval(
+    referral: Referral,
+    *,
+    amount_idr,
+    tenor_months,
+    rate_bp,
+    confirm_above_requested=False,
+    on: date | None = None,
+) -> dict:
+    """An approval's terms checked against the KUR rules in force on the decision date;
+    returns the columns to write, or raises ValidationFailed naming the rule, the allowed
+    range and the field. The portal calls it for its summary, bank_action to record."""
+    amount_idr = _within(amount_idr, "amount_idr", AMOUNT_IDR)
+    tenor_months = _within(tenor_months, "tenor_months", TENOR_MONTHS)
+    rate_bp = _within(rate_bp, "rate_bp", RATE_BP)
+    on = on or jakarta_today()
+    scheme = current_scheme(referral.scheme, on)
+    if scheme is None:
+        raise ValidationFailed(
+            _l("Tidak ada aturan KUR yang berlaku untuk skema ini pada tanggal keputusan."),
+            field="amount_idr",
+            rule="scheme",
+        )
+    if not scheme.min_idr <= amount_idr <= scheme.max_idr:
+        raise ValidationFailed(
+            _l(
+                "Di luar plafon %(scheme)s: jumlah harus %(min)s sampai %(max)s.",
+                scheme=scheme.name,
+                min=format_rupiah(scheme.min_idr),
+                max=format_rupiah(scheme.max_idr),
+            ),
+            field="amount_idr",
+            rule="plafon",
+            minimum=scheme.min_idr,
+            maximum=scheme.max_idr,
+        )
+    if amount_idr > referral.amount_idr and confirm_above_requested is not True:
+        raise ValidationFailed(
+            _l(
+                "Jumlah disetujui melebihi yang diajukan (%(requested)s). Jika memang "
+                "disengaja, centang konfirmasi jumlah lebih tinggi.",
+                requested=format_rupiah(referral.amount_idr),
+            ),
+            field="amount_idr",
+            rule="above_requested",
+            minimum=AMOUNT_IDR.minimum,
+            maximum=referral.amount_idr,
+        )
+    kind = referral.purpose_kind or "kmk"
+    tenor_max = min(
+        TENOR_MONTHS.maximum,
+        scheme.max_tenor_ki_months if kind == "ki" else scheme.max_tenor_kmk_months,
+    )
+    if tenor_months > tenor_max:
+        raise ValidationFailed(
+            _l(
+                "Tenor %(kind)s %(scheme)s paling lama %(max)d bulan (boleh 1 sampai "
+                "%(max)d bulan).",
+                kind=PURPOSE_KIND_LABELS[kind],
+                scheme=scheme.name,
+                max=tenor_max,
+            ),
+            field="tenor_months",
+            rule="tenor_" + kind,
+            minimum=TENOR_MONTHS.minimum,
+            maximum=tenor_max,
+        )
+    access = access_number(referral)
+    expected = scheme_rate_bp(scheme, access, sharia=referral.sharia)
+    if expected is None:
+        raise ValidationFailed(
+            _l("Aturan KUR ini tidak punya bunga untuk akses ke-%(n)d.", n=access),
+            field="rate_bp",
+            rule="rate",
+        )
+    tolerance = max(0, scheme.rate_tolerance_bp or 0)
+    low, high = max(RATE_BP.minimum, expected - tolerance), expected + tolerance
+    if not low <= rate_bp <= high:
+        allowed = (
+            format_percent_bp(low) + "%"
+            if low == high
+            else f"{format_percent_bp(low)}% - {format_percent_bp(high)}%"
+        )
+        raise ValidationFailed(
+            _l(
+                "%(what)s %(scheme)s untuk KUR ke-%(n)d adalah %(allowed)s per tahun "
+                "(diisi %(given)s%%).",
+                what=_l("Marjin syariah") if referral.sharia else _l("Bunga"),
+                scheme=scheme.name,
+                n=access,
+                allowed=allowed,
+                given=format_percent_bp(rate_bp),
+            ),
+            field="rate_bp",
+            rule="rate",
+            minimum=low,
+            maximum=high,
+        )
+    return {
+        "approved_amount_idr": amount_idr,
+        "approved_tenor_months": tenor_months,
+        "approved_rate_bp": rate_bp,
+    }
 
 
 def _within(value, field: str, bound: Bound) -> int:

@@ -24,7 +24,7 @@ from marketplace.core.statemachine import apply_transition
 from marketplace.core.timeutil import JAKARTA, utcnow
 from marketplace.extensions import db
 from marketplace.notifications.services import notify
-from referrals.models import Bank, EndorsementQuota, Referral, bank_chapter
+from referrals.models import PURPOSE_KINDS, Bank, EndorsementQuota, Referral, bank_chapter
 from referrals.services.consent import tell_bank_if_it_knew
 from referrals.services.eligibility import current_scheme, pre_screen
 from referrals.services.links import external_url
@@ -52,6 +52,7 @@ class ReferralInput:
     purpose: str
     sharia: bool = False
     no_other_credit: bool = False
+    purpose_kind: str = "kmk"  # working capital (KMK) or investment (KI)
 
 
 def banks_serving(chapter: Chapter) -> list[Bank]:
@@ -94,6 +95,8 @@ def open_referral(chapter: Chapter, business_id, data: ReferralInput, *, lead) -
         raise ValidationFailed(
             _l("Tenor 1 sampai %(n)d bulan.", n=scheme.max_tenor_ki_months), field="tenor_months"
         )
+    if data.purpose_kind not in PURPOSE_KINDS:
+        raise ValidationFailed(_l("Pilih modal kerja atau investasi."), field="purpose_kind")
     purpose = (data.purpose or "").strip()
     if not 10 <= len(purpose) <= 1000:
         raise ValidationFailed(_l("Tulis tujuan pinjaman (minimal 10 karakter)."), field="purpose")
@@ -107,6 +110,7 @@ def open_referral(chapter: Chapter, business_id, data: ReferralInput, *, lead) -
         amount_idr=data.amount_idr,
         tenor_months=data.tenor_months,
         purpose=purpose,
+        purpose_kind=data.purpose_kind,
         no_other_credit=bool(data.no_other_credit),
     )
     db.session.add(referral)

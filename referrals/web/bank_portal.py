@@ -15,6 +15,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from marketplace.businesses.models import Business
 from marketplace.chapters.models import Chapter
 from marketplace.core.labels import status_label
+from marketplace.core.numbers import format_percent_bp
 from marketplace.core.security import deny, mark_no_store
 from marketplace.core.timeutil import utcnow
 from marketplace.core.views import domain_errors, unit_of_work
@@ -170,8 +171,17 @@ def _act(referral_id: int, action: str, form, values=None):
         return redirect(url_for("bank_portal.referral", referral_id=referral_id))
     # A refused amount, tenor or rate is marked on its field; anything else (the note too)
     # is said above the forms.
-    field = getattr(form, refused.field or "", None)
-    if field is not None and hasattr(field, "errors") and refused.field != "note":
+    name = {"rate_bp": "rate_percent"}.get(refused.field, refused.field or "")
+    field = getattr(form, name, None)
+    if (
+        field is not None
+        and hasattr(field, "errors")
+        and (refused.field, action)
+        != (
+            "note",
+            "request_info",
+        )
+    ):
         field.errors = [*field.errors, refused.message]
         return _page(_referral(referral_id), forms={action: form}, status=refused.status)
     return _page(
@@ -194,19 +204,48 @@ def request_info(referral_id: int):
     return _act(referral_id, "request_info", FORMS["request_info"]())
 
 
+def _approval_terms(form) -> dict:
+    return {
+        "amount_idr": form.amount_idr.data,
+        "tenor_months": form.tenor_months.data,
+        "rate_bp": rate_bp(form.rate_percent.data),
+        "confirm_above_requested": bool(form.confirm_above_requested.data),
+    }
+
+
 @bp.post("/referrals/<int:referral_id>/approve")
 @unit_of_work
 def approve(referral_id: int):
-    return _act(
-        referral_id,
-        "approve",
-        FORMS["approve"](),
-        values=lambda f: {
-            "amount_idr": f.amount_idr.data,
-            "tenor_months": f.tenor_months.data,
-            "rate_bp": rate_bp(f.rate_percent.data),
-        },
-    )
+    """Two steps ("check your answers"): the first POST checks the terms against the KUR
+    rules and shows them as the member will see them; only the POST that carries the
+    confirmed values (``appr-confirmed``) records the decision. "Change" goes back to the
+    form with the values kept."""
+    form = FORMS["approve"]()
+    if request.form.get("appr-confirmed") == "1":
+        return _act(referral_id, "approve", form, values=_approval_terms)
+    referral = _referral(referral_id)
+    if request.form.get("appr-change") == "1" or not form.validate_on_submit():
+        status = 200 if request.form.get("appr-change") == "1" else 400
+        if status == 200:
+            form.validate_on_submit()  # the values come back; nothing to mark yet
+            for f in form:
+                f.errors = []
+        return _page(referral, forms={"approve": form}, status=status)
+    with domain_errors(show=False) as refused:
+        terms = services.check_approval(referral, **_approval_terms(form))
+        return render_template(
+            "referrals/bank_approve_confirm.html",
+            bank=g.bank,
+            referral=referral,
+            form=form,
+            terms=terms,
+            rate_text=format_percent_bp(terms["approved_rate_bp"]),
+        )
+    field = getattr(form, {"rate_bp": "rate_percent"}.get(refused.field, refused.field or ""), None)
+    if field is not None and hasattr(field, "errors"):
+        field.errors = [*field.errors, refused.message]
+        return _page(referral, forms={"approve": form}, status=refused.status)
+    return _page(referral, forms={"approve": form}, error=refused.message, status=refused.status)
 
 
 @bp.post("/referrals/<int:referral_id>/reject")

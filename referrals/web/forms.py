@@ -23,12 +23,14 @@ from wtforms.validators import (
     Regexp,
     ValidationError,
 )
+from wtforms.widgets import TextInput
 
 from marketplace.businesses.forms import MultiCheckboxField
 from marketplace.core.forms import Form, choices
 from marketplace.core.money import MAX_LOAN_IDR
+from marketplace.core.numbers import format_percent_bp, parse_amount_idr, parse_percent_to_bp
 from marketplace.ledger.forms import RupiahField
-from referrals.models import REJECT_REASONS, SCHEMES
+from referrals.models import PURPOSE_KINDS, REJECT_REASONS, SCHEMES
 from referrals.services.bounds import AMOUNT_IDR, RATE_BP, TENOR_MONTHS
 
 SCHEME_LABELS = {
@@ -63,22 +65,94 @@ ACTION_LABELS = {
     "disburse": _l("Dana dicairkan"),
     "withdraw": _l("Ditarik"),
 }
+PURPOSE_KIND_LABELS = {
+    "kmk": _l("Modal kerja (KMK), contoh bahan baku atau stok"),
+    "ki": _l("Investasi (KI), contoh mesin, alat atau renovasi tempat usaha"),
+}
+# What a rejection means for the member, and what to do next (the member's referral page).
+REJECT_REASON_HELP = {
+    "slik_bermasalah": (
+        _l("Bank menemukan catatan kredit yang bermasalah di SLIK OJK atas nama Anda."),
+        _l(
+            "Minta iDeb (laporan SLIK) gratis di OJK atau lewat idebku.ojk.go.id, lunasi atau "
+            "perbaiki tunggakan, lalu minta pengurus chapter merujuk ulang."
+        ),
+    ),
+    "usaha_belum_layak": (
+        _l("Menurut bank, usaha Anda belum cukup kuat untuk membayar cicilan saat ini."),
+        _l(
+            "Lanjutkan pendampingan dan pencatatan buku kas beberapa bulan lagi, lalu bicarakan "
+            "waktu yang tepat untuk mengajukan lagi dengan pengurus chapter."
+        ),
+    ),
+    "dokumen_tidak_lengkap": (
+        _l("Ada dokumen yang dibutuhkan bank yang belum lengkap atau belum jelas."),
+        _l(
+            "Lengkapi dokumen usaha Anda (NIB, NPWP bila perlu) di Pasarkita, lalu minta "
+            "pengurus chapter merujuk ulang."
+        ),
+    ),
+    "plafon_terlampaui": (
+        _l("Batas plafon atau batas jumlah akses KUR Anda sudah tercapai menurut SIKP."),
+        _l(
+            "Tanyakan ke bank skema lain yang cocok (misalnya KUR Kecil atau kredit komersial), "
+            "atau ajukan jumlah yang lebih kecil bersama pengurus chapter."
+        ),
+    ),
+    "sudah_kredit_produktif": (
+        _l("Anda tercatat sedang punya kredit usaha komersial lain, yang tidak boleh dengan KUR."),
+        _l(
+            "Setelah kredit itu lunas, minta pengurus chapter merujuk ulang; atau tanyakan ke "
+            "bank pilihan kredit lain."
+        ),
+    ),
+    "lainnya": (
+        _l("Bank menolak karena alasan yang dijelaskan di catatan bank di bawah."),
+        _l("Baca catatan bank, lalu bicarakan langkah berikutnya dengan pengurus chapter."),
+    ),
+}
 VARIANT_LABELS = {"konvensional": _l("Konvensional"), "syariah": _l("Syariah")}
 assert set(SCHEME_LABELS) == set(SCHEMES)
-assert set(REJECT_REASON_LABELS) == set(REJECT_REASONS)
+assert set(REJECT_REASON_LABELS) == set(REJECT_REASONS) == set(REJECT_REASON_HELP)
+assert set(PURPOSE_KIND_LABELS) == set(PURPOSE_KINDS)
 
 
 class PercentField(DecimalField):
-    """A percentage as people write it in Indonesia: "6,5" as well as "6.5"."""
+    """A percentage as people write it in Indonesia: "6,5", "6.5" and "6,5 %" (a text input:
+    a number input reads "6,5" as 65 in some browsers). Parsed by core.numbers."""
+
+    widget = TextInput()
 
     def process_formdata(self, valuelist):
-        if valuelist:
-            valuelist = [(valuelist[0] or "").strip().rstrip("%").strip().replace(",", ".")]
-        super().process_formdata(valuelist)
-        # "NaN", "sNaN", "Infinity" are Decimals too; a NaN cannot even be compared (a 500).
-        if isinstance(self.data, Decimal) and not self.data.is_finite():
+        if not valuelist or not (valuelist[0] or "").strip():
             self.data = None
-            raise ValueError(_l("Isi dengan angka, contoh 6,5."))
+            return
+        try:
+            self.data = Decimal(parse_percent_to_bp(valuelist[0])) / 100
+        except ValueError as error:
+            self.data = None
+            raise ValueError(error.args[0]) from None
+
+    def _value(self):
+        if self.raw_data:
+            return self.raw_data[0]
+        return format_percent_bp(rate_bp(self.data)) if self.data is not None else ""
+
+
+class AmountField(IntegerField):
+    """Rupiah as typed: "65.000", "Rp 65.000", "65000" (core.numbers.parse_amount_idr)."""
+
+    widget = TextInput()
+
+    def process_formdata(self, valuelist):
+        if not valuelist or not (valuelist[0] or "").strip():
+            self.data = None
+            return
+        try:
+            self.data = parse_amount_idr(valuelist[0])
+        except ValueError as error:
+            self.data = None
+            raise ValueError(error.args[0]) from None
 
 
 def rate_bp(percent: Decimal) -> int:
@@ -104,6 +178,9 @@ class OpenReferralForm(Form):
     )
     tenor_months = IntegerField(
         _l("Tenor (bulan)"), validators=[InputRequired(), NumberRange(min=1, max=60)]
+    )
+    purpose_kind = SelectField(
+        _l("Jenis kredit"), choices=choices(PURPOSE_KIND_LABELS), default="kmk"
     )
     purpose = TextAreaField(
         _l("Untuk apa pinjaman ini? (contoh: beli oven kedua agar produksi naik)"),
@@ -158,13 +235,15 @@ class RequestInfoForm(Form):
 
 
 class ApproveForm(Form):
-    # The decision bounds are the service's (referrals.services.bounds), as in the bank API.
-    amount_idr = RupiahField(
+    # The decision bounds are the service's (referrals.services.bounds), as in the bank API;
+    # the KUR rules of the referral's scheme narrow them (the service checks, on both steps).
+    amount_idr = AmountField(
         _l("Jumlah disetujui (rupiah)"),
         validators=[InputRequired(), NumberRange(min=AMOUNT_IDR.minimum, max=AMOUNT_IDR.maximum)],
     )
     tenor_months = IntegerField(
         _l("Tenor disetujui (bulan)"),
+        widget=TextInput(),
         validators=[
             InputRequired(),
             NumberRange(min=TENOR_MONTHS.minimum, max=TENOR_MONTHS.maximum),
@@ -179,6 +258,9 @@ class ApproveForm(Form):
             NumberRange(min=Decimal(RATE_BP.minimum) / 100, max=Decimal(RATE_BP.maximum) / 100),
         ],
     )
+    confirm_above_requested = BooleanField(
+        _l("Saya sengaja menyetujui jumlah di atas yang diajukan")
+    )
     note = TextAreaField(
         _l("Catatan untuk anggota (boleh dikosongkan)"), validators=[Length(max=2000)]
     )
@@ -186,7 +268,9 @@ class ApproveForm(Form):
 
 class RejectForm(Form):
     reason = SelectField(_l("Alasan penolakan"), choices=choices(REJECT_REASON_LABELS))
-    note = TextAreaField(_l("Penjelasan untuk anggota"), validators=[Length(max=2000)])
+    note = TextAreaField(
+        _l("Penjelasan untuk anggota (wajib untuk alasan lain)"), validators=[Length(max=2000)]
+    )
 
 
 class StatusFilterForm(Form):

@@ -73,6 +73,7 @@ def _open_page(business: Business | None):
             amount_idr=form.amount_idr.data,
             tenor_months=form.tenor_months.data,
             purpose=form.purpose.data,
+            purpose_kind=form.purpose_kind.data,
             sharia=sharia,
             no_other_credit=form.no_other_credit.data,
         )

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.browser
 
 
 def check_page(page) -> None:
-    assert_no_horizontal_scroll(page)
+    assert_no_horizontal_scroll(page, page.viewport_size["width"])
     assert_no_serious_axe_violations(page)
 
 
@@ -88,6 +88,10 @@ def test_kur_referral_from_the_lead_to_disbursement(page, live_server, world):
     page.get_by_label("Tenor disetujui (bulan)").fill("24")
     page.get_by_label("Bunga efektif per tahun (%)").fill("6")
     page.get_by_role("button", name="Setujui kredit").click()
+    # Issue 12: a summary to check before the decision is recorded.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Periksa sebelum disetujui")
+    check_page(page)
+    page.get_by_role("button", name="Konfirmasi dan simpan").click()
     page.get_by_role("button", name="Tandai dana sudah dicairkan").click()
     expect(page.get_by_role("button", name="Tandai dana sudah dicairkan")).to_have_count(0)
     check_page(page)
@@ -101,3 +105,39 @@ def test_kur_referral_from_the_lead_to_disbursement(page, live_server, world):
     check_page(page)
     page.goto(live_server("/business/pathway"))
     expect(page.locator("li.done", has_text="Permodalan")).to_have_count(1)
+
+
+@pytest.mark.parametrize("width", [360, 1280])
+def test_bank_approve_form_with_its_confirmation_step(page, live_server, world, width):
+    page.set_viewport_size({"width": width, "height": 800})
+    bank = factories.make_bank(slug="bri", name="Bank Rakyat Indonesia", chapters=[world.tebet])
+    officer = factories.make_officer(bank=bank)
+    referral = factories.make_referral(
+        business=world.biz_tebet, bank=bank, lead=world.lead_tebet, status="acknowledged"
+    )
+    log_in(page, live_server, officer)
+    page.goto(live_server(f"/bank/bri/referrals/{referral.id}"))
+    check_page(page)
+    rate = page.get_by_label("Bunga efektif per tahun (%)")
+    expect(rate).to_have_attribute("inputmode", "decimal")
+    expect(rate).to_have_attribute("type", "text")
+    page.get_by_label("Jumlah disetujui (rupiah)").fill("Rp 25.000.000")
+    page.get_by_label("Tenor disetujui (bulan)").fill("24")
+    rate.fill("65")  # the 65 % a number input made of "6,5": refused, naming the rule
+    page.get_by_role("button", name="Setujui kredit").click()
+    expect(page.locator("#appr-rate_percent-error")).to_contain_text("6%")
+    check_page(page)
+    page.get_by_label("Bunga efektif per tahun (%)").fill("6,0 %")
+    page.get_by_role("button", name="Setujui kredit").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Periksa sebelum disetujui")
+    expect(page.locator("[data-term=amount]")).to_have_text("Rp25.000.000")
+    expect(page.locator("[data-term=rate]")).to_have_text("6%")
+    check_page(page)
+    page.get_by_role("button", name="Ubah").click()
+    expect(page.get_by_label("Jumlah disetujui (rupiah)")).to_have_value("25000000")
+    check_page(page)
+    page.get_by_role("button", name="Setujui kredit").click()
+    page.get_by_role("button", name="Konfirmasi dan simpan").click()
+    expect(page.get_by_role("status")).to_be_visible()
+    expect(page.get_by_role("button", name="Tandai dana sudah dicairkan")).to_be_visible()
+    check_page(page)

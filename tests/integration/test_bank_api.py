@@ -742,3 +742,134 @@ def test_dossier_json_is_sent_with_no_store(universe, client):
     response = client.get(detail(universe.ref_x), headers=bearer(universe.token_x))
     assert response.status_code == 200
     assert "no-store" in response.headers["Cache-Control"]
+
+
+# --- issue 12: bank decisions within the KUR rules (API) ----------------------------------
+
+
+def _acknowledged(universe, *, scheme="mikro", amount_idr=25_000_000, kind="kmk"):
+    from tests.factories import make_business
+
+    referral = make_referral(
+        business=make_business(chapter=universe.world.tebet, name=f"Usaha {scheme} {kind}"),
+        bank=universe.bank_x,
+        lead=universe.world.lead_tebet,
+        status="acknowledged",
+        scheme=scheme,
+        amount_idr=amount_idr,
+    )
+    referral.purpose_kind = kind
+    from marketplace.extensions import db
+
+    db.session.commit()
+    return referral
+
+
+def _approve(client, universe, referral, **body):
+    return client.post(
+        events(referral),
+        headers=bearer(universe.token_x),
+        json={
+            "action": "approve",
+            "amount_idr": referral.amount_idr,
+            "tenor_months": 12,
+            "rate_bp": 600,
+            **body,
+        },
+    )
+
+
+def _refused(response, field, *needles):
+    assert_error(response, 400, "invalid")
+    error = response.get_json()["error"]
+    assert error["field"] == field
+    for needle in needles:
+        assert needle in error["message"], error["message"]
+
+
+def test_api_refuses_6500_bp_for_super_mikro_and_accepts_its_300(db, universe, client):
+    referral = _acknowledged(universe, scheme="super_mikro", amount_idr=8_000_000)
+    _refused(_approve(client, universe, referral, rate_bp=6500), "rate_bp", "KUR Super Mikro", "3%")
+    _refused(_approve(client, universe, referral, rate_bp=301), "rate_bp")
+    assert _approve(client, universe, referral, rate_bp=300).status_code == 200
+
+
+@pytest.mark.parametrize(("kind", "allowed"), [("kmk", 36), ("ki", 60)])
+def test_api_tenor_above_the_purpose_maximum_is_refused(db, universe, client, kind, allowed):
+    referral = _acknowledged(universe, kind=kind)
+    _refused(
+        _approve(client, universe, referral, tenor_months=allowed + 1),
+        "tenor_months",
+        f"paling lama {allowed} bulan",
+    )
+    response = _approve(client, universe, referral, tenor_months=allowed)
+    assert response.status_code == 200
+    assert response.get_json()["approved"]["tenor_months"] == allowed
+    assert response.get_json()["purpose_kind"] == kind
+
+
+@pytest.mark.parametrize(
+    ("scheme", "requested", "outside", "inside"),
+    [
+        ("mikro", 25_000_000, 10_000_000, 10_000_001),
+        ("super_mikro", 10_000_000, 10_000_001, 10_000_000),
+    ],
+)
+def test_api_amount_outside_the_scheme_range_is_refused(
+    db, universe, client, scheme, requested, outside, inside
+):
+    referral = _acknowledged(universe, scheme=scheme, amount_idr=requested)
+    rate = 300 if scheme == "super_mikro" else 600
+    _refused(
+        _approve(
+            client,
+            universe,
+            referral,
+            amount_idr=outside,
+            rate_bp=rate,
+            confirm_above_requested=True,
+        ),
+        "amount_idr",
+        "Di luar plafon",
+    )
+    assert _approve(client, universe, referral, amount_idr=inside, rate_bp=rate).status_code == 200
+
+
+def test_api_amount_above_requested_needs_confirm_above_requested(db, universe, client):
+    referral = _acknowledged(universe, amount_idr=20_000_000)
+    _refused(
+        _approve(client, universe, referral, amount_idr=20_000_001),
+        "amount_idr",
+        "melebihi yang diajukan",
+    )
+    _refused(
+        _approve(client, universe, referral, amount_idr=20_000_001, confirm_above_requested="ya"),
+        "confirm_above_requested",
+    )
+    response = _approve(
+        client, universe, referral, amount_idr=20_000_001, confirm_above_requested=True
+    )
+    assert response.status_code == 200
+    assert response.get_json()["approved"]["amount_idr"] == 20_000_001
+
+
+def test_api_rejection_other_without_a_note_is_refused(db, universe, client):
+    referral = _acknowledged(universe)
+    url, auth = events(referral), bearer(universe.token_x)
+    _refused(client.post(url, headers=auth, json={"action": "reject", "reason": "lainnya"}), "note")
+    _refused(
+        client.post(url, headers=auth, json={"action": "reject", "reason": "lainnya", "note": " "}),
+        "note",
+    )
+    ok = client.post(
+        url, headers=auth, json={"action": "reject", "reason": "lainnya", "note": "Agunan kurang."}
+    )
+    assert ok.status_code == 200
+    assert ok.get_json()["status"] == "rejected"
+
+
+def test_openapi_describes_confirm_above_requested_and_purpose_kind(client):
+    document = client.get("/api/v1/openapi.json").get_json()
+    schemas = document["components"]["schemas"]
+    assert schemas["EventApprove"]["properties"]["confirm_above_requested"]["type"] == "boolean"
+    assert schemas["Referral"]["properties"]["purpose_kind"]["enum"] == ["kmk", "ki"]

@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import func, select
 
 from marketplace.chapters.models import Kelurahan
-from marketplace.core.errors import IllegalTransition
+from marketplace.core.errors import IllegalTransition, ValidationFailed
 from marketplace.core.labels import status_label
 from marketplace.core.money import format_rupiah
 from marketplace.core.statemachine import apply_transition
@@ -26,7 +26,15 @@ from marketplace.ledger.models import LedgerEntry
 from marketplace.notifications.models import Notification
 from marketplace.orders.models import Checkout, Order
 from referrals import services
-from referrals.models import Bank, BankOfficer, ConsentReceipt, KurScheme, Referral, ReferralEvent
+from referrals.models import (
+    REJECT_REASONS,
+    Bank,
+    BankOfficer,
+    ConsentReceipt,
+    KurScheme,
+    Referral,
+    ReferralEvent,
+)
 from referrals.services import dossier
 from referrals.services.eligibility import DISCLAIMER, pre_screen
 from tests.factories import (
@@ -240,17 +248,20 @@ def test_journey_lead_opens_member_consents_lead_endorses_bank_decides(net, csrf
     )
     assert reload(rid).status == "under_review"
 
-    # The bank approves (amount, tenor, rate in percent) and disburses.
+    # The bank approves (amount, tenor, rate in percent), checks the summary, confirms,
+    # and disburses.
     login_as(csrf_client.client, net.officer_x)
-    approved = csrf_client.post(
-        f"{portal}/approve",
-        data={
-            "appr-amount_idr": "20.000.000",
-            "appr-tenor_months": "18",
-            "appr-rate_percent": "6",
-            "appr-note": "Selamat, silakan datang ke cabang Tebet.",
-        },
-    )
+    terms = {
+        "appr-amount_idr": "20.000.000",
+        "appr-tenor_months": "18",
+        "appr-rate_percent": "6",
+        "appr-note": "Selamat, silakan datang ke cabang Tebet.",
+    }
+    summary = csrf_client.post(f"{portal}/approve", data=terms)
+    assert summary.status_code == 200
+    assert "Rp20.000.000" in summary.get_data(as_text=True)
+    assert reload(rid).status == "under_review"
+    approved = csrf_client.post(f"{portal}/approve", data={**terms, "appr-confirmed": "1"})
     assert approved.status_code == 302
     referral = reload(rid)
     assert (
@@ -355,7 +366,9 @@ def test_approval_above_the_requested_amount_is_refused_plainly(net, csrf_client
     assert reload(referral.id).status == "acknowledged"
 
 
-def test_rate_in_percent_becomes_basis_points_rounded_half_up(net, csrf_client, login_as):
+def test_rate_in_percent_becomes_basis_points(net, csrf_client, login_as):
+    # Issue 12: the rate must equal the scheme's (6 % for KUR Mikro 2026), so "6,125"
+    # (613 bp) is now refused; the half-up rounding is the parser's (test_numbers.py).
     referral = make_referral(
         business=net.w.biz_tebet, bank=net.bank_x, lead=net.w.lead_tebet, status="under_review"
     )
@@ -365,10 +378,11 @@ def test_rate_in_percent_becomes_basis_points_rounded_half_up(net, csrf_client, 
         data={
             "appr-amount_idr": "25000000",
             "appr-tenor_months": "24",
-            "appr-rate_percent": "6,125",
+            "appr-rate_percent": "6,00 %",
+            "appr-confirmed": "1",
         },
     )
-    assert reload(referral.id).approved_rate_bp == 613
+    assert reload(referral.id).approved_rate_bp == 600
 
 
 # --- the pre-screen, rule by rule, at each boundary -------------------------------------
@@ -822,9 +836,11 @@ ROUTE_STATUS = {
 ACTION_DATA = {
     "ack-note": "ok",
     "info-note": "Mohon foto usaha.",
-    "appr-amount_idr": "1000000",
+    # Inside KUR Mikro and the requested 25 000 000, confirmed (the second step records).
+    "appr-amount_idr": "25000000",
     "appr-tenor_months": "12",
     "appr-rate_percent": "6",
+    "appr-confirmed": "1",
     "appr-note": "ok",
     "rej-reason": "lainnya",
     "rej-note": "x",
@@ -1597,3 +1613,282 @@ def test_dossier_page_is_sent_with_no_store(csrf_client, login_as, world, db):
     response = csrf_client.get(f"/bank/bank-cache/referrals/{referral.id}")
     assert response.status_code == 200
     assert "no-store" in response.headers["Cache-Control"]
+
+
+# --- issue 12: bank decisions within the KUR rules (portal) -------------------------------
+
+
+def decision_referral(net, *, scheme="mikro", amount_idr=25_000_000, kind="kmk", bank=None):
+    referral = make_referral(
+        business=net.w.biz_tebet,
+        bank=bank or net.bank_x,
+        lead=net.w.lead_tebet,
+        status="acknowledged",
+        scheme=scheme,
+        amount_idr=amount_idr,
+    )
+    referral.purpose_kind = kind
+    _db.session.commit()
+    return referral
+
+
+@pytest.fixture
+def rules_edits():
+    """The KUR rules table is kept between tests (migration data): restore what a test edits."""
+    saved = []
+
+    def edit(code: str) -> KurScheme:
+        rules = _db.session.scalar(
+            select(KurScheme).where(KurScheme.code == code, KurScheme.is_current.is_(True))
+        )
+        saved.append(
+            (rules.id, dict(rules.rates_bp), rules.sharia_rates_bp, rules.rate_tolerance_bp)
+        )
+        return rules
+
+    yield edit
+    for rules_id, rates, sharia, tolerance in saved:
+        rules = _db.session.get(KurScheme, rules_id)
+        rules.rates_bp, rules.sharia_rates_bp, rules.rate_tolerance_bp = rates, sharia, tolerance
+    _db.session.commit()
+
+
+def approve_in_portal(csrf_client, referral, *, confirmed=True, **values):
+    data = {
+        "appr-amount_idr": str(values.get("amount", referral.amount_idr)),
+        "appr-tenor_months": str(values.get("tenor", 12)),
+        "appr-rate_percent": values.get("rate", "6"),
+    }
+    if values.get("above"):
+        data["appr-confirm_above_requested"] = "y"
+    if confirmed:
+        data["appr-confirmed"] = "1"
+    return csrf_client.post(
+        f"/bank/{referral.bank.slug}/referrals/{referral.id}/approve", data=data
+    )
+
+
+@pytest.mark.parametrize("typed", ["6,5", "6.5", "6,5 %"])
+def test_portal_rate_typed_6_comma_5_is_recorded_as_650_bp(
+    net, csrf_client, login_as, rules_edits, typed
+):
+    rules = rules_edits("mikro")
+    rules.rates_bp = {"*": 650}  # an admin's edit of the rules table
+    _db.session.commit()
+    referral = decision_referral(net)
+    login_as(csrf_client.client, net.officer_x)
+    response = approve_in_portal(csrf_client, referral, rate=typed)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    assert reload(referral.id).approved_rate_bp == 650
+
+
+def test_portal_rate_fields_are_text_inputs_with_decimal_inputmode(net, csrf_client, login_as):
+    referral = decision_referral(net)
+    login_as(csrf_client.client, net.officer_x)
+    page = csrf_client.get(f"/bank/bank-nusantara/referrals/{referral.id}").get_data(as_text=True)
+    rate = re.search(r"<input[^>]*name=\"appr-rate_percent\"[^>]*>", page).group(0)
+    amount = re.search(r"<input[^>]*name=\"appr-amount_idr\"[^>]*>", page).group(0)
+    assert 'type="text"' in rate
+    assert 'inputmode="decimal"' in rate
+    assert 'type="text"' in amount
+    assert 'inputmode="numeric"' in amount
+
+
+def test_portal_refuses_65_percent_for_super_mikro_naming_the_scheme_rate(
+    net, csrf_client, login_as
+):
+    referral = decision_referral(net, scheme="super_mikro", amount_idr=8_000_000)
+    login_as(csrf_client.client, net.officer_x)
+    response = approve_in_portal(csrf_client, referral, rate="65")
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "KUR Super Mikro" in page
+    assert "3%" in page
+    assert reload(referral.id).status == "acknowledged"
+    assert approve_in_portal(csrf_client, referral, rate="3").status_code == 302
+    assert reload(referral.id).approved_rate_bp == 300
+
+
+@pytest.mark.parametrize(("kind", "allowed", "refused"), [("kmk", 36, 37), ("ki", 60, 61)])
+def test_portal_tenor_above_the_purpose_maximum_is_refused(
+    net, csrf_client, login_as, kind, allowed, refused
+):
+    referral = decision_referral(net, kind=kind)
+    login_as(csrf_client.client, net.officer_x)
+    response = approve_in_portal(csrf_client, referral, tenor=refused)
+    assert response.status_code == 400
+    assert f"paling lama {allowed} bulan" in response.get_data(as_text=True)
+    assert reload(referral.id).status == "acknowledged"
+    assert approve_in_portal(csrf_client, referral, tenor=allowed).status_code == 302
+    assert reload(referral.id).approved_tenor_months == allowed
+
+
+def test_portal_amount_outside_the_scheme_range_is_refused(net, csrf_client, login_as):
+    referral = decision_referral(net, amount_idr=25_000_000)
+    login_as(csrf_client.client, net.officer_x)
+    response = approve_in_portal(csrf_client, referral, amount="10.000.000")
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "Di luar plafon KUR Mikro" in page
+    assert "Rp10.000.001" in page
+    assert reload(referral.id).status == "acknowledged"
+    assert approve_in_portal(csrf_client, referral, amount="Rp 10.000.001").status_code == 302
+
+
+def test_portal_amount_above_requested_needs_the_explicit_confirmation(net, csrf_client, login_as):
+    referral = decision_referral(net, amount_idr=20_000_000)
+    login_as(csrf_client.client, net.officer_x)
+    refused = approve_in_portal(csrf_client, referral, amount="25.000.000")
+    assert refused.status_code == 400
+    assert "melebihi yang diajukan" in refused.get_data(as_text=True)
+    assert reload(referral.id).status == "acknowledged"
+    accepted = approve_in_portal(csrf_client, referral, amount="25.000.000", above=True)
+    assert accepted.status_code == 302
+    assert reload(referral.id).approved_amount_idr == 25_000_000
+
+
+def test_portal_amount_written_65rb_is_refused_with_a_clear_message(net, csrf_client, login_as):
+    referral = decision_referral(net)
+    login_as(csrf_client.client, net.officer_x)
+    response = approve_in_portal(csrf_client, referral, amount="65rb")
+    assert response.status_code == 400
+    assert "bukan 65rb" in response.get_data(as_text=True)
+
+
+def test_portal_approval_shows_a_summary_to_confirm_before_it_is_recorded(
+    net, csrf_client, login_as
+):
+    referral = decision_referral(net)
+    login_as(csrf_client.client, net.officer_x)
+    before = _db.session.scalar(select(func.count(ReferralEvent.id)))
+    summary = approve_in_portal(csrf_client, referral, confirmed=False, rate="6,0", tenor=24)
+    assert summary.status_code == 200
+    page = summary.get_data(as_text=True)
+    assert "Rp25.000.000" in page
+    assert "24 bulan" in page
+    assert "6%" in page
+    assert 'name="appr-confirmed"' in page
+    assert 'name="appr-change"' in page
+    assert 'name="csrf_token"' in page
+    assert reload(referral.id).status == "acknowledged"
+    assert _db.session.scalar(select(func.count(ReferralEvent.id))) == before
+    # "Change" goes back to the form with the values kept, still nothing recorded.
+    change = csrf_client.post(
+        f"/bank/bank-nusantara/referrals/{referral.id}/approve",
+        data={
+            "appr-amount_idr": "25000000",
+            "appr-tenor_months": "24",
+            "appr-rate_percent": "6",
+            "appr-change": "1",
+        },
+    )
+    assert change.status_code == 200
+    assert 'value="25000000"' in change.get_data(as_text=True)
+    assert reload(referral.id).status == "acknowledged"
+    confirmed = approve_in_portal(csrf_client, referral, rate="6", tenor=24)
+    assert confirmed.status_code == 302
+    assert reload(referral.id).status == "approved"
+
+
+def test_portal_rejection_other_without_a_note_is_refused(net, csrf_client, login_as):
+    referral = decision_referral(net)
+    login_as(csrf_client.client, net.officer_x)
+    url = f"/bank/bank-nusantara/referrals/{referral.id}/reject"
+    refused = csrf_client.post(url, data={"rej-reason": "lainnya", "rej-note": "  "})
+    assert refused.status_code == 400
+    assert "tulis penjelasannya" in refused.get_data(as_text=True)
+    assert reload(referral.id).status == "acknowledged"
+    note = "Omzet belum cukup untuk cicilan bulan ini."
+    assert (
+        csrf_client.post(url, data={"rej-reason": "lainnya", "rej-note": note}).status_code == 302
+    )
+    assert reload(referral.id).status == "rejected"
+    login_as(csrf_client.client, net.w.biz_tebet.owner)
+    page = csrf_client.get(f"/business/referrals/{referral.id}").get_data(as_text=True)
+    assert note in page
+    assert "Langkah berikutnya" in page
+
+
+@pytest.mark.parametrize("reason", list(REJECT_REASONS))
+def test_every_rejection_shows_the_member_its_meaning_and_next_step(
+    net, csrf_client, login_as, reason
+):
+    from referrals.web.forms import REJECT_REASON_HELP
+
+    referral = decision_referral(net)
+    services.bank_action(
+        referral, "reject", actor=net.officer_x, reason=reason, note="Catatan bank."
+    )
+    _db.session.commit()
+    login_as(csrf_client.client, net.w.biz_tebet.owner)
+    page = csrf_client.get(f"/business/referrals/{referral.id}").get_data(as_text=True)
+    meaning, next_step = REJECT_REASON_HELP[reason]
+    assert str(meaning) in page
+    assert str(next_step) in page
+
+
+def test_graduated_rate_follows_the_access_number_and_sharia_margin_the_table(net, db, rules_edits):
+    rules = rules_edits("mikro")
+    rules.rates_bp = {"1": 600, "2": 700, "3": 800, "4": 900}
+    rules.sharia_rates_bp = {"*": 650}
+    db.session.commit()
+    make_referral(
+        business=net.w.biz_tebet, bank=net.bank_x, lead=net.w.lead_tebet, status="disbursed"
+    )
+    referral = decision_referral(net)
+    with pytest.raises(ValidationFailed) as refused:
+        services.check_approval(referral, amount_idr=25_000_000, tenor_months=12, rate_bp=600)
+    assert refused.value.details["field"] == "rate_bp"
+    assert (refused.value.details["minimum"], refused.value.details["maximum"]) == (700, 700)
+    assert (
+        services.check_approval(referral, amount_idr=25_000_000, tenor_months=12, rate_bp=700)[
+            "approved_rate_bp"
+        ]
+        == 700
+    )
+    referral.sharia = True
+    db.session.commit()
+    assert (
+        services.check_approval(referral, amount_idr=25_000_000, tenor_months=12, rate_bp=650)[
+            "approved_rate_bp"
+        ]
+        == 650
+    )
+
+
+def test_rate_tolerance_comes_from_the_rules_table(net, db, rules_edits):
+    rules = rules_edits("mikro")
+    referral = decision_referral(net)
+    with pytest.raises(ValidationFailed):
+        services.check_approval(referral, amount_idr=25_000_000, tenor_months=12, rate_bp=601)
+    rules.rate_tolerance_bp = 25
+    db.session.commit()
+    assert (
+        services.check_approval(referral, amount_idr=25_000_000, tenor_months=12, rate_bp=625)[
+            "approved_rate_bp"
+        ]
+        == 625
+    )
+    with pytest.raises(ValidationFailed):
+        services.check_approval(referral, amount_idr=25_000_000, tenor_months=12, rate_bp=626)
+
+
+def test_rules_in_force_on_the_decision_date_are_used(net, db):
+    referral = decision_referral(net)
+    # In 2025 the graduated table applied (access 1: 6 %), KMK still 36 months.
+    earlier = date(2025, 6, 1)
+    assert services.check_approval(
+        referral, amount_idr=25_000_000, tenor_months=36, rate_bp=600, on=earlier
+    )
+    with pytest.raises(ValidationFailed) as refused:
+        services.check_approval(
+            referral, amount_idr=25_000_000, tenor_months=36, rate_bp=600, on=date(2020, 1, 1)
+        )
+    assert refused.value.details["rule"] == "scheme"
+
+
+def test_lead_form_records_the_purpose_kind(net, csrf_client, login_as):
+    owner = make_business(chapter=net.w.tebet, name="Bengkel Las Pak Udin")
+    login_as(csrf_client.client, net.w.lead_tebet)
+    page = csrf_client.get(f"/lead/tebet/referrals/members/{owner.id}/new")
+    assert 'name="purpose_kind"' in page.get_data(as_text=True)
