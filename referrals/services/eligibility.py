@@ -16,7 +16,7 @@ from marketplace.extensions import db
 from marketplace.ledger.services import months_with_books
 from marketplace.legality.models import DocumentStatus, LegalityDocument
 from marketplace.mentoring.models import Attendance, ExternalTraining, MentoringSession
-from referrals.models import KurScheme, Referral
+from referrals.models import KurScheme, Referral, ReferralStatus
 
 DISCLAIMER = _l(
     "Ini pra-penilaian, bukan keputusan kredit. Bank yang memutuskan setelah "
@@ -207,7 +207,7 @@ def pre_screen(
     open_query = select(func.count(Referral.id)).where(
         # Drafts are only the lead's preparation; anything the member consented to counts.
         Referral.business_id == business.id,
-        Referral.status.in_([s for s in Referral.OPEN if s != "draft"]),
+        Referral.status.in_([s for s in Referral.OPEN if s != ReferralStatus.DRAFT]),
     )
     if exclude_referral_id is not None:
         open_query = open_query.where(Referral.id != exclude_referral_id)
