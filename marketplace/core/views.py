@@ -107,20 +107,3 @@ def show_error(exc: DomainError, form: Any = None, *, field: str | None = None) 
         form[name].errors = [*form[name].errors, text]
     else:
         form.form_errors.append(text)
-
-
-def run_action(action: Callable[[], object], success: str | None = None) -> DomainError | None:
-    """Transitional: call ``action`` and commit, or roll back and flash the domain error
-    (returned). New code uses ``@unit_of_work`` with ``domain_errors()``."""
-    try:
-        action()
-    except NotFound:
-        raise
-    except DomainError as exc:
-        db.session.rollback()
-        flash(str(exc.message), "error")
-        return exc
-    db.session.commit()
-    if success:
-        flash(success, "success")
-    return None
