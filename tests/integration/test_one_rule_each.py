@@ -3,7 +3,6 @@ documents and photos, files that follow the transaction), the product attributes
 the one definition of a product a shopper may see."""
 
 import io
-import threading
 from pathlib import Path
 
 import pytest
@@ -19,6 +18,7 @@ from marketplace.catalog.visibility import is_visible, visible_products
 from marketplace.core.errors import ValidationFailed
 from marketplace.extensions import db as _db
 from marketplace.legality import services as legality
+from tests.concurrency import race
 from tests.factories import image_bytes, make_product, pdf_bytes
 
 QUOTA = 1000
@@ -37,42 +37,15 @@ def test_storage_reservation_never_exceeds_the_quota_under_concurrency(app, db, 
     business_id = world.biz_tebet.id
     db.session.commit()
     sizes = [100, 250, 50, 300, 120, 80, 200, 150, 90, 60, 400, 110]
-    accepted: list[int] = []
-    refused: list[int] = []
-    failures: list[BaseException] = []
-    barrier = threading.Barrier(len(sizes), timeout=60)
-    lock = threading.Lock()
 
-    def attempt(size):
-        with app.app_context():
-            try:
-                business = _db.session.get(Business, business_id)
-                # Hand the pooled connection back before waiting (as the checkout race does).
-                _db.session.rollback()
-                barrier.wait()
-                try:
-                    storage.reserve(business, size, message="full")
-                    _db.session.commit()
-                    outcome = accepted
-                except ValidationFailed:
-                    _db.session.rollback()
-                    outcome = refused
-                with lock:
-                    outcome.append(size)
-            except BaseException as exc:  # surfaced below: a thread must not fail silently
-                with lock:
-                    failures.append(exc)
-            finally:
-                _db.session.remove()
+    def attempt(i, business):
+        if business is None:  # prepare: load in this thread's session
+            return _db.session.get(Business, business_id)
+        storage.reserve(business, sizes[i], message="full")
 
-    threads = [threading.Thread(target=attempt, args=(size,)) for size in sizes]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-
-    assert failures == []
-    assert sorted(accepted + refused) == sorted(sizes)
+    ok, refused_at = race(app, len(sizes), attempt)
+    accepted = [sizes[i] for i in ok]
+    refused = [sizes[i] for i in refused_at]
     db.session.expire_all()
     used = _used(business_id)
     assert used == sum(accepted)

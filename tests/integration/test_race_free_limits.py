@@ -3,7 +3,6 @@
 released together by a barrier; no timed assertions."""
 
 import io
-import threading
 from pathlib import Path
 
 import pytest
@@ -14,50 +13,10 @@ from marketplace.businesses.models import Business
 from marketplace.catalog import services as catalog
 from marketplace.catalog.models import Product, ProductImage
 from marketplace.core import uploads
-from marketplace.core.errors import DomainError
 from marketplace.extensions import db as _db
 from marketplace.legality.models import LegalityDocument
+from tests.concurrency import race
 from tests.factories import image_bytes, make_business, make_product, make_ready_member
-
-
-def race(app, count, attempt):
-    """Run ``attempt(i)`` in ``count`` threads at once; returns (ok, refused) index lists.
-    Anything but a DomainError (a 500 in a view) is raised here."""
-    ok, refused, failures = [], [], []
-    barrier = threading.Barrier(count, timeout=60)
-    lock = threading.Lock()
-
-    def run(i):
-        with app.app_context():
-            try:
-                prepared = attempt(i, None)
-                # Hand the pooled connection back before waiting (as the checkout race does).
-                _db.session.rollback()
-                barrier.wait()
-                try:
-                    attempt(i, prepared)
-                    _db.session.commit()
-                    outcome = ok
-                except DomainError:
-                    _db.session.rollback()
-                    outcome = refused
-                with lock:
-                    outcome.append(i)
-            except BaseException as exc:  # surfaced below: a thread must not fail silently
-                with lock:
-                    failures.append(exc)
-            finally:
-                _db.session.remove()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert failures == []
-    assert sorted(ok + refused) == list(range(count))
-    return ok, refused
-
 
 # --- the monthly endorsement quota ------------------------------------------------------------
 
