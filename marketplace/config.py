@@ -68,6 +68,10 @@ class BaseConfig:
     SEARCH_INDEX_DIR = os.environ.get("SEARCH_INDEX_DIR")  # default: instance/search_index
     SEARCH_WRITE_TIMEOUT = 2.0
     SEARCH_APPLY_ON_START = True
+    # This node's name in search_node (default: host name and index folder), and how long a
+    # node that stopped reporting still holds back `flask search prune`.
+    SEARCH_NODE_NAME = os.environ.get("SEARCH_NODE_NAME")
+    SEARCH_NODE_TTL_HOURS = float(os.environ.get("SEARCH_NODE_TTL_HOURS", "24"))
     # PP 42/2024: halal becomes mandatory for micro/small food and cosmetics on this date.
     HALAL_MANDATORY_DATES: dict = {}
     WTF_CSRF_TIME_LIMIT = 4 * 3600
