@@ -81,9 +81,15 @@ class BaseConfig:
     LANGUAGES = ("id", "en")
 
     RATELIMIT_ENABLED = True
+    # memory:// counts per process (one server, `make run`, tests); several app servers share
+    # one store, e.g. redis://host:6379/0 (the `deploy` extra installs the redis client).
+    # Should that store fail, each process counts in memory until it is back, rather than
+    # answering 500 to every limited request.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_KEY_PREFIX = "pasarkita"
     RATELIMIT_HEADERS_ENABLED = True
-    LOGIN_IP_LIMIT = "20 per minute"
+    LOGIN_IP_LIMIT = os.environ.get("LOGIN_IP_LIMIT", "20 per minute")
     REGISTER_IP_LIMIT = "5 per hour;20 per day"
     # Per-account throttle (stored in the database): after this many failures in a row the
     # identifier cools down, doubling each time up to LOGIN_THROTTLE_MAX_SECONDS (minutes,
