@@ -168,15 +168,16 @@ def feed_lock(index: ProductIndex, timeout: float) -> Iterator[bool]:
         os.close(fd)
 
 
-def apply_feed(timeout: float = 5.0, rebuild: bool = False) -> int:
+def apply_feed(timeout: float = 5.0, rebuild: bool = False, wait: float | None = None) -> int:
     """Bring this node's index up to the final feed rows; returns rows applied.
 
-    Returns 0 when another process holds the feed or index lock past ``timeout`` (it is
-    applying the same rows). A node behind the pruned horizon cannot catch up row by row:
-    with ``rebuild`` it rebuilds (``flask search follow``), else it logs and waits for that.
+    Returns 0 when another process holds the feed lock past ``wait`` (default ``timeout``)
+    or the index lock past ``timeout``: it is applying the same rows. A node behind the pruned
+    horizon cannot catch up row by row: with ``rebuild`` it rebuilds (``flask search
+    follow``), else it logs and waits for that.
     """
     index = get_index()
-    with feed_lock(index, timeout) as held:
+    with feed_lock(index, timeout if wait is None else wait) as held:
         if not held:
             return 0
         if index.position() < pruned_below():
@@ -238,7 +239,9 @@ def catch_up() -> None:
     """Apply the feed if this node is behind; never lets a busy index reach the user."""
     try:
         if feed_behind():
-            apply_feed(timeout=current_app.config.get("SEARCH_WRITE_TIMEOUT", 2.0))
+            # No waiting for the feed lock: its holder (another worker, or the follower in
+            # a rebuild that may take minutes) is applying these rows already.
+            apply_feed(timeout=current_app.config.get("SEARCH_WRITE_TIMEOUT", 2.0), wait=0)
     except Exception:  # the database stays the truth; the next request retries
         log.exception("search feed catch-up failed")
 
