@@ -27,16 +27,17 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 
-def flask(env, *args, **kwargs):
-    return subprocess.run(  # noqa: S603
+def flask(env, *args):
+    done = subprocess.run(  # noqa: S603
         [sys.executable, "-m", "flask", "--app", "wsgi", *args],
         cwd=ROOT,
         env=env,
-        check=True,
         capture_output=True,
         text=True,
-        **kwargs,
     )
+    if done.returncode:
+        sys.exit(f"flask {' '.join(args)} failed:\n{done.stderr[-3000:]}")
+    return done
 
 
 def start_follower(env, index_dir, interval):

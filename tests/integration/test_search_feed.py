@@ -182,3 +182,15 @@ def test_an_index_folder_is_one_node_whatever_the_worker(app, db, listed):
     names = db.session.scalars(select(SearchNode.name)).all()
     assert names == [search.node_name()]
     assert str(ProductIndex(app.config["SEARCH_INDEX_DIR"]).path.resolve()) in names[0]
+
+
+@pytest.mark.postgres
+def test_an_index_from_before_txids_rebuilds_on_its_first_follow(app, db, listed):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("feed positions are transaction ids on PostgreSQL only")
+    # The folder's position was written as a row id by the code before txids: as a txid it
+    # could be anything (here far ahead, so every new row would look applied).
+    search.get_index().advance(10**12)
+    follow_once(app)
+    assert search.get_index().doc_ids() == {p.id for p in listed}
+    assert search.get_index().position() < 10**12
