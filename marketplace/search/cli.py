@@ -15,7 +15,7 @@ def reindex(procs: int) -> None:
 
 
 @search.command("follow")
-@click.option("--interval", default=1.0, show_default=True, help="Seconds between polls.")
+@click.option("--interval", default=0.5, show_default=True, help="Seconds between polls.")
 @click.option("--once", is_flag=True, help="Apply the feed once and exit.")
 def follow(interval: float, once: bool) -> None:
     """Apply the product change feed to this server's index, continuously."""

@@ -350,7 +350,7 @@ def prune(ttl_hours: float | None = None) -> int:
     return removed
 
 
-def follow(interval: float = 1.0, rounds: int | None = None) -> None:
+def follow(interval: float = 0.5, rounds: int | None = None) -> None:
     """Keep applying the feed (for servers that should converge without traffic).
 
     Rebuilds when the node is behind the pruned horizon, and records its position in

@@ -46,7 +46,7 @@ def test_the_crontab_schedules_the_housekeeping_jobs():
 def test_every_scheduled_command_exists(app):
     runner = app.test_cli_runner()
     commands = crontab_jobs() + service_commands()
-    assert ["search", "follow", "--interval", "1"] in commands
+    assert ["search", "follow", "--interval", "0.5"] in commands
     for command in commands:
         result = runner.invoke(args=[*command, "--help"])
         assert result.exit_code == 0, (command, result.output)
