@@ -95,15 +95,16 @@ def _documents(products: list[Product]) -> dict[int, dict]:
 #   oldest transaction still running: every transaction below it has committed or rolled
 #   back, so none of its rows can still appear, and a row that commits after a row with a
 #   higher id is read when it is final, never skipped (``id > position`` skipped it for good).
-#   The price: while a writing transaction stays open, rows committed after it started wait
-#   for it (a long COPY or migration delays the feed, it never loses a row). Rows that are
-#   final above xmin are not read early, to keep one number per node.
+#   The price: while a writing transaction stays open (in any database of the server: xids
+#   are server-wide), rows committed after it started wait for it; a long COPY or migration
+#   delays the feed, it never loses a row. Rows final above xmin are not read early, which
+#   keeps a node's position one number. Read-only transactions have no xid and hold nothing.
 # - SQLite: a row id. One writer at a time, so ids commit in order and ``id > position`` is
 #   exact.
 #
 # One process per index folder applies at a time (a file lock beside the folder), so several
-# gunicorn workers sharing a folder never apply the same rows twice or interleave older
-# documents over newer ones; the others only read, and ProductIndex replaces their searcher
+# gunicorn workers sharing a folder never apply rows side by side or write older documents
+# over newer ones; the others only read, and ProductIndex replaces their searcher
 # when the index changed. Nodes that run `flask search follow` record their position in
 # search_node; `flask search prune` deletes the rows every recent node has passed and
 # records that horizon in search_feed_state; a node whose position is below it rebuilds.
