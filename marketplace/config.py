@@ -68,6 +68,10 @@ class BaseConfig:
     SEARCH_INDEX_DIR = os.environ.get("SEARCH_INDEX_DIR")  # default: instance/search_index
     SEARCH_WRITE_TIMEOUT = 2.0
     SEARCH_APPLY_ON_START = True
+    # This node's name in search_node (default: host name and index folder), and how long a
+    # node that stopped reporting still holds back `flask search prune`.
+    SEARCH_NODE_NAME = os.environ.get("SEARCH_NODE_NAME")
+    SEARCH_NODE_TTL_HOURS = float(os.environ.get("SEARCH_NODE_TTL_HOURS", "24"))
     # PP 42/2024: halal becomes mandatory for micro/small food and cosmetics on this date.
     HALAL_MANDATORY_DATES: dict = {}
     WTF_CSRF_TIME_LIMIT = 4 * 3600
@@ -77,9 +81,15 @@ class BaseConfig:
     LANGUAGES = ("id", "en")
 
     RATELIMIT_ENABLED = True
+    # memory:// counts per process (one server, `make run`, tests); several app servers share
+    # one store, e.g. redis://host:6379/0 (the `deploy` extra installs the redis client).
+    # Should that store fail, each process counts in memory until it is back, rather than
+    # answering 500 to every limited request.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_KEY_PREFIX = "pasarkita"
     RATELIMIT_HEADERS_ENABLED = True
-    LOGIN_IP_LIMIT = "20 per minute"
+    LOGIN_IP_LIMIT = os.environ.get("LOGIN_IP_LIMIT", "20 per minute")
     REGISTER_IP_LIMIT = "5 per hour;20 per day"
     # Per-account throttle (stored in the database): after this many failures in a row the
     # identifier cools down, doubling each time up to LOGIN_THROTTLE_MAX_SECONDS (minutes,

@@ -18,7 +18,7 @@ from marketplace.mentoring.models import (
 from marketplace.notifications.models import Notification
 from marketplace.orders.models import Cart, CartItem, Checkout, Order, OrderEvent, OrderLine
 from marketplace.payments.models import PaymentRefund, ProcessedStripeEvent
-from marketplace.search.models import SearchChange
+from marketplace.search.models import SearchChange, SearchFeedState, SearchNode
 
 __all__ = [
     "AuditEvent",
@@ -34,6 +34,8 @@ __all__ = [
     "Product",
     "ProductEvent",
     "SearchChange",
+    "SearchFeedState",
+    "SearchNode",
     "Cart",
     "CartItem",
     "Checkout",

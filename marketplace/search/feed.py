@@ -1,7 +1,7 @@
 """Write change-feed rows in the same transaction as any change that affects search."""
 
 from flask import g, has_app_context
-from sqlalchemy import event, insert, select
+from sqlalchemy import BigInteger, Text, cast, event, func, insert, select
 from sqlalchemy.orm import Session
 
 from marketplace.core.statemachine import transitioned
@@ -12,10 +12,14 @@ def record(session: Session, product_ids) -> None:
     ids = sorted({int(pid) for pid in product_ids if pid is not None})
     if not ids:
         return
+    connection = session.connection()
+    statement = insert(SearchChange.__table__)
+    if connection.dialect.name == "postgresql":
+        # The writing transaction's id, which services.apply_feed compares with the oldest
+        # open transaction: ids commit out of order under concurrent writers, txids tell.
+        statement = statement.values(txid=cast(cast(func.pg_current_xact_id(), Text), BigInteger))
     # Core insert on the session's connection: safe inside a flush, same transaction.
-    session.connection().execute(
-        insert(SearchChange.__table__), [{"product_id": pid} for pid in ids]
-    )
+    connection.execute(statement, [{"product_id": pid} for pid in ids])
     session.info["search_dirty"] = True
 
 

@@ -490,6 +490,11 @@ class ProductIndex:
         tmp.write_text(str(value))
         os.replace(tmp, self.path / POSITION_FILE)
 
+    def advance(self, position: int) -> None:
+        """Record a feed position that needs no document change (no commit: searchers stay)."""
+        self.open()
+        self._set_position(position)
+
     # --- writing -------------------------------------------------------------------------
 
     def apply(self, documents: dict[int, dict | None], position: int, timeout: float = 5.0) -> bool:
