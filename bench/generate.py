@@ -240,6 +240,7 @@ def generate(app, members: int, *, seed: int = 2026, quiet: bool = False) -> dic
                 "name",
                 "nik_encrypted",
                 "nik_masked",
+                "nik_index",
                 "nib",
                 "scale",
                 "sector",
@@ -259,6 +260,7 @@ def generate(app, members: int, *, seed: int = 2026, quiet: bool = False) -> dic
                     f"Usaha {rng.choice(WORDS).title()} {bid}",
                     nik_token,
                     "3174********0003",
+                    f"{bid:064x}",  # distinct: one NIK, one business (unique index)
                     f"{9120000000000 + bid % 10**12:013d}",
                     "mikro",
                     rng.choice(("kuliner", "fashion", "kriya", "jasa")),

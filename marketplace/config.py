@@ -106,6 +106,9 @@ class BaseConfig:
     PROXY_HOPS = int(os.environ.get("PROXY_HOPS", "0"))
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
     DATA_ENCRYPTION_KEYS = os.environ.get("DATA_ENCRYPTION_KEYS", "")
+    # Key of the NIK blind index (HMAC-SHA256, core/crypto.blind_index): separate from the
+    # encryption keys and SECRET_KEY; required in production, derived in dev and tests.
+    NIK_INDEX_KEY = os.environ.get("NIK_INDEX_KEY", "")
     PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105 - a method name, not a password
 
     # Extra script sources allowed by the CSP (Stripe.js in later features).
@@ -175,6 +178,11 @@ def check_secret_key(config) -> None:
     ):
         if not config.get(name) or config.get(name) == dev_value:
             raise ConfigError(f"{name} is not set for production; refusing to start.")
+    index_key = config.get("NIK_INDEX_KEY") or ""
+    if len(index_key.encode() if isinstance(index_key, str) else index_key) < 32:
+        raise ConfigError("NIK_INDEX_KEY must be set (32 bytes or more) in production.")
+    if index_key in (key, config.get("DATA_ENCRYPTION_KEYS")):
+        raise ConfigError("NIK_INDEX_KEY must differ from SECRET_KEY and the encryption keys.")
     check_production_defaults(config)
 
 

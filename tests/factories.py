@@ -157,9 +157,10 @@ def make_document(
 
     from marketplace.core.uploads import store
     from marketplace.legality.models import REFUSED, DocumentStatus, LegalityDocument
+    from marketplace.legality.permits import EXPIRING_KINDS
 
     number, display = DOC_NUMBERS[kind]
-    if expires_on is None and kind in ("pirt", "bpom_md", "bpom_ml", "bpom_cosmetic", "slhs"):
+    if expires_on is None and kind in EXPIRING_KINDS:
         expires_on = _date(2029, 12, 31)
     # Rows in a given state carry what that state implies (the table's CHECKs hold them to it).
     if expires_on is None and status == DocumentStatus.EXPIRED:

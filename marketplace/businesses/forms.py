@@ -33,13 +33,55 @@ SCALE_CHOICES = [
 ]
 
 
-class BusinessForm(Form):
+MARITAL_CHOICES = [
+    ("", _l("— pilih —")),
+    ("belum_kawin", _l("Belum kawin")),
+    ("kawin", _l("Kawin")),
+    ("cerai_hidup", _l("Cerai hidup")),
+    ("cerai_mati", _l("Cerai mati")),
+]
+SIKP_SECTOR_CHOICES = [
+    ("", _l("— pilih —")),
+    ("produksi", _l("Produksi (membuat barang, bertani, beternak, perikanan)")),
+    ("perdagangan_jasa", _l("Perdagangan atau jasa")),
+]
+
+
+class SikpFields:
+    """The SIKP debtor fields (issue 13), on the registration and the profile form."""
+
+    kk = StringField(
+        _l("Nomor Kartu Keluarga (KK, 16 angka)"), validators=[Optional(), Length(max=64)]
+    )
+    # Optional: the service checks the value (blank = not answered yet).
+    marital_status = SelectField(
+        _l("Status perkawinan (sesuai KTP)"),
+        choices=choices(MARITAL_CHOICES),
+        default="",
+        validate_choice=False,
+    )
+    sikp_sector = SelectField(
+        _l("Sektor usaha"), choices=choices(SIKP_SECTOR_CHOICES), default="", validate_choice=False
+    )
+    kbli_code = StringField(
+        _l("Kode KBLI (5 angka, tertera di NIB)"), validators=[Optional(), Length(max=10)]
+    )
+
+
+class SikpForm(SikpFields, Form):
+    pass
+
+
+class BusinessForm(SikpFields, Form):
     name = StringField(_l("Nama usaha"), validators=[DataRequired(), Length(max=120)])
     nik = StringField(
         _l("NIK pemilik (16 angka di KTP)"), validators=[DataRequired(), Length(max=64)]
     )
     nib = StringField(_l("NIB (13 angka dari OSS)"), validators=[DataRequired(), Length(max=64)])
-    npwp = StringField(_l("NPWP (boleh dikosongkan)"), validators=[Optional(), Length(max=64)])
+    npwp_is_nik = BooleanField(_l("NPWP saya adalah NIK saya (wajib pajak perorangan)"))
+    npwp = StringField(
+        _l("NPWP badan usaha (boleh dikosongkan)"), validators=[Optional(), Length(max=64)]
+    )
     scale = SelectField(_l("Skala usaha (sesuai NIB)"), choices=choices(SCALE_CHOICES))
     sector = SelectField(_l("Bidang usaha"), choices=choices(CATEGORIES))
     started_on = DateField(_l("Mulai usaha sejak"), validators=[DataRequired()])
@@ -82,7 +124,7 @@ class ProductForm(Form):
         validators=[Optional(), Length(max=2000)],
     )
     shelf_life_days = IntegerField(
-        _l("Tahan berapa hari di suhu ruang? (makanan)"),
+        _l("Tahan berapa hari? (wajib untuk makanan olahan)"),
         validators=[Optional(), NumberRange(min=1, max=MAX_SHELF_LIFE_DAYS)],
     )
     storage = SelectField(_l("Cara menyimpan"), choices=choices(STORAGE_CHOICES))
@@ -97,6 +139,16 @@ class ProductForm(Form):
     imported = BooleanField(_l("Produk impor"))
     fresh_unprocessed = BooleanField(_l("Hasil segar, tidak diolah (sayur, buah, ikan segar)"))
     non_halal_statement = BooleanField(_l("Produk ini tidak halal (ada keterangan tidak halal)"))
+    bottled_water = BooleanField(_l("Air minum dalam kemasan (AMDK)"))
+    mandatory_sni = BooleanField(
+        _l(
+            "Pangan wajib SNI (garam beryodium, tepung terigu, gula kristal putih, "
+            "minyak goreng sawit)"
+        )
+    )
+    household_cleaning = BooleanField(
+        _l("Pembersih rumah tangga (sabun cuci, pembersih lantai, disinfektan)")
+    )
 
     # Form field names that differ from the attribute they answer.
     ATTRIBUTE_FIELD = {"process": "food_process"}

@@ -9,7 +9,13 @@ from flask_login import current_user, login_required
 
 from marketplace.accounts.forms import ConfirmForm
 from marketplace.businesses import services
-from marketplace.businesses.forms import BusinessForm, DocumentForm, ImageForm, ProductForm
+from marketplace.businesses.forms import (
+    BusinessForm,
+    DocumentForm,
+    ImageForm,
+    ProductForm,
+    SikpForm,
+)
 from marketplace.businesses.scope import (
     owner_business,
     owner_business_or_404,
@@ -64,6 +70,11 @@ def register():
                     "address_line",
                     "postal_code",
                     "whatsapp",
+                    "npwp_is_nik",
+                    "kk",
+                    "marital_status",
+                    "sikp_sector",
+                    "kbli_code",
                 )
             }
         )
@@ -79,10 +90,37 @@ def register():
             for warning in result.warnings:
                 flash(str(warning), "info")
             return redirect(url_for("business.dashboard"))
-    # The NIK is never echoed back into the page.
+    # The NIK and the KK number are never echoed back into the page.
     form.nik.data = ""
+    form.kk.data = ""
     status = 400 if form.errors else 200
     return render_template("businesses/register.html", form=form), status
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+@unit_of_work
+def profile():
+    """The SIKP fields a bank needs for KUR (issue 13), for owners registered before them."""
+    business = _business()
+    form = SikpForm()
+    if request.method == "GET":
+        form.marital_status.data = business.marital_status or ""
+        form.sikp_sector.data = business.sikp_sector or ""
+        form.kbli_code.data = business.kbli_code or ""
+    if form.validate_on_submit():
+        data = services.SikpInput(
+            kk=form.kk.data,
+            marital_status=form.marital_status.data,
+            sikp_sector=form.sikp_sector.data,
+            kbli_code=form.kbli_code.data,
+        )
+        with domain_errors(form):
+            services.update_sikp(business, data, actor=current_user)
+            flash(_("Data usaha untuk KUR tersimpan."), "success")
+            return redirect(url_for("business.dashboard"))
+    form.kk.data = ""
+    status = 400 if form.errors else 200
+    return render_template("businesses/profile.html", form=form, business=business), status
 
 
 @bp.get("/")

@@ -49,6 +49,11 @@ class ProductAttributes:
     production_site: str = "home"
     fresh_unprocessed: bool = False
     non_halal_statement: bool = False
+    # Issue 13: kinds that need BPOM MD whatever their shelf life, and household cleaning
+    # products (PKRT), which need a Kemenkes permit instead of a BPOM one.
+    bottled_water: bool = False
+    mandatory_sni: bool = False
+    household_cleaning: bool = False
 
     @classmethod
     def names(cls) -> tuple[str, ...]:

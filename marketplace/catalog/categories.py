@@ -13,4 +13,6 @@ CATEGORIES = {
     "rumah_tangga": _l("Perlengkapan rumah tangga"),
 }
 
-FOOD_CATEGORIES = frozenset({"kuliner", "perikanan"})
+# Categories whose products are food: the food rules of legality/permits.py apply to all of
+# them (a processed snack under "pertanian" needs its permit like one under "kuliner").
+FOOD_CATEGORIES = frozenset({"kuliner", "perikanan", "pertanian"})

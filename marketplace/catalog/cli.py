@@ -14,7 +14,7 @@ from marketplace.legality import services as legality
 from marketplace.legality.models import LegalityDocument
 
 products = AppGroup("products", help="Publish or withdraw products (legality gate applies).")
-permits = AppGroup("permits", help="Permit expiry.")
+permits = AppGroup("permits", help="Permit expiry and re-checks.")
 uploads_cli = AppGroup("uploads", help="Stored files.")
 
 
@@ -49,6 +49,17 @@ def expire() -> None:
         f"expired {stats['expired']} permit(s), unlisted {stats['unlisted']} product(s), "
         f"warned about {stats['warned']} permit(s) expiring within 30 days"
     )
+
+
+@permits.command("recheck")
+def recheck() -> None:
+    """Re-check every listed product against the permit table; unlist what now fails.
+
+    Run once after deploying a corrected permit table (issue 13), then `permits expire`
+    keeps doing it daily."""
+    unlisted = legality.recheck_listed(note="permit table corrected")
+    db.session.commit()
+    click.echo(f"unlisted {len(unlisted)} product(s): {[p.id for p in unlisted]}")
 
 
 def referenced_keys() -> set[str]:

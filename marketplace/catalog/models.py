@@ -61,6 +61,9 @@ class Product(db.Model):
     production_site: Mapped[str] = mapped_column(String(10), default="home")
     fresh_unprocessed: Mapped[bool] = mapped_column(default=False)
     non_halal_statement: Mapped[bool] = mapped_column(default=False)
+    bottled_water: Mapped[bool] = mapped_column(default=False)
+    mandatory_sni: Mapped[bool] = mapped_column(default=False)
+    household_cleaning: Mapped[bool] = mapped_column(default=False)
     # Set when ingredients or process change: the halal certificate must be re-checked.
     halal_review_required: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -6,6 +6,7 @@ product, a submitted or verified document. Nothing here commits: the caller does
 """
 
 import io
+import itertools
 from datetime import date
 
 from sqlalchemy import select
@@ -30,9 +31,19 @@ DOC_NUMBERS = {
     "bpom_ml": ("ML123456789012", "BPOM RI ML 123456789012"),
     "bpom_cosmetic": ("NA18191231707", "NA18191231707"),
     "halal": ("ID31110000326470622", "ID31110000326470622"),
+    "pkrt": ("PKD20303120123", "KEMENKES RI PKD 20303120123"),
     "slhs": ("SLHS/123/2026", "SLHS/123/2026"),
 }
 NIK = "3171011708450001"
+_nik_seq = itertools.count()
+
+
+def next_nik() -> str:
+    """A well-formed NIK no earlier call returned: one NIK, one business (issue 13).
+
+    Born in January 1990 in 31.74.02, so it never equals a DOMAIN fixture NIK."""
+    n = next(_nik_seq)
+    return f"317402{1 + (n // 9999) % 28:02d}0190{1 + n % 9999:04d}"
 
 
 def pdf_file(name: str) -> FileStorage:
@@ -57,7 +68,7 @@ def business(
     *,
     chapter,
     name: str,
-    nik: str = NIK,
+    nik: str | None = None,
     nib: str = DOC_NUMBERS["nib"][0],
     scale: str = "mikro",
     sector: str = "kuliner",
@@ -71,7 +82,7 @@ def business(
         owner,
         businesses.BusinessInput(
             name=name,
-            nik=nik,
+            nik=nik or next_nik(),
             nib=nib,
             scale=scale,
             sector=sector,

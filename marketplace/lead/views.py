@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from marketplace.accounts.forms import ConfirmForm
+from marketplace.businesses import identity
 from marketplace.businesses.models import Business
 from marketplace.catalog import services as catalog
 from marketplace.catalog.models import Product
@@ -61,6 +62,8 @@ def member(business_id: int):
         "lead/member.html",
         chapter=g.chapter,
         business=business,
+        # The same NIK elsewhere (blind index): chapter names only, never the business.
+        other_chapters=identity.other_chapters(business),
         pathway=pathway.for_business(business),
         check_ins=mentoring.check_ins_of(g.chapter, business.id),
         check_in_form=CheckInForm(prefix="ci"),

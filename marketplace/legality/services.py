@@ -72,6 +72,8 @@ def _number_validator(kind: str):
         return v.validate_bpom_cosmetic
     if kind == "halal":
         return v.validate_halal
+    if kind == "pkrt":
+        return v.validate_pkrt
     return _validate_slhs
 
 
@@ -310,9 +312,10 @@ def listing_blockers(
                 Blocker(
                     "halal",
                     _l(
-                        "Sertifikat halal belum ada atau belum diverifikasi. Sejak 17 Oktober 2026 "
-                        "produk ini wajib halal, atau centang pernyataan tidak halal jika bahannya "
-                        "tidak halal."
+                        "Sertifikat halal belum ada atau belum diverifikasi. %(rule)s Unggah "
+                        "sertifikatnya, atau centang pernyataan tidak halal jika bahannya "
+                        "tidak halal.",
+                        rule=requirement.halal_reason,
                     ),
                     "halal",
                 )
@@ -365,6 +368,26 @@ def unlist_failing_products(
     return unlisted
 
 
+def recheck_listed(on: date | None = None, note: str = "rules re-checked") -> list[Product]:
+    """Re-ask the gate for every listed product; unlist (with an event) whatever fails.
+
+    Run after a change of the permit table (``flask permits recheck`` after the issue-13
+    migration) and daily by :func:`expire_permits`. Idempotent.
+    """
+    on = on or jakarta_today()
+    with_listed = db.session.scalars(
+        select(Business).where(
+            Business.id.in_(
+                select(Product.business_id).where(Product.status == ProductStatus.LISTED)
+            )
+        )
+    ).all()
+    unlisted: list[Product] = []
+    for business in with_listed:
+        unlisted += unlist_failing_products(business, role="system", note=note, on=on)
+    return unlisted
+
+
 def expire_permits(on: date | None = None) -> dict:
     """Daily job: expire lapsed permits, unlist what depended on them, warn 30 days ahead.
 
@@ -412,18 +435,8 @@ def expire_permits(on: date | None = None) -> dict:
                 dedupe_key=f"expired:{document.id}:{user_id}",
             )
 
-    # Rules can start to apply by date alone (the halal obligation of 17 Oct 2026):
-    # re-check every business that still has listed products.
-    with_listed = db.session.scalars(
-        select(Business).where(
-            Business.id.in_(
-                select(Product.business_id).where(Product.status == ProductStatus.LISTED)
-            )
-        )
-    ).all()
-    for business in with_listed:
-        products = unlist_failing_products(business, role="system", note="rules re-checked", on=on)
-        stats["unlisted"] += len(products)
+    # Rules can start to apply by date alone (the halal obligation of 18 Oct 2026).
+    stats["unlisted"] += len(recheck_listed(on))
 
     horizon = on + timedelta(days=EXPIRY_WARNING_DAYS)
     expiring = db.session.scalars(

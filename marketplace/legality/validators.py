@@ -29,11 +29,13 @@ __all__ = [
     "validate_bpom_cosmetic",
     "validate_bpom_food",
     "validate_halal",
+    "validate_kk",
     "validate_nib",
     "validate_nik",
     "validate_npwp",
     "validate_phone",
     "validate_pirt",
+    "validate_pkrt",
     "validate_postal_code",
     "validate_whatsapp",
 ]
@@ -71,11 +73,13 @@ class InvalidIdentifier(ValueError):
 
 LABELS = {
     "nik": _l("NIK"),
+    "kk": _l("Nomor KK"),
     "nib": _l("NIB"),
     "npwp": _l("NPWP"),
     "pirt": _l("Nomor P-IRT"),
     "bpom": _l("Nomor BPOM"),
     "halal": _l("Nomor sertifikat halal"),
+    "pkrt": _l("Nomor izin edar PKRT"),
     "phone": _l("Nomor telepon"),
     "postal": _l("Kode pos"),
 }
@@ -276,6 +280,24 @@ def validate_nik(text: object, *, today: datetime.date | None = None, _kind: str
     return Validated("nik", nik, mask_nik(nik), info)
 
 
+_KK_LABELS = _label_stripper(r"KK|KARTU\s*KELUARGA")
+
+
+def validate_kk(text: object) -> Validated:
+    """Family card (Kartu Keluarga) number: 16 digits, region code first like the NIK (SIKP
+    asks for it). Personal data: the display is masked like a NIK."""
+    kk = _digits_only("kk", _compact(_prepare("kk", text), _KK_LABELS), 16)
+    if "00" in (kk[0:2], kk[2:4], kk[4:6]) or kk[0:2] not in PROVINCE_CODES:
+        raise _fail(
+            "kk",
+            _l(
+                "Kode wilayah di awal nomor KK (6 angka pertama) tidak benar. "
+                "Periksa lagi nomor di Kartu Keluarga Anda."
+            ),
+        )
+    return Validated("kk", kk, mask_nik(kk), {})
+
+
 # --------------------------------------------------------------------------------------------
 # 1.2 NIB
 # --------------------------------------------------------------------------------------------
@@ -296,6 +318,10 @@ def validate_nib(text: object) -> Validated:
 _NPWP_LABELS = _label_stripper(r"NPWP")
 
 
+#: Old-format taxpayer types of individuals (DOMAIN 0.5); 01-03 are entities, 00 treasurers.
+PERSONAL_TAXPAYER_TYPES = frozenset({"04", "05", "06", "07", "08", "09"})
+
+
 def _format_npwp15(n15: str) -> str:
     return f"{n15[0:2]}.{n15[2:5]}.{n15[5:8]}.{n15[8]}-{n15[9:12]}.{n15[12:15]}"
 
@@ -307,9 +333,13 @@ def validate_npwp(text: object, *, today: datetime.date | None = None) -> Valida
     * 16 digits starting with ``0``: the same number with a leading ``0``;
     * 16 digits otherwise: an individual's NIK.
 
-    The old 15-digit form is normalised to the 16-digit form (``0`` + 15 digits) so both
-    spellings of one taxpayer store the same value; ``info["legacy_format"]`` says it was typed
-    the old way. An individual's NPWP is a NIK, so its display is masked like a NIK.
+    An entity's old 15-digit form is normalised to the 16-digit form (``0`` + 15 digits) so
+    both spellings of one taxpayer store the same value; ``info["legacy_format"]`` says it was
+    typed the old way. A resident individual's NPWP is the NIK (PMK 112/2022 arts. 2-3): a
+    16-digit individual NPWP is validated as a NIK (display masked), and an old 15-digit
+    *personal* NPWP (taxpayer types 04-09) is accepted as legacy input, kept as typed (never
+    turned into the ``0`` + 15 entity form), with ``info["use_nik"]`` and
+    ``info["advice"]`` telling the caller to record NPWP = NIK instead.
     """
     compact = _compact(_prepare("npwp", text), _NPWP_LABELS)
     if not compact.isdigit():
@@ -351,6 +381,19 @@ def validate_npwp(text: object, *, today: datetime.date | None = None) -> Valida
                 "Periksa lagi dengan kartu NPWP Anda."
             ),
         )
+    if legacy and n15[0:2] in PERSONAL_TAXPAYER_TYPES:
+        info = {
+            "form": "npwp15_personal",
+            "legacy_format": True,
+            "use_nik": True,
+            "taxpayer_type": n15[0:2],
+            "advice": _l(
+                "NPWP 15 angka untuk perorangan sudah diganti NIK sejak 1 Juli 2024 "
+                "(PMK 112/2022). Kami mencatat NPWP Anda = NIK; pastikan NIK Anda sudah "
+                "dipadankan di DJP Online."
+            ),
+        }
+        return Validated("npwp", n15, _format_npwp15(n15), info)
     info = {
         "form": "npwp15" if legacy else "npwp16",
         "legacy_format": legacy,
@@ -369,7 +412,10 @@ def validate_npwp(text: object, *, today: datetime.date | None = None) -> Valida
 # --------------------------------------------------------------------------------------------
 
 _PIRT_LABELS = _label_stripper(r"(?:SPP|P)\s*[-.]?\s*IRT")
-_PIRT_RE = re.compile(r"^([1-8])(\d{2})(\d{4})(\d{2})(\d{4})-?(\d{2})$", re.ASCII)
+# PerBPOM 22/2018: "paling sedikit 15 digit" -- the IRTP sequence grows, the year stays last.
+_PIRT_RE = re.compile(r"^([1-8])(\d{2})(\d{4})(\d{2})(\d{4,})-?(\d{2})$", re.ASCII)
+PIRT_MIN_DIGITS = 15
+PIRT_MAX_DIGITS = 20  # no upper bound in the regulation; a bound keeps typos out
 
 PIRT_PACKAGING = {
     1: "glass",
@@ -403,13 +449,27 @@ PIRT_FOOD_TYPES = {
 
 
 def validate_pirt(text: object, *, today: datetime.date | None = None) -> Validated:
-    """P-IRT number, 15 digits (DOMAIN §1.4).
+    """P-IRT number, at least 15 digits (PerBPOM 22/2018, DOMAIN 0.5 and §1.4).
 
     An expired certificate is still *well-formed*: ``info["expired"]`` and
     ``info["expires_this_year"]`` let the caller refuse the listing or warn.
     """
     compact = _compact(_prepare("pirt", text), _PIRT_LABELS)
-    _digits_only("pirt", compact, 15)
+    if not compact:
+        raise _fail("pirt", _l("%(label)s belum diisi.", label=LABELS["pirt"]))
+    if not compact.isdigit():
+        raise _fail(
+            "pirt",
+            _l("%(label)s hanya berisi angka, tanpa huruf atau tanda lain.", label=LABELS["pirt"]),
+        )
+    if not PIRT_MIN_DIGITS <= len(compact) <= PIRT_MAX_DIGITS:
+        raise _fail(
+            "pirt",
+            _l(
+                "Nomor P-IRT paling sedikit 15 angka. Yang Anda ketik %(count)s angka.",
+                count=len(compact),
+            ),
+        )
     match = _PIRT_RE.match(compact)
     if match is None:
         raise _fail(
@@ -434,7 +494,7 @@ def validate_pirt(text: object, *, today: datetime.date | None = None) -> Valida
         "expired": expires_year < year,
         "expires_this_year": expires_year == year,
     }
-    display = f"P-IRT No. {compact[:13]}-{compact[13:]}"
+    display = f"P-IRT No. {compact[:-2]}-{compact[-2:]}"
     return Validated("pirt", compact, display, info)
 
 
@@ -445,6 +505,8 @@ def validate_pirt(text: object, *, today: datetime.date | None = None) -> Valida
 _BPOM_LABELS = _label_stripper(r"BADAN\s*POM(?:\s*RI)?|BPOM(?:\s*RI)?|POM(?:\s*RI)?")
 _BPOM_FOOD_RE = re.compile(r"^(M[DL])(\d{12})$", re.ASCII)
 _BPOM_COSMETIC_RE = re.compile(r"^(N[A-E])(\d{11})$", re.ASCII)
+# Cosmetic kits are notified as NKIT + 9 digits (PerBPOM 30/2020).
+_BPOM_KIT_RE = re.compile(r"^(NKIT)(\d{9})$", re.ASCII)
 _BPOM_OTHER_RE = re.compile(r"^(?:S[DI]|T[RIL]|D[A-Z]{2}|G[A-Z]{2})\d", re.ASCII)
 _BPOM_COSMETIC_LEGACY_RE = re.compile(r"^C[DLA]\d", re.ASCII)
 _BPOM_PREFIX_RE = re.compile(r"^([A-Z]{2})(\d*)$", re.ASCII)
@@ -476,6 +538,12 @@ def _bpom_reason(compact: str, categories: tuple[str, ...]) -> Any:
             "Nomor ini untuk obat, jamu, atau suplemen. Di sini hanya bisa nomor BPOM "
             "makanan (MD atau ML) atau kosmetik (NA sampai NE)."
         )
+    if compact.startswith("NKIT") and "cosmetic" in categories:
+        return _l(
+            "Nomor notifikasi kit kosmetik diawali NKIT lalu 9 angka. Yang Anda ketik "
+            "%(count)s angka.",
+            count=len(compact) - 4,
+        )
     prefix = _BPOM_PREFIX_RE.match(compact)
     expected = {"MD": 12, "ML": 12, "NA": 11, "NB": 11, "NC": 11, "ND": 11, "NE": 11}
     if prefix and prefix.group(1) in expected:
@@ -495,8 +563,8 @@ def _bpom_reason(compact: str, categories: tuple[str, ...]) -> Any:
         )
     if categories == ("cosmetic",):
         return _l(
-            "Nomor notifikasi kosmetik diawali NA, NB, NC, ND, atau NE lalu 11 angka, "
-            "contoh: %(example)s.",
+            "Nomor notifikasi kosmetik diawali NA, NB, NC, ND, atau NE lalu 11 angka "
+            "(kit kosmetik: NKIT lalu 9 angka), contoh: %(example)s.",
             example=_BPOM_COSMETIC_EXAMPLE,
         )
     return _l(
@@ -522,6 +590,9 @@ def _validate_bpom(text: object, categories: tuple[str, ...]) -> Validated:
             "year": digits[2:4],
         }
         return Validated("bpom", compact, compact, info)
+    if "cosmetic" in categories and (match := _BPOM_KIT_RE.match(compact)):
+        info = {"prefix": "NKIT", "category": "cosmetic", "origin": None, "kit": True}
+        return Validated("bpom", compact, compact, info)
     raise _fail("bpom", _bpom_reason(compact, categories))
 
 
@@ -536,7 +607,8 @@ def validate_bpom_food(text: object) -> Validated:
 
 
 def validate_bpom_cosmetic(text: object) -> Validated:
-    """BPOM cosmetics notification: ``NA``–``NE`` + 11 digits (legacy CD/CL/CA refused)."""
+    """BPOM cosmetics notification: ``NA``–``NE`` + 11 digits or ``NKIT`` + 9 digits for a
+    kit (PerBPOM 30/2020); legacy CD/CL/CA refused."""
     return _validate_bpom(text, ("cosmetic",))
 
 
@@ -553,15 +625,24 @@ _HALAL_EXAMPLE = "ID31110000326470622"
 def validate_halal(text: object) -> Validated:
     """BPJPH halal certificate, leniently ``ID`` + 14–17 digits (DOMAIN §1.6, format LOW).
 
-    A pre-2019 MUI certificate number (14 digits, e.g. ``00150012340509``) is accepted with
-    ``info["legacy"] = True``: the caller must treat it as "legacy, verify manually". A KH
-    (ketetapan halal) number is not a certificate and is refused.
+    A pre-2019 MUI certificate number (14 digits, e.g. ``00150012340509``) is refused: MUI
+    certificates were valid 2 years and BPJPH took over on 17 Oct 2019, so every one has
+    lapsed (DOMAIN 0.5); the reason says how to renew at BPJPH. A KH (ketetapan halal)
+    number is not a certificate and is refused too.
     """
     compact = _compact(_prepare("halal", text), _HALAL_LABELS)
     if _HALAL_RE.match(compact):
         return Validated("halal", compact, compact, {"legacy": False})
     if _HALAL_LEGACY_RE.match(compact):
-        return Validated("halal", compact, compact, {"legacy": True})
+        raise _fail(
+            "halal",
+            _l(
+                "Ini nomor sertifikat halal MUI lama (sebelum 17 Oktober 2019) dan sudah tidak "
+                "berlaku. Ajukan sertifikat baru ke BPJPH lewat SIHALAL (ptsp.halal.go.id); "
+                "usaha mikro dan kecil bisa lewat jalur pernyataan mandiri (self declare) "
+                "yang gratis. Lalu masukkan nomor baru yang diawali ID."
+            ),
+        )
     if compact.startswith("KH"):
         raise _fail(
             "halal",
@@ -578,6 +659,37 @@ def validate_halal(text: object) -> Validated:
             example=_HALAL_EXAMPLE,
         ),
     )
+
+
+# --------------------------------------------------------------------------------------------
+# PKRT (household cleaning products): Kemenkes distribution permit
+# --------------------------------------------------------------------------------------------
+
+_PKRT_LABELS = _label_stripper(r"(?:KEMENKES|DEPKES)(?:\s*RI)?")
+_PKRT_RE = re.compile(r"^(PK[DL])(\d{11})$", re.ASCII)
+_PKRT_EXAMPLE = "KEMENKES RI PKD 20303120123"
+#: Validity of a PKRT distribution permit (Permenkes 62/2017: 5 years; MED).
+PKRT_VALIDITY_YEARS = 5
+
+
+def validate_pkrt(text: object) -> Validated:
+    """Kemenkes PKRT permit: ``PKD`` (domestic) or ``PKL`` (imported) + 11 digits, printed
+    ``KEMENKES RI PKD 20303120123`` (DOMAIN 0.5; format MED, verify on infoalkes.kemkes.go.id).
+    """
+    compact = _compact(_prepare("pkrt", text), _PKRT_LABELS)
+    match = _PKRT_RE.match(compact)
+    if match is None:
+        raise _fail(
+            "pkrt",
+            _l(
+                "Nomor izin edar PKRT diawali PKD (dalam negeri) atau PKL (impor) lalu 11 "
+                "angka, contoh: %(example)s.",
+                example=_PKRT_EXAMPLE,
+            ),
+        )
+    prefix, digits = match.groups()
+    info = {"prefix": prefix, "origin": "domestic" if prefix == "PKD" else "imported"}
+    return Validated("pkrt", compact, f"KEMENKES RI {prefix} {digits}", info)
 
 
 # --------------------------------------------------------------------------------------------
@@ -690,11 +802,13 @@ def validate_postal_code(text: object) -> Validated:
 
 VALIDATORS: dict[str, Callable[[object], Validated]] = {
     "nik": validate_nik,
+    "kk": validate_kk,
     "nib": validate_nib,
     "npwp": validate_npwp,
     "pirt": validate_pirt,
     "bpom": validate_bpom,
     "halal": validate_halal,
+    "pkrt": validate_pkrt,
     "phone": validate_phone,
     "postal": validate_postal_code,
 }

@@ -16,12 +16,16 @@ from referrals.models import ConsentReceipt, Referral
 from referrals.services.links import external_url
 from referrals.services.scope import require_member
 
-CONSENT_VERSION = "2026-11-v2"
+CONSENT_VERSION = "2026-12-v3"  # v3: the SIKP fields (issue 13)
 RETENTION_DAYS = 365
 CONSENT_PURPOSE = "Pra-penilaian dan pengajuan KUR"
 SHARED_FIELDS = (
     _l("Nama pemilik dan NIK lengkap"),
     _l("Profil usaha: nama, alamat, NIB, NPWP, skala, bidang, mulai usaha"),
+    _l(
+        "Data SIKP: nomor KK, tanggal lahir dan usia (dari NIK), status perkawinan, sektor "
+        "usaha dan kode KBLI"
+    ),
     _l("Nomor WhatsApp usaha, agar bank bisa menghubungi Anda"),
     _l("Dokumen legalitas terverifikasi (nomor dan tanggal)"),
     _l("Ringkasan pemasukan dan pengeluaran bulanan 12 bulan terakhir"),

@@ -1,13 +1,15 @@
 """The dossier a bank sees for one of its consented referrals.
 
 Built with SQL aggregation: a business with years of orders costs the same handful of
-statements as one with a week of them. The full NIK appears here and nowhere else.
+statements as one with a week of them. The full NIK (also as NPWP = NIK) and the family card
+number appear here and nowhere else: this is built only for the consented bank.
 """
 
 from datetime import date
 
 from sqlalchemy import case, func, select
 
+from marketplace.businesses import identity
 from marketplace.core.crypto import decrypt_text
 from marketplace.core.timeutil import jakarta_today
 from marketplace.extensions import db
@@ -80,6 +82,8 @@ def build(referral: Referral, today: date | None = None) -> dict:
         .limit(6)
     ).all()
     record = track_records([referral.lead_id]).get(referral.lead_id)
+    nik = decrypt_text(business.nik_encrypted)
+    born = identity.owner_birth_date(business, today)
     return {
         "referral": {
             "id": referral.id,
@@ -101,12 +105,24 @@ def build(referral: Referral, today: date | None = None) -> dict:
             "id": business.id,
             "name": business.name,
             "owner_name": business.owner.name,
-            "nik": decrypt_text(business.nik_encrypted),
+            "nik": nik,
             "nib": business.nib,
-            "npwp": business.npwp,
+            # An individual's NPWP is the NIK (PMK 112/2022): shown as such, never stored twice.
+            "npwp": nik if business.npwp_is_nik else business.npwp,
+            "npwp_is_nik": business.npwp_is_nik,
             "scale": business.scale,
             "sector": business.sector,
             "started_on": business.started_on.isoformat(),
+            # SIKP debtor data (issue 13): the bank registers the KUR debtor with these.
+            "sikp": {
+                "kk": decrypt_text(business.kk_encrypted) if business.kk_encrypted else None,
+                "birth_date": born.isoformat(),
+                "age": identity.age_on(born, today),
+                "marital_status": business.marital_status,
+                "sector": business.sikp_sector,
+                "kbli_code": business.kbli_code,
+                "business_started_on": business.started_on.isoformat(),
+            },
             "address": f"{business.address_line}, {business.kelurahan.name}, "
             f"{business.chapter.name}, {business.chapter.kota} "
             f"{business.postal_code}",

@@ -194,7 +194,7 @@ def pre_screen(
         rules.append(
             Rule(
                 "npwp",
-                not needs_npwp or bool(business.npwp),
+                not needs_npwp or business.has_npwp,  # NPWP = NIK counts (issue 13)
                 _l(
                     "NPWP wajib untuk pinjaman di atas %(limit)s.",
                     limit=format_rupiah(scheme.npwp_above_idr),

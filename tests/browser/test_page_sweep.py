@@ -85,6 +85,7 @@ PAGES = {
         "/business/orders",
         "/business/orders/{order}",
         "/business/books/",
+        "/business/profile",
         "/notifications/",
         "/account",
     ],
@@ -92,6 +93,7 @@ PAGES = {
         "/orders",
         "/orders/{consumer_order}",
         "/cart",
+        "/business/register",
     ],
     "pengurus.tebet@pasarkita.test": [
         "/lead/tebet/",

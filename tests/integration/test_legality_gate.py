@@ -397,8 +397,12 @@ def test_before_the_halal_date_a_micro_food_needs_no_certificate(app, db, world)
     product = make_product(business=b)
     make_document(business=b, kind="nib")
     make_document(business=b, kind="pirt", products=[product])
-    assert [x.kind for x in listing_blockers(product, on=date(2026, 10, 16))] == []
-    assert [x.kind for x in listing_blockers(product, on=date(2026, 10, 17))] == ["halal"]
+    # PP 42/2024 art. 160: the UMK phase-in ends on 17 Oct 2026, the obligation starts on the
+    # 18th (DOMAIN 0.5; issue 13 moved this boundary by one day).
+    assert [x.kind for x in listing_blockers(product, on=date(2026, 10, 17))] == []
+    blockers = listing_blockers(product, on=date(2026, 10, 18))
+    assert [x.kind for x in blockers] == ["halal"]
+    assert "usaha mikro dan kecil" in str(blockers[0].message)
 
 
 # --- mass assignment ---------------------------------------------------------------------------
@@ -896,11 +900,12 @@ def test_the_daily_job_unlists_products_once_halal_becomes_mandatory(app, db, wo
     product = make_product(business=b, status="listed")  # listed before the deadline
     make_document(business=b, kind="nib")
     make_document(business=b, kind="pirt", products=[product])
-    expire_permits(on=date(2026, 10, 16))
+    # The obligation starts on 18 Oct 2026 (DOMAIN 0.5; issue 13 moved it from the 17th).
+    expire_permits(on=date(2026, 10, 17))
     db.session.refresh(product)
     assert product.status == "listed"
-    stats = expire_permits(on=date(2026, 10, 17))
+    stats = expire_permits(on=date(2026, 10, 18))
     db.session.refresh(product)
     assert product.status == "unlisted"
     assert stats["unlisted"] == 1
-    assert expire_permits(on=date(2026, 10, 17))["unlisted"] == 0
+    assert expire_permits(on=date(2026, 10, 18))["unlisted"] == 0

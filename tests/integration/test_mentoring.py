@@ -351,6 +351,7 @@ def _bulk_members(chapter, n, db):
                 name=f"Usaha {u.id}",
                 nik_encrypted=secret,
                 nik_masked="3171********0001",
+                nik_index=f"{u.id:064x}",
                 nib="9120003849102",
                 scale="mikro",
                 sector="kuliner",

@@ -25,6 +25,7 @@ def prod_config(**overrides):
             "TRUSTED_HOSTS": ["pasarkita.example"],
             "PUBLIC_BASE_URL": "https://pasarkita.example",
             "MAIL_BACKEND": "smtp",
+            "NIK_INDEX_KEY": "a-separate-nik-index-key-of-32-bytes-or-more",
             **overrides,
         },
     )

@@ -15,6 +15,7 @@ from stdnum.id import nik as stdnum_nik
 from stdnum.id import npwp as stdnum_npwp
 
 from marketplace.legality.validators import (
+    PERSONAL_TAXPAYER_TYPES,
     PROVINCE_CODES,
     VALIDATORS,
     InvalidIdentifier,
@@ -29,6 +30,7 @@ from marketplace.legality.validators import (
     validate_npwp,
     validate_phone,
     validate_pirt,
+    validate_pkrt,
     validate_postal_code,
     validate_whatsapp,
 )
@@ -40,10 +42,10 @@ FIXTURES = {
     "nib": ["9120003849102"],
     "nib_invalid": ["912000384910", "91200038491023"],
     "npwp": ["01.312.166.0-091.000", "013121660091000", "0013121660091000", "3171011708450001"],
-    "pirt": ["P-IRT No. 2063171010236-29", "206317101023629"],
+    "pirt": ["P-IRT No. 2063171010236-29", "206317101023629", "2063171010023629"],
     "pirt_invalid": ["9063171010236-29", "20631710102362"],
     "bpom_food": ["BPOM RI MD 224510107115", "ML 123456789012"],
-    "bpom_cosmetic": ["NA18191231707", "NC14191300159"],
+    "bpom_cosmetic": ["NA18191231707", "NC14191300159", "NKIT123456789"],
     "halal": ["ID31110000326470622"],
     "phone": ["081234567890", "+62 812-3456-7890", "6281234567890", "021-2345-6789"],
     "phone_invalid": ["08123", "0012345", "+6212"],
@@ -62,10 +64,12 @@ EXPECTED_VALUE = {
     ("npwp", "3171011708450001"): "3171011708450001",
     ("pirt", "P-IRT No. 2063171010236-29"): "206317101023629",
     ("pirt", "206317101023629"): "206317101023629",
+    ("pirt", "2063171010023629"): "2063171010023629",  # 16 digits: "at least 15"
     ("bpom", "BPOM RI MD 224510107115"): "MD224510107115",
     ("bpom", "ML 123456789012"): "ML123456789012",
     ("bpom", "NA18191231707"): "NA18191231707",
     ("bpom", "NC14191300159"): "NC14191300159",
+    ("bpom", "NKIT123456789"): "NKIT123456789",
     ("halal", "ID31110000326470622"): "ID31110000326470622",
     ("phone", "081234567890"): "+6281234567890",
     ("phone", "+62 812-3456-7890"): "+6281234567890",
@@ -158,7 +162,18 @@ def test_bpom_cosmetic_fixture_is_cosmetic(text):
 
 
 def test_registry_has_exactly_the_documented_kinds():
-    assert set(VALIDATORS) == {"nik", "nib", "npwp", "pirt", "bpom", "halal", "phone", "postal"}
+    assert set(VALIDATORS) == {
+        "nik",
+        "kk",
+        "nib",
+        "npwp",
+        "pirt",
+        "bpom",
+        "halal",
+        "pkrt",
+        "phone",
+        "postal",
+    }
 
 
 # --------------------------------------------------------------------------------------------
@@ -579,8 +594,8 @@ def test_pirt_with_packaging_code_outside_1_to_8_is_rejected(packaging):
         validate_pirt(f"{packaging}063171010236-29")
 
 
-@pytest.mark.parametrize("text", ["20631710102362", "2063171010236290", "P-IRT No."])
-def test_pirt_that_is_not_15_digits_is_rejected(text):
+@pytest.mark.parametrize("text", ["20631710102362", "2" * 21, "P-IRT No."])
+def test_pirt_with_fewer_than_15_digits_or_absurdly_long_is_rejected(text):
     with pytest.raises(InvalidIdentifier):
         validate_pirt(text)
 
@@ -696,10 +711,12 @@ def test_halal_separators_and_label_are_stripped():
 @pytest.mark.parametrize(
     "text", ["00150012340509", "LPPOM-00150012340509", "MUI 0015 0012 3405 09"]
 )
-def test_halal_legacy_mui_number_is_accepted_only_as_legacy(text):
-    result = validate_halal(text)
-    assert result.value == "00150012340509"
-    assert result.info == {"legacy": True}
+def test_halal_legacy_mui_number_is_refused_with_how_to_renew_at_bpjph(text):
+    with pytest.raises(InvalidIdentifier) as excinfo:
+        validate_halal(text)
+    assert "MUI lama" in reason_of(excinfo)
+    assert "BPJPH" in reason_of(excinfo)
+    assert "ptsp.halal.go.id" in reason_of(excinfo)
 
 
 def test_halal_kh_ketetapan_number_is_not_a_certificate():
@@ -884,8 +901,10 @@ def niks(draw):
 
 @st.composite
 def npwps(draw):
+    """Entity NPWPs: a personal 15-digit one (types 04-09) stays 15 digits (issue 13)."""
     body = draw(st.from_regex(r"\A[0-9]{8}\Z"))
     assume(body != "00000000")
+    assume(body[:2] not in PERSONAL_TAXPAYER_TYPES)
     tail = draw(st.from_regex(r"\A[0-9]{6}\Z"))
     n15 = body + luhn.calc_check_digit(body) + tail
     if draw(st.booleans()):
@@ -910,7 +929,7 @@ bpoms = st.one_of(
         st.from_regex(r"\A[0-9]{11}\Z"),
     ),
 )
-halals = st.one_of(st.from_regex(r"\AID[0-9]{14,17}\Z"), st.from_regex(r"\A[0-9]{14}\Z"))
+halals = st.from_regex(r"\AID[0-9]{14,17}\Z")
 postals = st.integers(10000, 99999).map(str)
 mobile_phones = st.builds(
     "{}{}{}".format,
@@ -1013,3 +1032,64 @@ def test_nik_acceptance_matches_python_stdnum_except_the_region_table(text):
     extra_rules = text[12:] != "0000" and "00" not in (text[2:4], text[4:6]) and domain_day
     if stdnum_nik.is_valid(text) and extra_rules:
         assert ours
+
+
+# --------------------------------------------------------------------------------------------
+# Issue 13: identifier fixtures (DOMAIN 0.5)
+# --------------------------------------------------------------------------------------------
+
+PERSONAL_NPWP = "07.123.456.1-012.000"  # taxpayer type 07: an individual
+
+
+@pytest.mark.parametrize("text", [PERSONAL_NPWP, "071234561012000", "098765431407000"])
+def test_personal_15_digit_npwp_is_legacy_input_kept_as_typed_with_advice_to_use_the_nik(text):
+    result = validate_npwp(text)
+    assert len(result.value) == 15  # never the 0 + 15 entity form
+    assert result.info["form"] == "npwp15_personal"
+    assert result.info["use_nik"] is True
+    assert "NIK" in str(result.info["advice"])
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("01.312.166.0-091.000", "0013121660091000"), ("0013121660091000", "0013121660091000")],
+)
+def test_company_npwp_keeps_the_zero_plus_15_form(text, value):
+    result = validate_npwp(text)
+    assert result.value == value
+    assert "use_nik" not in result.info
+
+
+def test_nkit_cosmetic_kit_notification_is_accepted_and_nkit_with_8_digits_is_not():
+    assert validate_bpom_cosmetic("NKIT 123456789").info["kit"] is True
+    with pytest.raises(InvalidIdentifier, match="NKIT"):
+        validate_bpom_cosmetic("NKIT12345678")
+    with pytest.raises(InvalidIdentifier):
+        validate_bpom_food("NKIT123456789")
+
+
+@pytest.mark.parametrize(
+    ("text", "expires"), [("2063171010236-29", 2029), ("20631710100236-29", 2029)]
+)
+def test_spp_irt_of_15_and_16_digits_is_accepted_with_the_year_last(text, expires):
+    result = validate_pirt(text, today=TODAY)
+    assert result.info["expires_year"] == expires
+    assert result.display.endswith("-29")
+
+
+def test_spp_irt_of_14_digits_says_at_least_15():
+    with pytest.raises(InvalidIdentifier, match="paling sedikit 15"):
+        validate_pirt("20631710102362")
+
+
+@pytest.mark.parametrize("text", ["KEMENKES RI PKD 20303120123", "pkl20303120123"])
+def test_pkrt_permit_is_pkd_or_pkl_with_11_digits(text):
+    result = validate_pkrt(text)
+    assert result.display.startswith("KEMENKES RI PK")
+    assert check("pkrt", result.display).value == result.value
+
+
+@pytest.mark.parametrize("text", ["PKD 2030312012", "PKX20303120123", "MD224510107115"])
+def test_pkrt_permit_with_wrong_prefix_or_length_is_refused(text):
+    with pytest.raises(InvalidIdentifier, match="PKD"):
+        validate_pkrt(text)
