@@ -2,7 +2,7 @@
 and the SIKP fields on the business
 
 Revision ID: 8b2f4d6a1c37
-Revises: 5d1c0e7a9b24
+Revises: 8a4f2c6d1e57
 Create Date: 2026-12-01 13:00:00.000000
 
 Existing data:
@@ -25,7 +25,7 @@ from alembic import op
 # revision identifiers, used by Alembic.
 revision = '8b2f4d6a1c37'
 # The integrator re-chains this after the other issue-13 host migrations.
-down_revision = '5d1c0e7a9b24'
+down_revision = '8a4f2c6d1e57'
 branch_labels = None
 depends_on = None
 
