@@ -36,8 +36,15 @@ bp = lead_blueprint("lead", __name__)
 
 @bp.get("/")
 def dashboard():
-    """The chapter at a glance: the 7 PAS funnel, sales, attendance, who needs a call."""
-    figures = chapter_dashboard(g.chapter)
+    """The chapter at a glance: the 7 PAS funnel, sales, attendance, who needs a call, and
+    the members a page at a time (``after``: keyset; ``q``: name; ``needs``: follow-up)."""
+    after = request.args.get("after", type=int)
+    figures = chapter_dashboard(
+        g.chapter,
+        after=after if after and after > 0 else None,
+        q=request.args.get("q", ""),
+        needs=request.args.get("needs", ""),
+    )
     sales_chart = charts.bar_chart(
         [(m.label[:2], {"sales": m.sales_idr}) for m in figures["months"]]
     )
