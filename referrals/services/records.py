@@ -91,18 +91,18 @@ def pathway_dates(business_ids) -> dict:
     SELECT of ``(business_id, first day)`` (first referral sent, first approval) over the
     businesses ``business_ids`` selects (a SELECT of ids, or None for every business). The
     host joins or counts them; nothing is run here."""
-    sent = Referral.sent_at.is_not(None)
+    sent = [Referral.sent_at.is_not(None)]
     if business_ids is not None:
-        sent = sent & Referral.business_id.in_(business_ids)
+        sent.append(Referral.business_id.in_(business_ids))
     endorsed = (
         select(Referral.business_id, func.min(Referral.sent_at).label("value"))
-        .where(sent)
+        .where(*sent)
         .group_by(Referral.business_id)
     )
     approved = (
         select(Referral.business_id, func.min(Referral.decided_at).label("value"))
         .where(
-            sent,
+            *sent,
             Referral.status.in_((ReferralStatus.APPROVED, ReferralStatus.DISBURSED)),
             Referral.decided_at.is_not(None),
         )
