@@ -2,7 +2,7 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, LargeBinary, String
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marketplace.core.models import UTCDateTime
@@ -17,6 +17,8 @@ class Business(db.Model):
     __table_args__ = (
         CheckConstraint("scale IN ('mikro', 'kecil', 'menengah')", name="scale_known"),
         CheckConstraint("storage_used_bytes >= 0", name="storage_non_negative"),
+        # The lead's member list: one chapter's members by name, a keyset page at a time.
+        Index("ix_business_chapter_name", "chapter_id", "name", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
