@@ -756,7 +756,7 @@ def _referrals(w, t, rng, businesses, verified, leads, new_id, moment) -> None:
                 8_000_000 if approved else None,
                 24 if approved else None,
                 600 if approved else None,
-                "other" if status == "rejected" else None,
+                "lainnya" if status == "rejected" else None,
             )
         )
         for seq, action in enumerate(actions, start=1):
