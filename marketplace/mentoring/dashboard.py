@@ -8,7 +8,7 @@ dashboard costs the same handful of statements for 5 members or 400,000.
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import and_, case, exists, func, literal, or_, select, union_all
+from sqlalchemy import and_, case, func, literal, or_, select, union_all
 
 from marketplace.businesses.models import Business
 from marketplace.chapters.models import Chapter
@@ -112,28 +112,43 @@ def _check_in_cutoff(today: date) -> datetime:
     return datetime.combine(today - timedelta(days=CHECKIN_EVERY_DAYS - 1), time(0), JAKARTA)
 
 
-def _needs(kind: str, today: date):
-    """The members needing a call, as a WHERE on Business (NOT EXISTS, index lookups)."""
-    if kind == "checkin":
-        return ~exists().where(
-            CheckIn.business_id == Business.id, CheckIn.created_at >= _check_in_cutoff(today)
-        )
-    return ~exists().where(
-        LedgerEntry.business_id == Business.id,
-        LedgerEntry.occurred_on >= today - timedelta(days=STOPPED_RECORDING_DAYS - 1),
+def _last_check_in():
+    return (
+        select(func.max(CheckIn.created_at))
+        .where(CheckIn.business_id == Business.id)
+        .scalar_subquery()
     )
+
+
+def _last_entry():
+    return (
+        select(func.max(LedgerEntry.occurred_on))
+        .where(LedgerEntry.business_id == Business.id)
+        .scalar_subquery()
+    )
+
+
+def _needs(kind: str, today: date):
+    """The members needing a call, as a WHERE on Business: the member's last date, looked
+    up per member by index (a scalar subquery; NOT EXISTS lets PostgreSQL hash the whole
+    table instead)."""
+    if kind == "checkin":
+        last, cutoff = _last_check_in(), _check_in_cutoff(today)
+    else:
+        last, cutoff = _last_entry(), today - timedelta(days=STOPPED_RECORDING_DAYS - 1)
+    return or_(last.is_(None), last < cutoff)
 
 
 def _follow_up_counts(today: date) -> dict:
     """The follow-up figures, counted in the funnel's statement from the same facts."""
     entry_cutoff = today - timedelta(days=STOPPED_RECORDING_DAYS - 1)
 
-    def overdue(subs):
-        last = subs["last_check_in"].c.value
+    def overdue(value):
+        last = value("last_check_in")
         return func.count(case((or_(last.is_(None), last < _check_in_cutoff(today)), 1)))
 
-    def stopped(subs):
-        last = subs["last_entry"].c.value
+    def stopped(value):
+        last = value("last_entry")
         return func.count(case((or_(last.is_(None), last < entry_cutoff), 1)))
 
     return {
@@ -145,16 +160,7 @@ def _follow_up_counts(today: date) -> dict:
 def follow_ups(chapter: Chapter, today: date) -> dict[str, list[FollowUp]]:
     """The first few members by name who need a check-in (``checkin``) or stopped their
     books (``books``), with their last date: one statement (UNION ALL of two short lists)."""
-    last_check = (
-        select(func.max(CheckIn.created_at))
-        .where(CheckIn.business_id == Business.id)
-        .scalar_subquery()
-    )
-    last_entry = (
-        select(func.max(LedgerEntry.occurred_on))
-        .where(LedgerEntry.business_id == Business.id)
-        .scalar_subquery()
-    )
+    last_check, last_entry = _last_check_in(), _last_entry()
     parts = [
         select(
             literal(kind).label("kind"),

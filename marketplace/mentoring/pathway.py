@@ -15,7 +15,7 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, literal, select, true
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import aliased, joinedload
 
 from marketplace.businesses.models import Business
 from marketplace.catalog.models import Product, ProductEvent, ProductStatus
@@ -135,6 +135,8 @@ def _fact_selects(ids, today: date, keys) -> dict:
     from marketplace.mentoring.models import CheckIn
 
     out: dict = {}
+    # Own aliases: these subqueries may sit inside a statement over business (correlated).
+    member, chapter = aliased(Business), aliased(Chapter)
 
     def grouped(key, bid, value, *where, join=None):
         if key not in keys:
@@ -174,9 +176,9 @@ def _fact_selects(ids, today: date, keys) -> dict:
         )
         out["mentoring"] = (
             select(ranked.c.business_id, ranked.c.starts_at.label("value"))
-            .join(Business, Business.id == ranked.c.business_id)
-            .join(Chapter, Chapter.id == Business.chapter_id)
-            .where(ranked.c.rn == Chapter.mentoring_sessions_required)
+            .join(member, member.id == ranked.c.business_id)
+            .join(chapter, chapter.id == member.chapter_id)
+            .where(ranked.c.rn == chapter.mentoring_sessions_required)
         )
     grouped(
         "nib",
@@ -201,11 +203,11 @@ def _fact_selects(ids, today: date, keys) -> dict:
         ).subquery()
         out["books"] = (
             select(months.c.business_id, func.count().label("value"))
-            .join(Business, Business.id == months.c.business_id)
-            .join(Chapter, Chapter.id == Business.chapter_id)
-            .where(months.c.month_index >= this_month - Chapter.books_months_required)
-            .group_by(months.c.business_id, Chapter.books_months_required)
-            .having(func.count() >= Chapter.books_months_required)
+            .join(member, member.id == months.c.business_id)
+            .join(chapter, chapter.id == member.chapter_id)
+            .where(months.c.month_index >= this_month - chapter.books_months_required)
+            .group_by(months.c.business_id, chapter.books_months_required)
+            .having(func.count() >= chapter.books_months_required)
         )
     grouped("last_check_in", CheckIn.business_id, func.max(CheckIn.created_at))
     grouped("last_entry", LedgerEntry.business_id, func.max(LedgerEntry.occurred_on))
@@ -345,44 +347,58 @@ def funnel(pathways: list[Pathway]) -> dict[str, int]:
 FUNNEL_FACTS = ("nib", "listed", "first_sale", "books", *PROVIDED_FACTS)
 
 
+def _facts_correlated(today: date, keys) -> dict:
+    """Each fact as a scalar subquery correlated to ``business`` (its value for the row's
+    member). PostgreSQL pushes the member's id into the grouped subquery, so each is an index
+    lookup per member: a chapter's figures cost what the chapter's size costs, not what the
+    tables' sizes cost (a hash join over the grouped facts would read whole tables)."""
+    return {
+        key: select(sub.c.value).where(sub.c.business_id == Business.id).scalar_subquery()
+        for key, sub in _fact_selects(None, today, keys).items()
+    }
+
+
 def funnel_by_chapter(
     chapter_id: int | None = None, today: date | None = None, *, counts=None
 ) -> dict:
     """``{chapter_id: {funnel key: count}}`` for one chapter or (``None``) every chapter,
-    in one statement: each fact a grouped subquery, outer-joined to the members and
-    counted per chapter (COUNT of a nullable column: the same on SQLite and PostgreSQL).
+    in one statement, counted per chapter with COUNT of a nullable value (the same on SQLite
+    and PostgreSQL). For every chapter each fact is a grouped subquery outer-joined to the
+    members (whole tables are read once, as they must be); for one chapter each fact is
+    looked up per member of that chapter (``_facts_correlated``).
 
     ``counts`` adds figures to the same statement: ``{name: (facts, fn)}`` where
-    ``fn(subqueries)`` gives a SQL count over the facts named."""
+    ``fn(values)`` gives a SQL count over the facts' values (``values[fact]``)."""
     today = today or jakarta_today()
-    ids = None
-    if chapter_id is not None:
-        ids = select(Business.id).where(Business.chapter_id == chapter_id)
     counts = counts or {}
     wanted = [*FUNNEL_FACTS, *(k for facts, _fn in counts.values() for k in facts)]
-    stmt, subs = _facts_joined(select(Business.chapter_id), ids, today, wanted)
+    if chapter_id is None:
+        stmt, subs = _facts_joined(select(Business.chapter_id), None, today, wanted)
+        values = {key: sub.c.business_id for key, sub in subs.items()}
+        values.update({f"{key}.value": sub.c.value for key, sub in subs.items()})
+    else:
+        stmt = select(Business.chapter_id).where(Business.chapter_id == chapter_id)
+        correlated = _facts_correlated(today, wanted)
+        values = {**correlated, **{f"{key}.value": v for key, v in correlated.items()}}
 
     def has(key):
-        sub = subs.get(key)
-        return func.count(sub.c.business_id) if sub is not None else literal(0)
+        value = values.get(key)
+        return func.count(value) if value is not None else literal(0)
 
-    listed, sold = subs["listed"].c.business_id, subs["first_sale"].c.business_id
     stmt = stmt.add_columns(
         func.count(Business.id),
         has("nib"),
-        func.count(func.coalesce(listed, sold)),
+        func.count(func.coalesce(values["listed"], values["first_sale"])),
         has("first_sale"),
         has("books"),
         has("endorsed"),
         has("permodalan"),
-        *(fn(subs) for _facts, fn in counts.values()),
+        *(fn(lambda key: values[f"{key}.value"]) for _facts, fn in counts.values()),
     ).group_by(Business.chapter_id)
-    if chapter_id is not None:
-        stmt = stmt.where(Business.chapter_id == chapter_id)
     keys = [key for key, _label in FUNNEL] + list(counts)
     return {
-        cid: dict(zip(keys, (int(v) for v in values), strict=True))
-        for cid, *values in db.session.execute(stmt).all()
+        cid: dict(zip(keys, (int(v) for v in row), strict=True))
+        for cid, *row in db.session.execute(stmt).all()
     }
 
 
