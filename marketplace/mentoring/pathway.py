@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, literal, select, true
+from sqlalchemy import case, func, literal, or_, select, true
 from sqlalchemy.orm import aliased, joinedload
 
 from marketplace.businesses.models import Business
@@ -362,38 +362,43 @@ def funnel_by_chapter(
     chapter_id: int | None = None, today: date | None = None, *, counts=None
 ) -> dict:
     """``{chapter_id: {funnel key: count}}`` for one chapter or (``None``) every chapter,
-    in one statement, counted per chapter with COUNT of a nullable value (the same on SQLite
-    and PostgreSQL). For every chapter each fact is a grouped subquery outer-joined to the
-    members (whole tables are read once, as they must be); for one chapter each fact is
-    looked up per member of that chapter (``_facts_correlated``).
+    in one statement, counted per chapter with COUNT(CASE ...) (the same on SQLite and
+    PostgreSQL). For every chapter each fact's members are read once (an uncorrelated IN,
+    hashed); for one chapter each fact is looked up per member of that chapter
+    (``_facts_correlated``), so its cost follows the chapter's size, not the tables'.
 
     ``counts`` adds figures to the same statement: ``{name: (facts, fn)}`` where
-    ``fn(values)`` gives a SQL count over the facts' values (``values[fact]``)."""
+    ``fn(value)`` gives a SQL count over the member's facts (``value(fact)``)."""
     today = today or jakarta_today()
     counts = counts or {}
     wanted = [*FUNNEL_FACTS, *(k for facts, _fn in counts.values() for k in facts)]
     if chapter_id is None:
-        stmt, subs = _facts_joined(select(Business.chapter_id), None, today, wanted)
-        values = {key: sub.c.business_id for key, sub in subs.items()}
-        values.update({f"{key}.value": sub.c.value for key, sub in subs.items()})
+        # Every member: each fact's members read once into a hash (an uncorrelated IN),
+        # every business probed; a whole-table read per fact, as the platform needs.
+        stmt = select(Business.chapter_id)
+        has_fact = {
+            key: Business.id.in_(select(sub.c.business_id))
+            for key, sub in _fact_selects(None, today, wanted).items()
+        }
+        correlated = _facts_correlated(today, [k for f, _fn in counts.values() for k in f])
     else:
         stmt = select(Business.chapter_id).where(Business.chapter_id == chapter_id)
         correlated = _facts_correlated(today, wanted)
-        values = {**correlated, **{f"{key}.value": v for key, v in correlated.items()}}
+        has_fact = {key: value.is_not(None) for key, value in correlated.items()}
 
-    def has(key):
-        value = values.get(key)
-        return func.count(value) if value is not None else literal(0)
+    def has(*keys):
+        present = [has_fact[k] for k in keys if k in has_fact]
+        return func.count(case((or_(*present), 1))) if present else literal(0)
 
     stmt = stmt.add_columns(
         func.count(Business.id),
         has("nib"),
-        func.count(func.coalesce(values["listed"], values["first_sale"])),
+        has("listed", "first_sale"),
         has("first_sale"),
         has("books"),
         has("endorsed"),
         has("permodalan"),
-        *(fn(lambda key: values[f"{key}.value"]) for _facts, fn in counts.values()),
+        *(fn(lambda key: correlated[key]) for _facts, fn in counts.values()),
     ).group_by(Business.chapter_id)
     keys = [key for key, _label in FUNNEL] + list(counts)
     return {
