@@ -3,11 +3,17 @@
 P1 Pendaftaran, P2 Pelatihan, P3 Pendampingan, P4 Perizinan, P5 Pemasaran, P6 Pelaporan
 Keuangan, P7 Permodalan. Jakpreneur treats them as facilities completed in any order, so
 each step has its own completion date; only the gates the platform itself enforces (legality
-before listing) are sequential elsewhere. Computed for a whole chapter with a fixed number of
-grouped queries, however many members it has.
+before listing) are sequential elsewhere.
+
+Each fact a step reads is one grouped SELECT of ``(business_id, value)`` (``_fact_selects``),
+never a Python loop over rows and never a bound list of ids (SQLite caps bind parameters at
+32,766, psycopg at 65,535). One member or one page of members: the facts are outer-joined in
+one statement (``compute``). Figures: one statement counting per chapter
+(``funnel_by_chapter``), each fact looked up per member of one chapter, or read once for the
+platform.
 
 P7 comes from whichever feature registers a pathway provider giving "permodalan" and
-"endorsed" dates (``core.extension.register_pathway_provider``; the referral network does).
+"endorsed" SELECTs (``core.extension.register_pathway_provider``; the referral network does).
 """
 
 from dataclasses import dataclass, field
