@@ -55,6 +55,7 @@ class MemberPage:
     next_after: int | None
     q: str
     needs: str
+    step: str
 
 
 def conversion(funnel: dict) -> dict[str, int]:
@@ -189,15 +190,19 @@ def member_page(
     after: int | None = None,
     q: str = "",
     needs: str = "",
+    step: str = "",
     today: date | None = None,
     size: int = PAGE_SIZE,
 ) -> MemberPage:
     """One page of the chapter's members by name (keyset: the page after member ``after``),
-    optionally those whose business name contains ``q`` or who need a call (``needs``),
-    each with their pathway: two statements per page, whatever the chapter's size."""
+    optionally those whose business name contains ``q``, who need a call (``needs``) or
+    have not done a 7 PAS step yet (``step``), each with their pathway: one statement per
+    page, whatever the chapter's size."""
     today = today or jakarta_today()
     q = (q or "").strip()[:80]
     needs = needs if needs in NEEDS else ""
+    pending = pathway.step_pending(step, today) if step else None
+    step = step if pending is not None else ""
 
     def page(stmt):
         stmt = stmt.where(Business.chapter_id == chapter.id)
@@ -205,6 +210,8 @@ def member_page(
             stmt = stmt.where(Business.name.icontains(q, autoescape=True))
         if needs:
             stmt = stmt.where(_needs(needs, today))
+        if pending is not None:
+            stmt = stmt.where(pending)
         if after is not None:
             name = (
                 select(Business.name)
@@ -219,7 +226,7 @@ def member_page(
     pathways = pathway.compute(page, today=today)
     more = len(pathways) > size
     pathways = pathways[:size]
-    return MemberPage(pathways, pathways[-1].business.id if more else None, q, needs)
+    return MemberPage(pathways, pathways[-1].business.id if more else None, q, needs, step)
 
 
 def chapter_dashboard(chapter: Chapter, today: date | None = None, **page) -> dict:

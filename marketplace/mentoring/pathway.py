@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import case, func, literal, or_, select, true
+from sqlalchemy import and_, case, func, literal, or_, select, true
 from sqlalchemy.orm import aliased, joinedload
 
 from marketplace.businesses.models import Business
@@ -362,6 +362,29 @@ def _facts_correlated(today: date, keys) -> dict:
         key: select(sub.c.value).where(sub.c.business_id == Business.id).scalar_subquery()
         for key, sub in _fact_selects(None, today, keys).items()
     }
+
+
+# The facts that complete each step (any one of them does), for filtering members by step.
+STEP_FACTS = {
+    "pelatihan": ("training", "first_session"),
+    "pendampingan": ("mentoring",),
+    "perizinan": ("nib",),
+    "pemasaran": ("listed", "first_sale"),
+    "pelaporan_keuangan": ("books",),
+    "permodalan": ("permodalan",),
+}
+
+
+def step_pending(key: str, today: date | None = None):
+    """A WHERE on business: the member has not completed step ``key`` (per member, by
+    index); None for a step that cannot be pending or that no installed feature provides."""
+    facts = STEP_FACTS.get(key)
+    if not facts:
+        return None
+    values = _facts_correlated(today or jakarta_today(), facts)
+    if not values:
+        return None
+    return and_(*(value.is_(None) for value in values.values()))
 
 
 def funnel_by_chapter(

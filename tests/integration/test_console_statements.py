@@ -175,7 +175,9 @@ def test_lead_dashboard_lists_members_a_page_at_a_time_without_repeats(db, clien
     assert seen == sorted([*names, world.biz_tebet.name])
 
 
-def test_lead_member_list_searches_names_and_filters_who_needs_a_call(db, client, login_as, world):
+def test_lead_member_list_searches_names_and_filters_by_follow_up_and_step(
+    db, client, login_as, world
+):
     from marketplace.mentoring.dashboard import member_page
 
     keeps_books = make_business(chapter=world.tebet, owner=make_user(), name="Toko 100% Rajin")
@@ -197,7 +199,17 @@ def test_lead_member_list_searches_names_and_filters_who_needs_a_call(db, client
     assert names(member_page(world.tebet, q="0% r")) == ["Toko 100% Rajin"]
     assert "Toko 100% Rajin" not in names(member_page(world.tebet, needs="books"))
     assert "Toko Lupa" in names(member_page(world.tebet, needs="books"))
+    make_document(business=keeps_books, kind="nib")
+    assert names(member_page(world.tebet, q="toko", step="perizinan")) == ["Toko Lupa"]
+    assert names(member_page(world.tebet, q="toko", step="pendaftaran")) == [
+        "Toko 100% Rajin",
+        "Toko Lupa",
+    ]  # always done: no filter
     login_as(client, world.lead_tebet)
+    listed, _after = _listed_members(
+        client.get("/lead/tebet/?q=toko&step=perizinan").get_data(as_text=True)
+    )
+    assert listed == ["Toko Lupa"]
     page = client.get("/lead/tebet/?q=lupa").get_data(as_text=True)
     assert "Toko Lupa" in page
     assert "Toko 100% Rajin" not in page.split('id="members-title"')[1]
