@@ -67,6 +67,7 @@ def small_platform(app, db):
     return chapter, lead, member, admin
 
 
+@pytest.mark.plugin("referrals")  # its bank, so the plug-in's pathway facts are in play
 def test_consoles_cost_the_same_statements_when_the_platform_grows_tenfold(
     app, db, client, login_as, count_statements, small_platform
 ):

@@ -20,7 +20,7 @@ from marketplace.accounts.models import User
 from marketplace.chapters.models import Chapter
 
 # Runs in CI's PostgreSQL pass (DATABASE_URL_TEST); skipped on SQLite by the fixture.
-pytestmark = [pytest.mark.postgres]
+pytestmark = [pytest.mark.postgres, pytest.mark.plugin("referrals")]  # its referral facts too
 
 MEMBERS = 70_000
 
