@@ -146,6 +146,16 @@ class Writer:
                         )
                     )
 
+    def analyze(self) -> None:
+        """Planner statistics for the rows just written, as a live database has them
+        (autovacuum would take minutes to get there; until then plans are guesses)."""
+        if not self.pg:
+            return
+        from sqlalchemy import text
+
+        with self.engine.begin() as conn:
+            conn.execute(text("ANALYZE"))
+
 
 def _next_id(conn, table) -> int:
     from sqlalchemy import func, select
@@ -704,6 +714,7 @@ def generate(app, members: int, *, seed: int = 2026, quiet: bool = False) -> dic
         if "referral" in t:
             _referrals(w, t, rng, businesses, verified, leads, new_id, moment)
         w.reset_sequences(t.values())
+        w.analyze()
     log(f"done in {time.perf_counter() - started:.1f}s")
     return w.counts
 
@@ -758,7 +769,7 @@ def _referrals(w, t, rng, businesses, verified, leads, new_id, moment) -> None:
                 8_000_000 if approved else None,
                 24 if approved else None,
                 600 if approved else None,
-                "other" if status == "rejected" else None,
+                "lainnya" if status == "rejected" else None,
             )
         )
         for seq, action in enumerate(actions, start=1):

@@ -39,6 +39,8 @@ class Business(db.Model):
             sqlite_where=text("NOT nik_legacy_duplicate"),
             postgresql_where=text("NOT nik_legacy_duplicate"),
         ),
+        # The lead's member list: one chapter's members by name, a keyset page at a time.
+        Index("ix_business_chapter_name", "chapter_id", "name", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

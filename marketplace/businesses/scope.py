@@ -55,13 +55,17 @@ def owner_document_or_404(business: Business, document_id):
 
 
 def owner_documents(business: Business) -> list:
-    """Every legality document of ``business``, newest first."""
+    """Every legality document of ``business``, newest first, with the products each one
+    covers (one more statement, not one per document: the checklist asks each)."""
+    from sqlalchemy.orm import selectinload
+
     from marketplace.legality.models import LegalityDocument
 
     return list(
         db.session.scalars(
             select(LegalityDocument)
             .where(LegalityDocument.business_id == business.id)
-            .order_by(LegalityDocument.created_at.desc())
+            .options(selectinload(LegalityDocument.products))
+            .order_by(LegalityDocument.created_at.desc(), LegalityDocument.id.desc())
         )
     )

@@ -178,8 +178,11 @@ def register_demo_step(app: Flask, step: Callable) -> None:
 
 
 def register_pathway_provider(app: Flask, provider: Callable) -> None:
-    """``provider(business_ids)`` (a SELECT of ids, never a list) returns
-    ``{fact: {business_id: date}}`` in one query."""
+    """``provider(business_ids)`` (a SELECT of ids, never a list; None for every business)
+    returns ``{fact: SELECT}``: per fact (``"endorsed"``, ``"permodalan"``) a SELECT of
+    ``(business_id, value)`` with at most one row per business, not executed. The host
+    outer-joins them to one member's or one page's members, or counts them per chapter
+    (``mentoring.pathway``), so a provider costs no statement of its own."""
     providers = registry(app).pathway_providers
     if provider not in providers:
         providers.append(provider)

@@ -30,15 +30,24 @@ from marketplace.mentoring import services as mentoring
 from marketplace.mentoring.dashboard import chapter_dashboard
 from marketplace.mentoring.forms import CheckInForm, SessionForm, SettingsForm, TrainingForm
 from marketplace.mentoring.models import MentoringSession
-from marketplace.mentoring.pathway import FUNNEL
+from marketplace.mentoring.pathway import FUNNEL, STEP_FACTS, STEPS
 
 bp = lead_blueprint("lead", __name__)
 
 
 @bp.get("/")
 def dashboard():
-    """The chapter at a glance: the 7 PAS funnel, sales, attendance, who needs a call."""
-    figures = chapter_dashboard(g.chapter)
+    """The chapter at a glance: the 7 PAS funnel, sales, attendance, who needs a call, and
+    the members a page at a time (``after``: keyset; ``q``: name; ``needs``: follow-up;
+    ``step``: a 7 PAS step not done yet)."""
+    after = request.args.get("after", type=int)
+    figures = chapter_dashboard(
+        g.chapter,
+        after=after if after and after > 0 else None,
+        q=request.args.get("q", ""),
+        needs=request.args.get("needs", ""),
+        step=request.args.get("step", ""),
+    )
     sales_chart = charts.bar_chart(
         [(m.label[:2], {"sales": m.sales_idr}) for m in figures["months"]]
     )
@@ -49,6 +58,7 @@ def dashboard():
         "lead/dashboard.html",
         chapter=g.chapter,
         funnel_steps=FUNNEL,
+        pathway_steps=[s for s in STEPS if s[0] in STEP_FACTS],
         sales_chart=sales_chart,
         attendance_chart=attendance_chart,
         **figures,

@@ -219,33 +219,47 @@ def monthly_summary(business_id: int, months: int = 12, today: date | None = Non
     return list(out.values())
 
 
-def books_kept(business_id: int, year: int, month: int) -> bool:
-    """The month has at least one entry: a platform sale or something the owner typed."""
-    first = date(year, month, 1)
-    nxt = _month_start(first, -1)
-    entries = db.session.scalar(
-        select(func.count(LedgerEntry.id)).where(
-            LedgerEntry.business_id == business_id,
-            LedgerEntry.occurred_on >= first,
-            LedgerEntry.occurred_on < nxt,
-        )
+def books_months(business_ids, *, since: date, until: date | None = None):
+    """The one "books kept" rule, as SQL: a SELECT of ``(business_id, month_index)`` (month
+    index = year * 12 + month - 1), one row per month from ``since`` (up to ``until``,
+    excluded) in which the business kept books, i.e. has at least one entry, a platform sale
+    or something the owner typed. ``business_ids`` is a SELECT of ids (never a bound list
+    that grows with the data) or None for every business."""
+    index = (
+        func.extract("year", LedgerEntry.occurred_on) * 12
+        + func.extract("month", LedgerEntry.occurred_on)
+        - 1
     )
-    return bool(entries)
+    stmt = select(LedgerEntry.business_id, index.label("month_index")).where(
+        LedgerEntry.occurred_on >= since
+    )
+    if until is not None:
+        stmt = stmt.where(LedgerEntry.occurred_on < until)
+    if business_ids is not None:
+        stmt = stmt.where(LedgerEntry.business_id.in_(business_ids))
+    return stmt.group_by(LedgerEntry.business_id, index).having(func.count(LedgerEntry.id) >= 1)
+
+
+def books_kept(business_id: int, year: int, month: int) -> bool:
+    """The month has books (``books_months``)."""
+    first = date(year, month, 1)
+    months = books_months(
+        select(Business.id).where(Business.id == business_id),
+        since=first,
+        until=_month_start(first, -1),
+    ).subquery()
+    return bool(db.session.scalar(select(func.count()).select_from(months)))
 
 
 def months_with_books(business_ids, since: date) -> dict[int, set[tuple[int, int]]]:
-    """For many businesses at once: which (year, month) have entries since ``since``.
-    ``business_ids`` is a SELECT of ids (never a bound list that grows with the data)."""
-    year = func.extract("year", LedgerEntry.occurred_on)
-    month = func.extract("month", LedgerEntry.occurred_on)
-    rows = db.session.execute(
-        select(LedgerEntry.business_id, year, month)
-        .where(LedgerEntry.business_id.in_(business_ids), LedgerEntry.occurred_on >= since)
-        .group_by(LedgerEntry.business_id, year, month)
-    ).all()
+    """For many businesses at once: which (year, month) have books since ``since``.
+    ``business_ids`` is a SELECT of ids (never a bound list that grows with the data); a
+    short list of known ids (one member's pre-screen) is accepted too."""
+    rows = db.session.execute(books_months(business_ids, since=since)).all()
     out: dict[int, set] = {}
-    for business_id, y, m in rows:
-        out.setdefault(business_id, set()).add((int(y), int(m)))
+    for business_id, index in rows:
+        index = int(index)
+        out.setdefault(business_id, set()).add((index // 12, index % 12 + 1))
     return out
 
 

@@ -8,6 +8,7 @@ from sqlalchemy import (
     Column,
     Date,
     ForeignKey,
+    Index,
     String,
     Table,
     Text,
@@ -54,6 +55,8 @@ class LegalityDocument(db.Model):
             "(review_note IS NOT NULL AND review_note <> '')",
             name="refusal_has_reason",
         ),
+        # The 7 PAS Perizinan step: a member's verified NIB (and any kind/status lookup).
+        Index("ix_legality_document_business_kind_status", "business_id", "kind", "status"),
     )
 
     # submitted -> verified | rejected; verified -> expired (by date) | revoked.

@@ -3,7 +3,15 @@
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marketplace.core.models import UTCDateTime
@@ -112,6 +120,8 @@ class Order(db.Model):
             "(courier IS NOT NULL AND tracking_number IS NOT NULL)",
             name="shipped_has_tracking",
         ),
+        # The 7 PAS Pemasaran step and the funnel's first sale: a member's first paid order.
+        Index("ix_order_business_paid", "business_id", "paid_at"),
     )
 
     TRANSITIONS = {

@@ -4,10 +4,9 @@ network's facts for the 7 PAS pathway."""
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import func, select
 
 from marketplace.extensions import db
-from marketplace.mentoring.pathway import as_day
 from referrals.models import Referral, ReferralStatus
 
 
@@ -88,20 +87,25 @@ def figures() -> dict:
 
 
 def pathway_dates(business_ids) -> dict:
-    """For the 7 PAS pathway, in one query: first endorsement and first approval dates of
-    the businesses ``business_ids`` (a SELECT of ids) selects."""
-    approved = case(
-        (
-            Referral.status.in_((ReferralStatus.APPROVED, ReferralStatus.DISBURSED)),
-            Referral.decided_at,
-        )
-    )
-    rows = db.session.execute(
-        select(Referral.business_id, func.min(Referral.sent_at), func.min(approved))
-        .where(Referral.business_id.in_(business_ids), Referral.sent_at.is_not(None))
+    """For the 7 PAS pathway: ``{"endorsed": SELECT, "permodalan": SELECT}``, each a grouped
+    SELECT of ``(business_id, first day)`` (first referral sent, first approval) over the
+    businesses ``business_ids`` selects (a SELECT of ids, or None for every business). The
+    host joins or counts them; nothing is run here."""
+    sent = [Referral.sent_at.is_not(None)]
+    if business_ids is not None:
+        sent.append(Referral.business_id.in_(business_ids))
+    endorsed = (
+        select(Referral.business_id, func.min(Referral.sent_at).label("value"))
+        .where(*sent)
         .group_by(Referral.business_id)
-    ).all()
-    return {
-        "endorsed": {bid: as_day(sent) for bid, sent, _ in rows if sent is not None},
-        "permodalan": {bid: as_day(ok) for bid, _, ok in rows if ok is not None},
-    }
+    )
+    approved = (
+        select(Referral.business_id, func.min(Referral.decided_at).label("value"))
+        .where(
+            *sent,
+            Referral.status.in_((ReferralStatus.APPROVED, ReferralStatus.DISBURSED)),
+            Referral.decided_at.is_not(None),
+        )
+        .group_by(Referral.business_id)
+    )
+    return {"endorsed": endorsed, "permodalan": approved}
