@@ -49,8 +49,10 @@ class Page:
 
 
 def _python_type(column: ColumnElement) -> type | None:
+    kind = column.type
+    kind = getattr(kind, "impl_instance", None) or getattr(kind, "impl", kind)  # TypeDecorator
     try:
-        return column.type.python_type
+        return kind.python_type
     except NotImplementedError:
         return None
 
@@ -71,7 +73,7 @@ def _coerce(value: Any, expected: type | None) -> Any:
         if not isinstance(value, datetime):
             raise ValueError("not a datetime")
         # Our timestamp columns refuse naive values; a bookmark written on SQLite is naive UTC.
-        return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+        return value.astimezone(UTC) if value.tzinfo is not None else value.replace(tzinfo=UTC)
     if expected is date:
         if isinstance(value, datetime) or not isinstance(value, date):
             raise ValueError("not a date")

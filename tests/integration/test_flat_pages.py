@@ -7,10 +7,13 @@ The data comes from the scale generator (bench/generate.py), run twice with diff
 the second run adds nine times as many members to the same database.
 """
 
+import html
+import re
 import sys
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
 from marketplace.accounts.models import User
@@ -215,3 +218,178 @@ def _dossier_view_statements(app, login_as, count_statements, actors) -> int:
     finally:
         app.view_functions["bank_portal.referral"] = view
     return seen[0]
+
+
+# --- pagination journeys ---------------------------------------------------------------------
+
+NEXT = re.compile(r'<a rel="next" href="([^"]+)"')
+
+
+def _walk(client, url, pattern, headers=None, limit=50) -> list[list[int]]:
+    """Every page's ids, following the "next page" links from ``url``."""
+    pages = []
+    while url and len(pages) < limit:
+        body = client.get(url, headers=headers or {}).get_data(as_text=True)
+        pages.append([int(i) for i in re.findall(pattern, body)])
+        found = NEXT.search(body)
+        url = html.unescape(found.group(1)) if found else None
+    return pages
+
+
+def _two_banks(world, n=30):
+    x = factories.make_bank(slug="bank-x", chapters=[world.tebet, world.cakung])
+    y = factories.make_bank(slug="bank-y", chapters=[world.tebet, world.cakung])
+    same_time = utcnow() - timedelta(days=1)
+    made = {"x": [], "y": []}
+    for _ in range(n):
+        for key, bank, biz, lead in (
+            ("x", x, world.biz_tebet, world.lead_tebet),
+            ("y", y, world.biz_cakung, world.lead_cakung),
+        ):
+            made[key].append(factories.make_referral(business=biz, bank=bank, lead=lead).id)
+    # Ties on the sort key: the id decides, so no row is lost between two pages.
+    _db.session.execute(Referral.__table__.update().values(sent_at=same_time))
+    _db.session.commit()
+    return x, y, made
+
+
+def test_bank_inbox_pages_show_every_referral_once_and_never_another_banks(world, client, login_as):
+    x, _y, made = _two_banks(world)
+    login_as(client, factories.make_officer(bank=x))
+    pages = _walk(client, "/bank/bank-x/", r"/bank/bank-x/referrals/(\d+)\"")
+    assert len(pages) == 2
+    assert [len(p) for p in pages] == [25, 5]
+    seen = [i for p in pages for i in p]
+    assert sorted(seen) == sorted(made["x"])  # each once, none of bank Y's
+    assert seen == sorted(seen, reverse=True)  # newest first; ties by id
+
+
+def test_forged_cursor_pointing_into_another_bank_shows_only_own_rows(world, client, login_as):
+    x, _y, made = _two_banks(world, n=5)
+    login_as(client, factories.make_officer(bank=x))
+    sent = _db.session.scalar(select(Referral.sent_at).limit(1))
+    # A cursor placed just above bank Y's newest row: the page stays bank X's.
+    forged = f">dt:{sent.isoformat()}~i:{max(made['y']) + 1}"
+    body = client.get("/bank/bank-x/", query_string={"page": forged}).get_data(as_text=True)
+    shown = {int(i) for i in re.findall(r"/bank/bank-x/referrals/(\d+)\"", body)}
+    assert shown <= set(made["x"])
+    assert not shown & set(made["y"])
+
+
+def test_notifications_pages_skip_and_repeat_nothing_when_new_rows_arrive_between_loads(
+    world, client, login_as
+):
+    user, other = world.consumer_a, world.consumer_b
+    start = utcnow() - timedelta(days=1)
+    for i in range(40):
+        for who in (user, other):
+            _db.session.add(
+                Notification(
+                    user_id=who.id,
+                    kind="order_paid",
+                    params={"order": 1000 + i if who is user else 5000 + i, "total": "Rp1"},
+                    created_at=start + timedelta(minutes=i),
+                )
+            )
+    _db.session.commit()
+    login_as(client, user)
+    first = client.get("/notifications/").get_data(as_text=True)
+    page_one = [int(i) for i in re.findall(r"#(\d+) sudah dibayar", first)]
+    assert page_one == list(range(1039, 1014, -1))
+    # Three new notifications arrive before the reader asks for the next page.
+    for i in range(3):
+        _db.session.add(
+            Notification(
+                user_id=user.id,
+                kind="order_paid",
+                params={"order": 2000 + i, "total": "Rp1"},
+                created_at=utcnow(),
+            )
+        )
+    _db.session.commit()
+    url = html.unescape(NEXT.search(first).group(1))
+    rest = _walk(client, url, r"#(\d+) sudah dibayar")
+    seen = page_one + [i for p in rest for i in p]
+    assert seen == list(range(1039, 999, -1))  # every old row once, in order, none skipped
+    assert not [i for i in seen if i >= 5000]  # never another user's
+
+
+def test_lead_queue_pages_hold_only_the_chapters_documents(world, client, login_as):
+    tebet = [
+        factories.make_document(business=world.biz_tebet, kind="pirt", status="submitted").id
+        for _ in range(27)
+    ]
+    cakung = [
+        factories.make_document(business=world.biz_cakung, kind="pirt", status="submitted").id
+        for _ in range(3)
+    ]
+    login_as(client, world.lead_tebet)
+    pages = _walk(client, "/lead/tebet/queue", r"/lead/tebet/documents/(\d+)\"")
+    assert [len(p) for p in pages] == [25, 2]
+    seen = [i for p in pages for i in p]
+    assert seen == tebet  # oldest first, each once
+    assert not set(seen) & set(cakung)
+
+
+FORGED = [
+    "",
+    "<",
+    ">",
+    "garbage",
+    ">i:1",
+    ">s:abc~i:1",
+    ">dt:not-a-date~i:1",
+    ">dt:2026-01-01T00:00:00+00:00~s:1",
+    ">dt:2026-01-01T00:00:00+00:00~i:99999999999999999999999",
+    ">dt:2026-01-01T00:00:00~i:1~i:2",
+    ">b:AAAA~i:1",
+    ">n:1.5~i:1",
+    "<dt:9999-12-31T23:59:59+00:00~i:-1",
+    ">" + "x" * 5000,
+    "\x00\x01",
+]
+
+
+@pytest.mark.parametrize("cursor", FORGED)
+def test_a_forged_cursor_gives_a_page_never_an_error(world, client, login_as, cursor):
+    x, _y, made = _two_banks(world, n=2)
+    login_as(client, factories.make_officer(bank=x))
+    body = client.get("/bank/bank-x/", query_string={"page": cursor})
+    assert body.status_code == 200
+    shown = {int(i) for i in re.findall(r"/bank/bank-x/referrals/(\d+)\"", body.get_data(True))}
+    assert shown <= set(made["x"])
+    _row, token = issue_token(x, "forged")
+    _db.session.commit()
+    api = client.get(
+        "/api/v1/bank/referrals",
+        query_string={"cursor": cursor},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert api.status_code == 200
+    assert {i["id"] for i in api.get_json()["items"]} <= set(made["x"])
+
+
+def test_bank_api_pages_by_cursor_through_every_referral_once(world, client):
+    x, _y, made = _two_banks(world, n=3)
+    _row, token = issue_token(x, "paging")
+    _db.session.commit()
+    auth = {"Authorization": f"Bearer {token}"}
+    from referrals.api import bank_api
+
+    seen, cursor = [], None
+    old = bank_api.PER_PAGE
+    bank_api.PER_PAGE = 2
+    try:
+        while True:
+            body = client.get(
+                "/api/v1/bank/referrals",
+                query_string={"cursor": cursor} if cursor else {},
+                headers=auth,
+            ).get_json()
+            seen += [i["id"] for i in body["items"]]
+            cursor = body["next_cursor"]
+            if cursor is None:
+                break
+    finally:
+        bank_api.PER_PAGE = old
+    assert seen == sorted(made["x"], reverse=True)
