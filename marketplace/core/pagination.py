@@ -49,7 +49,7 @@ class Page:
 
 
 def _python_type(column: ColumnElement) -> type | None:
-    kind = column.type
+    kind: Any = column.type
     kind = getattr(kind, "impl_instance", None) or getattr(kind, "impl", kind)  # TypeDecorator
     try:
         return kind.python_type
