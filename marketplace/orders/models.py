@@ -3,7 +3,15 @@
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marketplace.core.models import UTCDateTime
@@ -112,6 +120,11 @@ class Order(db.Model):
             "(courier IS NOT NULL AND tracking_number IS NOT NULL)",
             name="shipped_has_tracking",
         ),
+        # Keyset pages (issue 11): the seller's and the buyer's orders, newest first, and
+        # the admin's latest orders.
+        Index("ix_order_business_created", "business_id", "created_at", "id"),
+        Index("ix_order_consumer_created", "consumer_id", "created_at", "id"),
+        Index("ix_order_created", "created_at", "id"),
     )
 
     TRANSITIONS = {
