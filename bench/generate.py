@@ -726,7 +726,7 @@ def _referrals(w, t, rng, businesses, verified, leads, new_id, moment) -> None:
         banks = [r[0] for r in conn.execute(select(t["bank"].c.id))]
     if not banks:
         return
-    referrals, events = [], []
+    referrals, events, consents = [], [], []
     states = (
         ("sent", ("consent", "send")),
         ("acknowledged", ("consent", "send", "acknowledge")),
@@ -770,6 +770,21 @@ def _referrals(w, t, rng, businesses, verified, leads, new_id, moment) -> None:
                 24 if approved else None,
                 600 if approved else None,
                 "lainnya" if status == "rejected" else None,
+            )
+        )
+        # Every generated referral is past consent: the bank sees it (bank_visible()).
+        consents.append(
+            (
+                new_id("consent_receipt"),
+                rid,
+                owner,
+                referrals[-1][3],
+                "v1",
+                "0" * 64,
+                ["business", "legality", "books"],
+                "Modal kerja",
+                365,
+                created + timedelta(days=1),
             )
         )
         for seq, action in enumerate(actions, start=1):
@@ -829,6 +844,22 @@ def _referrals(w, t, rng, businesses, verified, leads, new_id, moment) -> None:
             "actor_id",
         ),
         events,
+    )
+    w.write(
+        t["consent_receipt"],
+        (
+            "id",
+            "referral_id",
+            "user_id",
+            "bank_id",
+            "text_version",
+            "text_hash",
+            "fields",
+            "purpose",
+            "retention_days",
+            "created_at",
+        ),
+        consents,
     )
 
 

@@ -194,9 +194,12 @@ def register_hooks(app: Flask) -> None:
     app.jinja_env.filters["rupiah"] = format_rupiah
     app.jinja_env.filters["wib"] = format_wib
     from marketplace.core.labels import status_label
+    from marketplace.core.pagination import page_url
     from marketplace.legality.permits import PERMIT_LABELS
 
-    app.jinja_env.globals.update(status_label=status_label, permit_labels=PERMIT_LABELS)
+    app.jinja_env.globals.update(
+        status_label=status_label, permit_labels=PERMIT_LABELS, page_url=page_url
+    )
 
     @app.context_processor
     def inject_globals():

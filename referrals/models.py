@@ -10,6 +10,7 @@ from sqlalchemy import (
     Column,
     Date,
     ForeignKey,
+    Index,
     String,
     Table,
     Text,
@@ -173,6 +174,11 @@ class Referral(db.Model):
         CheckConstraint("amount_idr > 0", name="amount_positive"),
         CheckConstraint("tenor_months > 0", name="tenor_positive"),
         *REFERRAL_CHECKS,
+        # Keyset pages (issue 11): the lead's list (newest first), the bank's inbox (by
+        # sending) and the bank API's `since` polling (by last change).
+        Index("ix_referral_chapter_created", "chapter_id", "created_at", "id"),
+        Index("ix_referral_bank_sent", "bank_id", "sent_at", "id"),
+        Index("ix_referral_bank_changed", "bank_id", "status_changed_at", "id"),
     )
 
     # Bank actions need the referral sent and acknowledged first; nothing moves after a

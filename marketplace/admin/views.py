@@ -4,11 +4,14 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from marketplace.accounts.forms import ConfirmForm
 from marketplace.admin.forms import AssignLeadForm, PayoutForm, RefundForm
+from marketplace.businesses.models import Business
 from marketplace.chapters import services as chapters
 from marketplace.core import uploads
+from marketplace.core.pagination import keyset_page
 from marketplace.core.security import admin_required
 from marketplace.core.tenancy import get_or_404
 from marketplace.core.views import domain_errors, unit_of_work
@@ -63,11 +66,14 @@ def remove_lead(slug: str, lead_id: int):
 @bp.get("/documents")
 def documents():
     """Every chapter's review queue, for admins backing up busy leads."""
-    pending = db.session.scalars(
+    pending = keyset_page(
         select(LegalityDocument)
         .where(LegalityDocument.status == DocumentStatus.SUBMITTED)
-        .order_by(LegalityDocument.created_at)
-    ).all()
+        .options(joinedload(LegalityDocument.business).joinedload(Business.chapter)),
+        (LegalityDocument.created_at, LegalityDocument.id),
+        request.args.get("page"),
+        descending=False,
+    )
     return render_template("admin/documents.html", documents=pending)
 
 
@@ -122,18 +128,19 @@ def orders():
     """Orders needing a human: flagged payments first, then the latest paid ones."""
     from marketplace.orders.models import PAID_STATES, Order
 
+    # Flagged orders are few and all need a human: one bounded list. The paid ones page.
     flagged = db.session.scalars(
         select(Order)
         .where(Order.flagged_reason.is_not(None))
+        .options(joinedload(Order.business))
         .order_by(Order.created_at.desc())
         .limit(100)
     ).all()
-    recent = db.session.scalars(
-        select(Order)
-        .where(Order.status.in_(PAID_STATES))
-        .order_by(Order.created_at.desc())
-        .limit(50)
-    ).all()
+    recent = keyset_page(
+        select(Order).where(Order.status.in_(PAID_STATES)).options(joinedload(Order.business)),
+        (Order.created_at, Order.id),
+        request.args.get("page"),
+    )
     return render_template("admin/orders.html", flagged=flagged, recent=recent, form=RefundForm())
 
 

@@ -3,7 +3,15 @@
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marketplace.catalog.attributes import ProductAttributes
@@ -26,6 +34,8 @@ class Product(db.Model):
         CheckConstraint("price_idr > 0", name="price_positive"),
         CheckConstraint("stock >= 0", name="stock_non_negative"),
         known_states(ProductStatus),
+        # The lead queue's halal re-checks: the few flagged products, by id.
+        Index("ix_product_halal_review", "halal_review_required", "id"),
     )
 
     TRANSITIONS = {

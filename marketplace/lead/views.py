@@ -7,6 +7,8 @@ being a lead elsewhere, an admin, or an SME owner gives no access here (404).
 from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import contains_eager, joinedload
 
 from marketplace.accounts.forms import ConfirmForm
 from marketplace.businesses import identity
@@ -14,6 +16,7 @@ from marketplace.businesses.models import Business
 from marketplace.catalog import services as catalog
 from marketplace.catalog.models import Product
 from marketplace.core import charts, uploads
+from marketplace.core.pagination import keyset_page
 from marketplace.core.tenancy import (
     all_in_chapter_or_404,
     get_in_chapter_or_404,
@@ -29,7 +32,7 @@ from marketplace.mentoring import pathway
 from marketplace.mentoring import services as mentoring
 from marketplace.mentoring.dashboard import chapter_dashboard
 from marketplace.mentoring.forms import CheckInForm, SessionForm, SettingsForm, TrainingForm
-from marketplace.mentoring.models import MentoringSession
+from marketplace.mentoring.models import MentoringSession, SessionSignup
 from marketplace.mentoring.pathway import FUNNEL, STEP_FACTS, STEPS
 
 bp = lead_blueprint("lead", __name__)
@@ -149,16 +152,22 @@ def sessions():
         status = 400
     elif form.is_submitted():
         status = 400
+    # The upcoming list is short and bounded (the next 50); the past grows: keyset pages.
     upcoming = mentoring.sessions_of(g.chapter, upcoming=True)
-    past = mentoring.sessions_of(g.chapter, upcoming=False, limit=20)
-    counts = mentoring.signup_counts([s.id for s in upcoming + past])
+    past = keyset_page(
+        mentoring.past_sessions_select(g.chapter),
+        (MentoringSession.starts_at, MentoringSession.id),
+        request.args.get("page"),
+        per_page=20,
+    )
     return render_template(
         "lead/sessions.html",
         chapter=g.chapter,
         form=form,
         upcoming=upcoming,
         past=past,
-        counts=counts,
+        counts=mentoring.signup_counts([s.id for s in upcoming]),
+        present_counts=mentoring.attendance_counts([s.id for s in past]),
     ), status
 
 
@@ -170,14 +179,30 @@ def session(session_id: int):
     if request.method == "POST":
         # Another chapter's member among the ticks is a scope refusal (404, logged).
         present = all_in_chapter_or_404(Business, request.form.getlist("present", type=int))
+        # The form shows one page of members: only those ("shown") change; the others
+        # already recorded as present stay so.
+        shown = set(request.form.getlist("shown", type=int))
+        kept = {a.business_id for a in found.attendance} - shown
         with domain_errors():
             count = mentoring.record_attendance(
-                g.chapter, found.id, [b.id for b in present], actor=current_user
+                g.chapter, found.id, kept | {b.id for b in present}, actor=current_user
             )
             flash(_("Kehadiran %(n)d anggota dicatat.", n=count), "success")
             return redirect(url_for("lead.sessions"))
-    members = db.session.scalars(scoped_select(Business).order_by(Business.name)).all()
-    signed = {s.business_id for s in found.signups}
+    members = keyset_page(
+        scoped_select(Business),
+        (Business.name, Business.id),
+        request.args.get("page"),
+        per_page=50,
+        descending=False,
+    )
+    # Sign-ups and attendance are bounded by the session's capacity: loaded whole, once.
+    signups = db.session.scalars(
+        select(SessionSignup)
+        .where(SessionSignup.session_id == found.id)
+        .options(joinedload(SessionSignup.business))
+    ).all()
+    signed = {s.business_id for s in signups}
     present = {a.business_id for a in found.attendance}
     return render_template(
         "lead/session.html",
@@ -185,6 +210,7 @@ def session(session_id: int):
         session=found,
         members=members,
         signed=signed,
+        signed_members=sorted((s.business for s in signups), key=lambda b: (b.name, b.id)),
         present=present,
         started=found.starts_at <= utcnow(),
         confirm=ConfirmForm(),
@@ -218,14 +244,23 @@ def settings():
 @bp.get("/queue")
 def queue():
     """Documents waiting for review, oldest first, and products awaiting a halal re-check."""
-    documents = db.session.scalars(
+    documents = keyset_page(
         scoped_select(LegalityDocument)
         .where(LegalityDocument.status == DocumentStatus.SUBMITTED)
-        .order_by(LegalityDocument.created_at)
-    ).all()
-    products = db.session.scalars(
-        scoped_select(Product).where(Product.halal_review_required.is_(True))
-    ).all()
+        .options(joinedload(LegalityDocument.business)),
+        (LegalityDocument.created_at, LegalityDocument.id),
+        request.args.get("page"),
+        descending=False,
+    )
+    products = keyset_page(
+        scoped_select(Product)
+        .where(Product.halal_review_required.is_(True))
+        .options(contains_eager(Product.business)),
+        (Product.id,),
+        request.args.get("products_page"),
+        descending=False,
+        arg="products_page",
+    )
     return render_template(
         "lead/queue.html", chapter=g.chapter, documents=documents, products=products
     )

@@ -44,6 +44,16 @@ REFUSED = (DocumentStatus.REJECTED, DocumentStatus.REVOKED)
 class LegalityDocument(db.Model):
     __tablename__ = "legality_document"
     __table_args__ = (
+        # The review queues: one chapter's submitted documents (lead), every chapter's
+        # (admin), oldest first, keyset pages.
+        Index(
+            "ix_legality_document_chapter_status_created",
+            "chapter_id",
+            "status",
+            "created_at",
+            "id",
+        ),
+        Index("ix_legality_document_status_created", "status", "created_at", "id"),
         known_states(DocumentStatus),
         # Only the daily job expires a document, and only once its expiry date has passed.
         CheckConstraint(

@@ -6,6 +6,7 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     ForeignKey,
+    Index,
     String,
     Text,
     UniqueConstraint,
@@ -27,6 +28,8 @@ class MentoringSession(db.Model):
     __table_args__ = (
         CheckConstraint("capacity > 0", name="capacity_positive"),
         CheckConstraint("duration_minutes > 0", name="duration_positive"),
+        # The lead's sessions: one chapter's, by start (upcoming and keyset pages of past).
+        Index("ix_mentoring_session_chapter_starts", "chapter_id", "starts_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

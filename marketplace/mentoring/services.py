@@ -156,6 +156,28 @@ def signup_counts(session_ids) -> dict[int, int]:
     )
 
 
+def attendance_counts(session_ids) -> dict[int, int]:
+    """Members recorded present per session, for a page of sessions (one grouped query)."""
+    if not session_ids:
+        return {}
+    return dict(
+        db.session.execute(
+            select(Attendance.session_id, func.count(Attendance.id))
+            .where(Attendance.session_id.in_(list(session_ids)))
+            .group_by(Attendance.session_id)
+        ).all()
+    )
+
+
+def past_sessions_select(chapter: Chapter):
+    """The chapter's sessions that have started (for a keyset page, newest first)."""
+    return select(MentoringSession).where(
+        MentoringSession.chapter_id == chapter.id,
+        MentoringSession.cancelled.is_(False),
+        MentoringSession.starts_at < utcnow(),
+    )
+
+
 class SessionFull(DomainError):
     code = "session_full"
 

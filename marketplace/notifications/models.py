@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy import JSON, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from marketplace.core.models import UTCDateTime
@@ -12,6 +12,8 @@ from marketplace.extensions import db
 
 class Notification(db.Model):
     __tablename__ = "notification"
+    # The reader's own notifications, newest first (keyset pages).
+    __table_args__ = (Index("ix_notification_user_created", "user_id", "created_at", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)

@@ -69,6 +69,11 @@ def render(notification: Notification) -> str:
     return str(message(notification.kind) % params)
 
 
+def for_user_select(user_id: int):
+    """The user's own notifications, unordered (the caller pages them)."""
+    return select(Notification).where(Notification.user_id == user_id)
+
+
 def for_user(user_id: int, limit: int = 50) -> list[Notification]:
     return list(
         db.session.scalars(

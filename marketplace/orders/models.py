@@ -11,6 +11,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -122,6 +123,18 @@ class Order(db.Model):
         ),
         # The 7 PAS Pemasaran step and the funnel's first sale: a member's first paid order.
         Index("ix_order_business_paid", "business_id", "paid_at"),
+        # Keyset pages (issue 11): the seller's and the buyer's orders, newest first, and
+        # the admin's latest orders.
+        Index("ix_order_business_created", "business_id", "created_at", "id"),
+        Index("ix_order_consumer_created", "consumer_id", "created_at", "id"),
+        Index("ix_order_created", "created_at", "id"),
+        # The admin's flagged payments: a handful among all orders (a partial index).
+        Index(
+            "ix_order_flagged_created",
+            "created_at",
+            postgresql_where=text("flagged_reason IS NOT NULL"),
+            sqlite_where=text("flagged_reason IS NOT NULL"),
+        ),
     )
 
     TRANSITIONS = {

@@ -325,17 +325,17 @@ def expire_checkouts(now=None) -> dict:
 # --- seller side ------------------------------------------------------------------------------
 
 
-def orders_of_business(business: Business, status: str | None = None) -> list[Order]:
-    stmt = (
-        select(Order)
-        .where(Order.business_id == business.id)
-        .options(selectinload(Order.lines))
-        .order_by(Order.created_at.desc())
-    )
+def orders_of_business_select(business: Business, status: str | None = None):
+    """The business's orders (one status, or all but unpaid checkouts), unordered: the
+    caller pages it, lines eager-loaded."""
+    stmt = select(Order).where(Order.business_id == business.id).options(selectinload(Order.lines))
     if status:
-        stmt = stmt.where(Order.status == status)
-    else:
-        stmt = stmt.where(Order.status != OrderStatus.PENDING_PAYMENT)
+        return stmt.where(Order.status == status)
+    return stmt.where(Order.status != OrderStatus.PENDING_PAYMENT)
+
+
+def orders_of_business(business: Business, status: str | None = None) -> list[Order]:
+    stmt = orders_of_business_select(business, status).order_by(Order.created_at.desc())
     return list(db.session.scalars(stmt.limit(200)))
 
 
@@ -371,6 +371,15 @@ def complete_order(order: Order, *, actor, role: str) -> None:
 
 
 # --- buyer side -------------------------------------------------------------------------------
+
+
+def orders_of_consumer_select(user):
+    """The buyer's own orders, unordered (the caller pages it), lines and seller loaded."""
+    return (
+        select(Order)
+        .where(Order.consumer_id == user.id)
+        .options(selectinload(Order.lines), selectinload(Order.business))
+    )
 
 
 def orders_of_consumer(user) -> list[Order]:

@@ -19,10 +19,11 @@ from marketplace.businesses import services as businesses
 from marketplace.businesses.scope import owner_business_or_404
 from marketplace.core.errors import ValidationFailed
 from marketplace.core.forms import choices
+from marketplace.core.pagination import keyset_page
 from marketplace.core.views import domain_errors, show_error, unit_of_work
 from marketplace.orders import services
 from marketplace.orders.forms import AddToCartForm, CheckoutForm, PayForm, QuantityForm, ShipForm
-from marketplace.orders.models import OrderStatus
+from marketplace.orders.models import Order, OrderStatus
 from marketplace.orders.scope import buyer_checkout_or_404, buyer_order_or_404, owner_order_or_404
 from marketplace.payments import services as payments
 from marketplace.payments.gateway import CardDeclined
@@ -168,9 +169,12 @@ def done(checkout_id: int):
 @bp.get("/orders")
 @login_required
 def my_orders():
-    return render_template(
-        "orders/my_orders.html", orders=services.orders_of_consumer(current_user)
+    orders = keyset_page(
+        services.orders_of_consumer_select(current_user),
+        (Order.created_at, Order.id),
+        request.args.get("page"),
     )
+    return render_template("orders/my_orders.html", orders=orders)
 
 
 @bp.get("/orders/<int:order_id>")
@@ -214,7 +218,11 @@ def sales():
         "orders/sales.html",
         business=business,
         status=status,
-        orders=services.orders_of_business(business, status),
+        orders=keyset_page(
+            services.orders_of_business_select(business, status),
+            (Order.created_at, Order.id),
+            request.args.get("page"),
+        ),
     )
 
 

@@ -12,9 +12,11 @@ from datetime import UTC, datetime
 
 from flask import Blueprint, g, jsonify, request
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import joinedload
 
 from marketplace.core import audit
 from marketplace.core.errors import ValidationFailed, error_response
+from marketplace.core.pagination import keyset_page
 from marketplace.core.security import mark_no_store
 from marketplace.core.views import unit_of_work
 from referrals import services
@@ -29,6 +31,7 @@ bp = Blueprint("bank_api", __name__, url_prefix="/api/v1/bank")
 public = Blueprint("referrals_api", __name__, url_prefix="/api/v1")
 
 ROLE = "bank_api"
+PER_PAGE = 200
 STATUSES = tuple(
     dict.fromkeys(s for pair, to in Referral.TRANSITIONS.items() for s in (pair[0], to))
 )
@@ -179,8 +182,27 @@ def list_referrals():
     if status is not None and status not in STATUSES:
         raise ValidationFailed(_l("Status tidak dikenal."), field="status")
     since = parse_since(request.args.get("since"))
-    items = services.bank_referrals(g.bank, status=status, since=since)
-    return jsonify({"items": [referral_json(r) for r in items], "count": len(items)})
+    stmt = services.bank_referrals_select(g.bank, status=status).options(
+        joinedload(Referral.bank), joinedload(Referral.chapter)
+    )
+    if since is not None:
+        # Oldest change first, so a bank polling with `since` pages forward without gaps.
+        stmt = stmt.where(Referral.status_changed_at >= since)
+        order, descending = (Referral.status_changed_at, Referral.id), False
+    else:
+        order, descending = (Referral.sent_at, Referral.id), True
+    page = keyset_page(
+        stmt,
+        order,
+        request.args.get("cursor"),
+        per_page=PER_PAGE,
+        descending=descending,
+        arg="cursor",
+        not_null=True,  # a bank only sees sent referrals
+    )
+    return jsonify(
+        {"items": [referral_json(r) for r in page], "count": len(page), "next_cursor": page.next}
+    )
 
 
 @bp.get("/referrals/<referral_id>")

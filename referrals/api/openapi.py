@@ -289,11 +289,16 @@ def _schemas() -> dict:
         },
         "ReferralList": {
             "type": "object",
-            "required": ["items", "count"],
+            "required": ["items", "count", "next_cursor"],
             "additionalProperties": False,
             "properties": {
                 "items": {"type": "array", "items": _ref("Referral")},
-                "count": {"type": "integer", "minimum": 0},
+                "count": {"type": "integer", "minimum": 0, "description": "Items on this page."},
+                "next_cursor": {
+                    "type": ["string", "null"],
+                    "description": "Pass as `cursor` (with the same `status` and `since`) for "
+                    "the next page; null on the last page.",
+                },
             },
         },
         "Dossier": _dossier_schema(),
@@ -367,7 +372,8 @@ def _paths() -> dict:
                 "tags": ["bank"],
                 "security": bearer,
                 "summary": "The token's bank's referrals that are sent and still consented, "
-                "newest first (at most 200).",
+                "newest first (with `since`: oldest change first), 200 per page; "
+                "follow `next_cursor` for the next page.",
                 "parameters": [
                     {
                         "name": "status",
@@ -382,6 +388,15 @@ def _paths() -> dict:
                         "description": "ISO 8601 date-time; only referrals whose status changed "
                         "at or after it. Without an offset, UTC.",
                         "schema": {"type": "string", "format": "date-time"},
+                    },
+                    {
+                        "name": "cursor",
+                        "in": "query",
+                        "required": False,
+                        "description": "The `next_cursor` of the previous page (opaque). A "
+                        "cursor that is not one gives the first page. A page never holds "
+                        "another bank's referrals, whatever the cursor says.",
+                        "schema": {"type": "string"},
                     },
                 ],
                 "responses": {

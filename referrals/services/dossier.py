@@ -25,26 +25,29 @@ PAID = PAID_STATES
 
 
 def order_figures(business_id: int) -> dict:
-    """Order count, repeat-buyer share and fulfilment rate, in two grouped queries."""
-    counts = db.session.execute(
-        select(
-            func.count(Order.id),
-            func.sum(case((Order.status.in_(("shipped", "completed")), 1), else_=0)),
-            func.sum(case((Order.status == OrderStatus.REFUNDED, 1), else_=0)),
-        ).where(Order.business_id == business_id, Order.status.in_(PAID))
-    ).one()
+    """Order count, repeat-buyer share and fulfilment rate, in one grouped query (per buyer,
+    then summed)."""
     per_buyer = (
-        select(Order.consumer_id, func.count(Order.id).label("n"))
+        select(
+            Order.consumer_id,
+            func.count(Order.id).label("n"),
+            func.sum(case((Order.status.in_(("shipped", "completed")), 1), else_=0)).label("f"),
+            func.sum(case((Order.status == OrderStatus.REFUNDED, 1), else_=0)).label("r"),
+        )
         .where(Order.business_id == business_id, Order.status.in_(PAID))
         .group_by(Order.consumer_id)
         .subquery()
     )
-    buyers, repeat = db.session.execute(
-        select(func.count(), func.sum(case((per_buyer.c.n >= 2, 1), else_=0))).select_from(
-            per_buyer
-        )
+    buyers, repeat, orders, fulfilled, refunded = db.session.execute(
+        select(
+            func.count(),
+            func.sum(case((per_buyer.c.n >= 2, 1), else_=0)),
+            func.sum(per_buyer.c.n),
+            func.sum(per_buyer.c.f),
+            func.sum(per_buyer.c.r),
+        ).select_from(per_buyer)
     ).one()
-    orders, fulfilled, refunded = counts[0] or 0, counts[1] or 0, counts[2] or 0
+    orders, fulfilled, refunded = orders or 0, fulfilled or 0, refunded or 0
     return {
         "orders": orders,
         "buyers": buyers or 0,

@@ -39,27 +39,38 @@ def bank_visible():
     return select(Referral).where(Referral.status.in_(Referral.VISIBLE_TO_BANK), active)
 
 
-def get_for_bank_or_404(referral_or_id, bank: Bank) -> Referral:
+def get_for_bank_or_404(referral_or_id, bank: Bank, *options) -> Referral:
     """The referral (or referral id) if ``bank`` may see it now; NotFound otherwise.
+    ``options`` are loader options (the dossier loads what it shows in the same statement).
 
     Given a loaded referral it is checked again, so a consent withdrawn since it was loaded
     closes access at once."""
     rid = referral_or_id.id if isinstance(referral_or_id, Referral) else referral_id(referral_or_id)
-    referral = db.session.scalar(
-        bank_visible().where(Referral.id == rid, Referral.bank_id == bank.id)
+    referral = (
+        db.session.execute(
+            bank_visible().where(Referral.id == rid, Referral.bank_id == bank.id).options(*options)
+        )
+        .unique()
+        .scalar_one_or_none()
     )
     if referral is None:
         raise NotFound()
     return referral
 
 
+def bank_referrals_select(bank: Bank, *, status: str | None = None):
+    """The bank's visible referrals (unordered: the caller pages it), one status or all."""
+    stmt = bank_visible().where(Referral.bank_id == bank.id)
+    if status:
+        stmt = stmt.where(Referral.status == status)
+    return stmt
+
+
 def bank_referrals(
     bank: Bank, *, status: str | None = None, since: datetime | None = None, limit: int = 200
 ) -> list[Referral]:
     """The bank's visible referrals, newest first (or oldest change first with ``since``)."""
-    stmt = bank_visible().where(Referral.bank_id == bank.id)
-    if status:
-        stmt = stmt.where(Referral.status == status)
+    stmt = bank_referrals_select(bank, status=status)
     if since is not None:
         # Oldest change first, so a bank polling with `since` pages forward without gaps.
         stmt = stmt.where(Referral.status_changed_at >= since).order_by(

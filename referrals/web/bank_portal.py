@@ -9,17 +9,15 @@ else, including another bank's referral, answers 404 and is logged. Scope comes 
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from marketplace.businesses.models import Business
-from marketplace.chapters.models import Chapter
 from marketplace.core.labels import status_label
 from marketplace.core.numbers import format_percent_bp
+from marketplace.core.pagination import keyset_page
 from marketplace.core.security import deny, mark_no_store
 from marketplace.core.timeutil import utcnow
 from marketplace.core.views import domain_errors, unit_of_work
-from marketplace.extensions import db
 from referrals import services
 from referrals.models import Referral
 from referrals.web import TEMPLATES, answer_out_of_scope
@@ -73,27 +71,19 @@ def inbox():
         *((s, status_label(s)) for s in Referral.VISIBLE_TO_BANK),
     ]
     status = form.status.data if form.status.data in Referral.VISIBLE_TO_BANK else None
-    referrals = services.bank_referrals(g.bank, status=status)
-    # Two statements for every row's business and chapter, not two per row.
-    businesses = {
-        b.id: b
-        for b in db.session.scalars(
-            select(Business).where(Business.id.in_({r.business_id for r in referrals}))
-        )
-    }
-    chapters = {
-        c.id: c
-        for c in db.session.scalars(
-            select(Chapter).where(Chapter.id.in_({r.chapter_id for r in referrals}))
-        )
-    }
+    referrals = keyset_page(
+        services.bank_referrals_select(g.bank, status=status).options(
+            joinedload(Referral.business), joinedload(Referral.chapter)
+        ),
+        (Referral.sent_at, Referral.id),
+        request.args.get("page"),
+        not_null=True,  # a bank only sees sent referrals
+    )
     now = utcnow()
     return render_template(
         "referrals/bank_inbox.html",
         bank=g.bank,
         form=form,
-        businesses=businesses,
-        chapters=chapters,
         referrals=referrals,
         late={r.id for r in referrals if services.is_overdue(r, now)},
     )
@@ -108,26 +98,26 @@ FORMS = {
 }
 
 
-def _preload(referral: Referral) -> Referral:
-    """What the page reads off the referral, in three statements instead of six lazy loads
-    (the row is already in scope: this only fills its relationships)."""
+def _dossier_options():
+    """What the page reads off the referral, joined into the statement that checks the
+    bank's scope: one statement, however many events and consents the referral has (a
+    handful: one row per step, one receipt per consent)."""
     business = joinedload(Referral.business)
-    return db.session.scalars(
-        select(Referral)
-        .where(Referral.id == referral.id)
-        .options(
-            business.joinedload(Business.owner),
-            business.joinedload(Business.kelurahan),
-            joinedload(Referral.lead),
-            selectinload(Referral.consents),
-            selectinload(Referral.events),
-        )
-    ).one()
+    return (
+        business.joinedload(Business.owner),
+        business.joinedload(Business.kelurahan),
+        business.joinedload(Business.chapter),
+        joinedload(Referral.lead),
+        joinedload(Referral.bank),
+        joinedload(Referral.consents),
+        joinedload(Referral.events),
+    )
 
 
-def _page(referral: Referral, *, forms=None, error=None, status=200):
+def _page(referral: Referral, *, forms=None, error=None, status=200, loaded=False):
     """The dossier, readable and printable, with the actions the status allows."""
-    referral = _preload(referral)
+    if not loaded:  # after an action: load it again, fully, still inside the bank's scope
+        referral = services.get_for_bank_or_404(referral.id, g.bank, *_dossier_options())
     mark_no_store()  # full NIK and finances
     forms = {**{a: make() for a, make in FORMS.items()}, **(forms or {})}
     allowed = services.allowed_bank_actions(referral)
@@ -150,7 +140,8 @@ def _page(referral: Referral, *, forms=None, error=None, status=200):
 @bp.get("/referrals/<int:referral_id>")
 @unit_of_work
 def referral(referral_id: int):
-    return _page(_referral(referral_id))
+    referral = services.get_for_bank_or_404(referral_id, g.bank, *_dossier_options())
+    return _page(referral, loaded=True)
 
 
 def _act(referral_id: int, action: str, form, values=None):

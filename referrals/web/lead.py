@@ -11,10 +11,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from marketplace.businesses.models import Business
+from marketplace.core.pagination import keyset_page
 from marketplace.core.tenancy import get_in_chapter_or_404, lead_blueprint, scoped_select
 from marketplace.core.timeutil import utcnow
 from marketplace.core.views import domain_errors, unit_of_work
-from marketplace.extensions import db
 from referrals import services
 from referrals.models import Referral
 from referrals.web import TEMPLATES, answer_out_of_scope
@@ -33,14 +33,14 @@ def _referral(referral_id: int) -> Referral:
 @unit_of_work
 def index():
     """The chapter's referrals, with the SLA flag, and the lead's quota this month."""
-    referrals = db.session.scalars(
+    referrals = keyset_page(
         select(Referral)
         .where(Referral.chapter_id == g.chapter.id)
-        .options(joinedload(Referral.business), joinedload(Referral.bank))
-        .order_by(Referral.created_at.desc())
-    ).all()
+        .options(joinedload(Referral.business), joinedload(Referral.bank)),
+        (Referral.created_at, Referral.id),
+        request.args.get("page"),
+    )
     now = utcnow()
-    members = db.session.scalars(scoped_select(Business).order_by(Business.name)).all()
     return render_template(
         "referrals/lead_index.html",
         chapter=g.chapter,
@@ -48,14 +48,19 @@ def index():
         late={r.id for r in referrals if services.is_overdue(r, now)},
         used=services.endorsements_this_month(current_user.id),
         quota=services.quota_for(current_user.id),
-        members=members,
     )
 
 
 def _open_page(business: Business | None):
     """The "open a referral" form for one member of this chapter."""
     if business is None:
-        members = db.session.scalars(scoped_select(Business).order_by(Business.name)).all()
+        members = keyset_page(
+            scoped_select(Business),
+            (Business.name, Business.id),
+            request.args.get("page"),
+            per_page=50,
+            descending=False,
+        )
         return render_template(
             "referrals/lead_pick_member.html", chapter=g.chapter, members=members
         )

@@ -13,9 +13,9 @@ from sqlalchemy.orm import joinedload
 
 from marketplace.accounts.forms import ConfirmForm
 from marketplace.businesses.models import Business
+from marketplace.core.pagination import keyset_page
 from marketplace.core.statemachine import can
 from marketplace.core.views import domain_errors, unit_of_work
-from marketplace.extensions import db
 from referrals import services
 from referrals.models import Referral
 from referrals.web import TEMPLATES
@@ -39,13 +39,14 @@ def _referral(referral_id: int) -> Referral:
 @bp.get("/")
 @unit_of_work
 def index():
-    referrals = db.session.scalars(
+    referrals = keyset_page(
         select(Referral)
         .join(Business, Business.id == Referral.business_id)
         .where(Business.owner_id == current_user.id)
-        .options(joinedload(Referral.bank))
-        .order_by(Referral.created_at.desc())
-    ).all()
+        .options(joinedload(Referral.bank)),
+        (Referral.created_at, Referral.id),
+        request.args.get("page"),
+    )
     return render_template("referrals/member_index.html", referrals=referrals)
 
 

@@ -595,7 +595,11 @@ def test_list_filters_by_status_and_since(db, universe, client):
     auth = bearer(universe.token_x)
     acked = client.get(f"{LIST}?status=acknowledged", headers=auth).get_json()
     assert [i["id"] for i in acked["items"]] == [universe.ref_x_cakung.id]
-    assert client.get(f"{LIST}?status=draft", headers=auth).get_json() == {"items": [], "count": 0}
+    assert client.get(f"{LIST}?status=draft", headers=auth).get_json() == {
+        "items": [],
+        "count": 0,
+        "next_cursor": None,
+    }
     assert client.get(f"{LIST}?since=2999-01-01T00:00:00Z", headers=auth).get_json()["count"] == 0
     naive = client.get(f"{LIST}?since=2000-01-01T00:00:00", headers=auth).get_json()
     assert naive["count"] == 2
