@@ -25,6 +25,9 @@ def prod_config(**overrides):
             "TRUSTED_HOSTS": ["pasarkita.example"],
             "PUBLIC_BASE_URL": "https://pasarkita.example",
             "MAIL_BACKEND": "smtp",
+            "PHONE_BACKEND": "whatsapp",
+            "WHATSAPP_TOKEN": "EAAG-example",
+            "WHATSAPP_PHONE_NUMBER_ID": "1234567890",
             **overrides,
         },
     )
