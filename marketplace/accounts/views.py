@@ -68,19 +68,26 @@ def register():
                 name=form.name.data,
                 phone=form.phone.data,
             )
-            if email:
-                flash(
-                    _(
-                        "Terima kasih. Kami sudah mengirim e-mail ke %(email)s: periksa kotak "
-                        "masuk Anda.",
-                        email=email,
-                    ),
-                    "success",
-                )
             if phone:
+                if email:
+                    flash(
+                        _(
+                            "Terima kasih. Kami sudah mengirim e-mail ke %(email)s: periksa "
+                            "kotak masuk Anda.",
+                            email=email,
+                        ),
+                        "success",
+                    )
                 session["verify_phone"] = phone
                 return redirect(url_for("accounts.verify_phone"))
-            flash(_("Silakan masuk dengan e-mail dan kata sandi Anda."), "info")
+            flash(
+                _(
+                    "Terima kasih. Kami sudah mengirim e-mail ke %(email)s: periksa kotak "
+                    "masuk Anda, lalu masuk dengan e-mail dan kata sandi Anda.",
+                    email=email,
+                ),
+                "success",
+            )
             return redirect(url_for("accounts.login"))
     return render_template("accounts/register.html", form=form), 200 if not form.errors else 400
 
