@@ -397,7 +397,8 @@ def request_recovery(identifier: str, ip: str | None) -> tuple[str, str]:
             _send_link(user)
         else:
             _send_recovery_code(user)
-        audit.record("account.recovery_requested", actor=user, role="consumer", target=user)
+        # Asked by whoever knows the identifier: no actor until the code or link is used.
+        audit.record("account.recovery_requested", role="anonymous", target=user, via=kind)
     return kind, value
 
 
