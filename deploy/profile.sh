@@ -78,6 +78,12 @@ export STRIPE_WEBHOOK_SECRET="${STRIPE_WEBHOOK_SECRET:-whsec_two_server_profile}
 export TRUSTED_HOSTS="${TRUSTED_HOSTS:-127.0.0.1,localhost}"
 export PUBLIC_BASE_URL="${PUBLIC_BASE_URL:-https://127.0.0.1}"
 export MAIL_BACKEND="${MAIL_BACKEND:-console}"
+export NIK_INDEX_KEY="${NIK_INDEX_KEY:-$("$BIN/python" -c 'import secrets; print(secrets.token_hex(32))')}"
+# Phone messages go to an SMS gateway; here a closed loopback port (a send fails and is
+# retried later, nothing leaves the machine).
+export PHONE_BACKEND="${PHONE_BACKEND:-sms}"
+export SMS_GATEWAY_URL="${SMS_GATEWAY_URL:-http://127.0.0.1:9/sms}"
+export SMS_GATEWAY_TOKEN="${SMS_GATEWAY_TOKEN:-two-server-profile}"
 export PROXY_HOPS="${PROXY_HOPS:-1}"
 export UPLOAD_FOLDER="${UPLOAD_FOLDER:-$WORK/uploads}"
 export RATELIMIT_STORAGE_URI="redis://127.0.0.1:$REDIS_PORT/0"

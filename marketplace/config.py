@@ -64,6 +64,31 @@ class BaseConfig:
     MAIL_PORT = int(os.environ.get("MAIL_PORT", "587"))
     MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
+    # Messages to phones (notifications/phone.py): console, whatsapp or sms.
+    PHONE_BACKEND = os.environ.get("PHONE_BACKEND", "console")
+    PHONE_MAX_ATTEMPTS = 8
+    PHONE_RETRY_BASE_SECONDS = 60
+    PHONE_RETRY_MAX_SECONDS = 3600
+    WHATSAPP_API_BASE = os.environ.get("WHATSAPP_API_BASE", "https://graph.facebook.com")
+    WHATSAPP_API_VERSION = os.environ.get("WHATSAPP_API_VERSION", "v21.0")
+    WHATSAPP_PHONE_NUMBER_ID = os.environ.get("WHATSAPP_PHONE_NUMBER_ID")
+    WHATSAPP_TOKEN = os.environ.get("WHATSAPP_TOKEN")
+    WHATSAPP_CODE_TEMPLATE = os.environ.get("WHATSAPP_CODE_TEMPLATE")
+    WHATSAPP_TEMPLATE_LANG = os.environ.get("WHATSAPP_TEMPLATE_LANG", "id")
+    SMS_GATEWAY_URL = os.environ.get("SMS_GATEWAY_URL")
+    SMS_GATEWAY_TOKEN = os.environ.get("SMS_GATEWAY_TOKEN")
+    SMS_SENDER_ID = os.environ.get("SMS_SENDER_ID", "Pasarkita")
+    # One-time codes to phones and recovery links (accounts/recovery.py).
+    PHONE_CODE_MINUTES = 10
+    PHONE_CODE_ATTEMPTS = 5
+    RECOVERY_LINK_SECONDS = 3600
+    # Codes sent per number and per IP in a window, counted in the database (rate_counter);
+    # the Flask-Limiter limit on the routes is the first, per-process line.
+    CODE_SENDS_PER_NUMBER = 3
+    CODE_SENDS_PER_IP = 10
+    CODE_SEND_WINDOW_SECONDS = 3600
+    RECOVERY_IP_LIMIT = "10 per hour"
+    CODE_CHECK_IP_LIMIT = "30 per hour"
     CHECKOUT_TTL_MINUTES = 30
     SEARCH_INDEX_DIR = os.environ.get("SEARCH_INDEX_DIR")  # default: instance/search_index
     SEARCH_WRITE_TIMEOUT = 2.0
@@ -150,6 +175,7 @@ class ProdConfig(BaseConfig):
     TRUSTED_HOSTS = [h for h in os.environ.get("TRUSTED_HOSTS", "").split(",") if h] or None
     # Fail closed: no console e-mail and no localhost links unless set explicitly.
     MAIL_BACKEND = os.environ.get("MAIL_BACKEND") or None
+    PHONE_BACKEND = os.environ.get("PHONE_BACKEND") or None
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL") or None
 
 
@@ -201,3 +227,21 @@ def check_production_defaults(config) -> None:
             "MAIL_BACKEND is not set for production (smtp, or console on purpose); "
             "refusing to start."
         )
+    check_phone_backend(config)
+
+
+def check_phone_backend(config) -> None:
+    """Production sends codes through a provider: never the console (codes in the logs)."""
+    backend = config.get("PHONE_BACKEND")
+    required = {
+        "whatsapp": ("WHATSAPP_TOKEN", "WHATSAPP_PHONE_NUMBER_ID"),
+        "sms": ("SMS_GATEWAY_URL", "SMS_GATEWAY_TOKEN"),
+    }
+    if backend not in required:
+        raise ConfigError(
+            "PHONE_BACKEND must be whatsapp or sms in production (the console backend "
+            "writes one-time codes to the log); refusing to start."
+        )
+    missing = [name for name in required[backend] if not config.get(name)]
+    if missing:
+        raise ConfigError(f"{', '.join(missing)} not set for PHONE_BACKEND={backend}.")

@@ -14,6 +14,7 @@ def init_app(app) -> None:
     from marketplace.core.extension import (
         register_demo_step,
         register_feature,
+        register_figure,
         register_labels,
         register_messages,
         register_migrations,
@@ -61,6 +62,7 @@ def init_app(app) -> None:
     register_pathway_provider(app, pathway_dates)
     register_openapi(app, openapi.part)
     _register_navigation(app)
+    register_figure(app, "admin.user", "bank_officer", _officer_roles)
     register_labels(app, "status", STATUS_LABELS)
     register_messages(app, MESSAGES)
     # Labels every referral page shows, registered once instead of passed by each view.
@@ -74,6 +76,23 @@ def init_app(app) -> None:
         step_labels=dict(STEPS),
         ReferralStatus=models.ReferralStatus,
     )
+
+
+def _officer_roles(context) -> list:
+    """The admin's user page: the banks this user is an officer of (one query)."""
+    from flask_babel import lazy_gettext as _l
+    from sqlalchemy import select
+
+    from marketplace.extensions import db
+    from referrals.models import Bank, BankOfficer
+
+    names = db.session.scalars(
+        select(Bank.name)
+        .join(BankOfficer, BankOfficer.bank_id == Bank.id)
+        .where(BankOfficer.user_id == context["user"].id)
+        .order_by(Bank.name)
+    )
+    return [(_l("Petugas bank"), name) for name in names]
 
 
 def _register_navigation(app) -> None:

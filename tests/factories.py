@@ -26,15 +26,23 @@ def chapter(slug: str) -> Chapter:
 
 
 def make_user(
-    *, email=None, name="Siti Rahayu", password=PASSWORD, is_admin=False, phone=None
+    *,
+    email=None,
+    name="Siti Rahayu",
+    password=PASSWORD,
+    is_admin=False,
+    phone=None,
+    phone_verified=True,
+    no_email=False,
 ) -> User:
     n = next(_seq)
     user = builders.user(
-        email=email or f"user{n}@example.com",
+        email=None if no_email else (email or f"user{n}@example.com"),
         password=password,
         name=name,
         phone=phone,
         is_admin=is_admin,
+        verified=phone_verified,
     )
     db.session.commit()
     return user

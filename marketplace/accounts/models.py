@@ -2,12 +2,14 @@
 
 import hashlib
 from datetime import datetime
+from enum import StrEnum
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marketplace.core.models import UTCDateTime
+from marketplace.core.statemachine import known_states
 from marketplace.core.timeutil import utcnow
 from marketplace.extensions import db
 
@@ -20,9 +22,14 @@ class User(UserMixin, db.Model):
     __tablename__ = "user"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    email: Mapped[str] = mapped_column(String(254), unique=True)
+    # At least one of e-mail and a (verified) WhatsApp number identifies the account.
+    email: Mapped[str | None] = mapped_column(String(254), unique=True)
     name: Mapped[str] = mapped_column(String(120))
-    phone_e164: Mapped[str | None] = mapped_column(String(20))
+    # The verified mobile number (E.164): a login identifier, so unique. A number typed at
+    # registration or in the profile waits in pending_phone_e164 until its code is entered,
+    # so nobody can claim (or log in with) a number they do not hold.
+    phone_e164: Mapped[str | None] = mapped_column(String(20), unique=True)
+    pending_phone_e164: Mapped[str | None] = mapped_column(String(20), index=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     is_admin: Mapped[bool] = mapped_column(default=False)
     is_disabled: Mapped[bool] = mapped_column(default=False)
@@ -45,6 +52,15 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:
         return not self.is_disabled
+
+    @property
+    def contact_phone(self) -> str | None:
+        """The number to prefill for WhatsApp contact: verified first, else the pending one."""
+        return self.phone_e164 or self.pending_phone_e164
+
+    @property
+    def display_identifier(self) -> str:
+        return self.email or self.phone_e164 or self.pending_phone_e164 or ""
 
     def lead_chapter_ids(self) -> set[int]:
         return {role.chapter_id for role in self.lead_roles}
@@ -79,3 +95,41 @@ class LoginThrottle(db.Model):
     failures: Mapped[int] = mapped_column(default=0)
     last_failure_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     blocked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class CodePurpose(StrEnum):
+    VERIFY_PHONE = "verify_phone"
+    RECOVERY = "recovery"
+
+
+class OneTimeCode(db.Model):
+    """A 6-digit code sent to a phone: only its keyed hash is stored; it expires, allows a
+    few attempts, and is used once."""
+
+    __tablename__ = "one_time_code"
+    __table_args__ = (
+        known_states(CodePurpose, "purpose"),
+        CheckConstraint("attempts >= 0", name="attempts_not_negative"),
+        Index("ix_one_time_code_phone_purpose", "phone_e164", "purpose"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    purpose: Mapped[CodePurpose] = mapped_column(String(20))
+    phone_e164: Mapped[str] = mapped_column(String(20))
+    code_hash: Mapped[str] = mapped_column(String(64))
+    attempts: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class RateCounter(db.Model):
+    """Requests per key (a hashed phone number or IP) per fixed window, counted in the
+    database with a conditional UPDATE so concurrent requests cannot both pass the limit."""
+
+    __tablename__ = "rate_counter"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    window_start: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    count: Mapped[int] = mapped_column(default=0)

@@ -28,13 +28,29 @@ _DUMMY_HASH = generate_password_hash("pasarkita-timing-equaliser")
 
 
 class LoginFailed(DomainError):
-    """Unknown e-mail or wrong password: one message for both (no account enumeration)."""
+    """Unknown e-mail/number or wrong password: one message for both (no enumeration)."""
 
     status_code = 200
     code = "login_failed"
 
     def __init__(self):
-        super().__init__(_l("E-mail atau kata sandi salah."))
+        super().__init__(_l("E-mail/nomor WhatsApp atau kata sandi salah."))
+
+
+class AccountDisabled(DomainError):
+    """The right password for an account an admin disabled: said plainly (only someone who
+    knows the password learns it)."""
+
+    status_code = 403
+    code = "account_disabled"
+
+    def __init__(self):
+        super().__init__(
+            _l(
+                "Akun ini dinonaktifkan oleh admin Pasarkita. Hubungi admin atau pengurus "
+                "chapter Anda untuk mengaktifkannya kembali."
+            )
+        )
 
 
 class LoginThrottled(DomainError):
@@ -49,7 +65,7 @@ def _hash(password: str) -> str:
     return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
 
 
-def normalise_email(raw: str) -> str:
+def normalise_email(raw: str | None) -> str:
     try:
         result = validate_email(
             raw or "",
@@ -62,17 +78,57 @@ def normalise_email(raw: str) -> str:
     return result.normalized.lower()
 
 
-def normalise_phone(raw: str | None) -> str | None:
-    """Optional phone number -> E.164 (+62...), or None when left empty."""
+def normalise_phone(raw: str | None, field: str = "phone") -> str | None:
+    """Optional mobile number -> E.164 (+62...), or None when left empty.
+
+    Accepts what people type: 0812..., 62812..., +62 812-..., (0812) ..., and the common
+    "+62 0812..." (phonenumbers drops the trunk 0). A fixed line is refused plainly: codes
+    and WhatsApp messages need a mobile number (DOMAIN 1.7)."""
     if not raw or not raw.strip():
         return None
     try:
         number = phonenumbers.parse(raw, "ID")
     except phonenumbers.NumberParseException as exc:
-        raise ValidationFailed(_l("Nomor telepon tidak valid."), field="phone") from exc
+        raise ValidationFailed(_l("Nomor telepon tidak valid."), field=field) from exc
     if not phonenumbers.is_valid_number(number):
-        raise ValidationFailed(_l("Nomor telepon tidak valid."), field="phone")
+        raise ValidationFailed(_l("Nomor telepon tidak valid."), field=field)
+    if phonenumbers.number_type(number) not in (
+        phonenumbers.PhoneNumberType.MOBILE,
+        phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+    ):
+        raise ValidationFailed(
+            _l(
+                "Masukkan nomor HP/WhatsApp (contoh 0812 3456 7890), bukan nomor telepon "
+                "rumah atau kantor."
+            ),
+            field=field,
+        )
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def parse_identifier(raw: str | None) -> tuple[str, str] | None:
+    """What someone typed in "E-mail atau nomor WhatsApp": ("email", address) or
+    ("phone", +62...), or None when it is neither (treated as an unknown account)."""
+    text = (raw or "").strip()
+    if not text:
+        return None
+    if "@" in text:
+        return ("email", text.lower())
+    try:
+        phone = normalise_phone(text)
+    except ValidationFailed:
+        return None
+    return ("phone", phone) if phone else None
+
+
+def find_by_identifier(raw: str | None) -> User | None:
+    """The account an e-mail or a verified phone number names, if any."""
+    ident = parse_identifier(raw)
+    if ident is None:
+        return None
+    kind, value = ident
+    column = User.email if kind == "email" else User.phone_e164
+    return db.session.scalar(select(User).where(column == value))
 
 
 def check_password_strength(password: str, email: str = "") -> None:
@@ -84,23 +140,51 @@ def check_password_strength(password: str, email: str = "") -> None:
         raise ValidationFailed(_l("Kata sandi tidak boleh sama dengan e-mail."), field="password")
 
 
-def register_user(
-    *, email: str, password: str, name: str, phone: str | None = None, is_admin: bool = False
-) -> User:
-    """Create an account (consumer by default). Raises ValidationFailed on bad input."""
-    email = normalise_email(email)
+def _checked_registration(
+    email: str | None, password: str, name: str, phone: str | None
+) -> tuple[str | None, str | None, str]:
+    """Validate a registration's input: (email, phone, name) normalised, or ValidationFailed
+    (the same for everyone: it says nothing about other accounts)."""
+    email = normalise_email(email) if (email or "").strip() else None
+    phone_e164 = normalise_phone(phone)
+    if email is None and phone_e164 is None:
+        raise ValidationFailed(
+            _l("Isi e-mail atau nomor WhatsApp (salah satu cukup)."), field="email"
+        )
     name = (name or "").strip()
     if not name or len(name) > 120:
         raise ValidationFailed(_l("Nama wajib diisi (maksimal 120 karakter)."), field="name")
-    check_password_strength(password, email)
-    phone_e164 = normalise_phone(phone)
+    check_password_strength(password, email or "")
+    return email, phone_e164, name
+
+
+def register_user(
+    *,
+    email: str | None,
+    password: str,
+    name: str,
+    phone: str | None = None,
+    is_admin: bool = False,
+) -> User:
+    """Create an account (consumer by default) with an e-mail, a WhatsApp number or both.
+    The number waits as pending until its code is entered (recovery.verify_phone). Raises
+    ValidationFailed on bad input, EmailTaken for a registered e-mail."""
+    email, phone_e164, name = _checked_registration(email, password, name, phone)
     password_hash = _hash(password)
-    if db.session.scalar(select(User.id).where(User.email == email)) is not None:
+    if email is not None and (
+        db.session.scalar(select(User.id).where(User.email == email)) is not None
+    ):
         raise EmailTaken()
+    return _create_user(email, phone_e164, name, password_hash, is_admin)
+
+
+def _create_user(
+    email: str | None, phone_e164: str | None, name: str, password_hash: str, is_admin: bool
+) -> User:
     user = User(
         email=email,
         name=name,
-        phone_e164=phone_e164,
+        pending_phone_e164=phone_e164,
         password_hash=password_hash,
         is_admin=is_admin,
     )
@@ -117,22 +201,35 @@ class EmailTaken(ValidationFailed):
         super().__init__(_l("E-mail ini sudah terdaftar. Silakan masuk."), field="email")
 
 
-def request_account(*, email: str, password: str, name: str, phone: str | None = None) -> str:
-    """The public sign-up: the same answer whether or not the e-mail is registered.
+def request_account(
+    *, email: str | None, password: str, name: str, phone: str | None = None
+) -> tuple[str | None, str | None]:
+    """The public sign-up: the same answer whether or not the e-mail or number is registered.
 
-    Bad input is refused as always (it says nothing about other people's accounts). For a new
-    e-mail the account is created and a welcome e-mail sent; for a registered one nothing
-    changes and its owner gets an e-mail saying someone tried, with how to log in. Either
-    way the caller shows "check your e-mail" and signs nobody in. Returns the normalised
-    e-mail (for the message)."""
+    Bad input is refused as always (it says nothing about other people's accounts). A new
+    account is created, a welcome e-mail sent to its e-mail and a code to its number. For a
+    registered e-mail, or a number another account has verified, that part creates nothing
+    and its holder is told someone tried, with how to log in. Either way the caller shows
+    the same "check your e-mail / enter the code" page and signs nobody in. Returns the
+    normalised (e-mail, phone) for that page."""
+    from marketplace.accounts import recovery
     from marketplace.core.urls import external_url
     from marketplace.notifications.outbox import queue_email
 
     login_url = external_url("accounts.login")
-    try:
-        user = register_user(email=email, password=password, name=name, phone=phone)
-    except EmailTaken:
-        address = normalise_email(email)
+    address, phone_e164, name = _checked_registration(email, password, name, phone)
+    password_hash = _hash(password)  # the same hashing work on every path (timing class)
+    phone_holder = (
+        db.session.scalar(select(User.id).where(User.phone_e164 == phone_e164))
+        if phone_e164
+        else None
+    )
+    email_taken = address is not None and (
+        db.session.scalar(select(User.id).where(User.email == address)) is not None
+    )
+    if phone_holder is not None and phone_e164:
+        recovery.tell_number_holder_of_attempt(phone_e164, login_url)
+    if email_taken and address:
         queue_email(
             address,
             subject=str(_l("Percobaan pendaftaran dengan e-mail Anda")),
@@ -140,27 +237,34 @@ def request_account(*, email: str, password: str, name: str, phone: str | None =
                 _l(
                     "Seseorang mencoba membuat akun Pasarkita baru dengan e-mail ini, padahal "
                     "e-mail ini sudah terdaftar. Akun Anda tidak berubah. Jika itu Anda, "
-                    "silakan masuk di %(url)s. Jika Anda lupa kata sandi, hubungi pengurus "
-                    "chapter atau admin Pasarkita. Jika bukan Anda, abaikan e-mail ini.",
+                    'silakan masuk di %(url)s. Jika Anda lupa kata sandi, pilih "Lupa kata '
+                    'sandi?" di halaman masuk. Jika bukan Anda, abaikan e-mail ini.',
                     url=login_url,
                 )
             ),
         )
         log.info("register_existing_email")
-        return address
-    queue_email(
-        user.email,
-        subject=str(_l("Selamat datang di Pasarkita")),
-        body=str(
-            _l(
-                "Halo %(name)s, akun Pasarkita Anda sudah dibuat. Silakan masuk di %(url)s "
-                "dengan e-mail dan kata sandi yang Anda pilih.",
-                name=user.name,
-                url=login_url,
-            )
-        ),
+    if email_taken or (address is None and phone_holder is not None):
+        return address, phone_e164
+    user = _create_user(
+        address, None if phone_holder is not None else phone_e164, name, password_hash, False
     )
-    return user.email
+    if user.email:
+        queue_email(
+            user.email,
+            subject=str(_l("Selamat datang di Pasarkita")),
+            body=str(
+                _l(
+                    "Halo %(name)s, akun Pasarkita Anda sudah dibuat. Silakan masuk di %(url)s "
+                    "dengan e-mail dan kata sandi yang Anda pilih.",
+                    name=user.name,
+                    url=login_url,
+                )
+            ),
+        )
+    if user.pending_phone_e164:
+        recovery.send_verification_code(user)
+    return address, phone_e164
 
 
 def _throttle_key(email: str) -> str:
@@ -179,21 +283,25 @@ def _device_serializer() -> URLSafeSerializer:
     return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="pasarkita-device-cookie")
 
 
+def _account_key(user: User) -> str:
+    return hashlib.sha256(f"user:{user.id}".encode()).hexdigest()
+
+
 def issue_device_token(user: User) -> str:
     """A device cookie (OWASP "device cookies") for a browser that just logged in: signed,
-    bound to this account's identifier, with its own nonce (its own throttle)."""
-    return _device_serializer().dumps({"k": _throttle_key(user.email), "n": secrets.token_hex(16)})
+    bound to this account (whichever identifier it used), with its own nonce."""
+    return _device_serializer().dumps({"k": _account_key(user), "n": secrets.token_hex(16)})
 
 
-def _device_key(email: str, device_token: str | None) -> str | None:
-    """The throttle key of a valid device cookie for this e-mail, else None."""
-    if not device_token:
+def _device_key(user: User | None, device_token: str | None) -> str | None:
+    """The throttle key of a valid device cookie for this account, else None."""
+    if not device_token or user is None:
         return None
     try:
         data = _device_serializer().loads(device_token)
     except BadSignature:
         return None
-    if not isinstance(data, dict) or data.get("k") != _throttle_key(email or ""):
+    if not isinstance(data, dict) or data.get("k") != _account_key(user):
         return None
     return hashlib.sha256(f"device:{data.get('n')}".encode()).hexdigest()
 
@@ -210,26 +318,32 @@ def _cool_down(failures: int) -> timedelta | None:
     )
 
 
-def authenticate(email: str, password: str, device_token: str | None = None) -> User:
-    """Return the user for a correct e-mail and password.
+def authenticate(identifier: str, password: str, device_token: str | None = None) -> User:
+    """Return the user for a correct e-mail or verified WhatsApp number and password.
 
-    Raises LoginThrottled while the identifier is cooling down, LoginFailed otherwise; an
-    unknown e-mail and a wrong password are indistinguishable in message and timing.
+    Raises LoginThrottled while the identifier is cooling down, AccountDisabled for the right
+    password of a disabled account, LoginFailed otherwise; an unknown identifier and a wrong
+    password are indistinguishable in message and timing.
 
     Failures count per account identifier, whatever the IP, with a cool-down that grows with
     them. A browser holding a valid device cookie for this account (it logged in before) is
     counted on its own key instead: an attacker's failures from unknown devices never
     throttle the owner's known device, and failures from the device throttle only it.
     """
-    key = _device_key(email, device_token) or _throttle_key(email or "")
+    ident = parse_identifier(identifier)
+    user = find_by_identifier(identifier)
+    key = _device_key(user, device_token) or _throttle_key(
+        ident[1] if ident else (identifier or "")
+    )
     now = utcnow()
     throttle = db.session.get(LoginThrottle, key)
     if throttle and throttle.blocked_until and throttle.blocked_until > now:
         raise LoginThrottled()
 
-    user = db.session.scalar(select(User).where(User.email == (email or "").strip().lower()))
     ok = check_password_hash(user.password_hash if user else _DUMMY_HASH, password or "")
-    if user is not None and ok and user.is_active:
+    if user is not None and ok:
+        if not user.is_active:
+            raise AccountDisabled()
         if throttle is not None:
             db.session.delete(throttle)
         return user
@@ -323,16 +437,33 @@ def change_password(
     """Change the password and end every other session of this user."""
     if not check_password_hash(user.password_hash, current_password or ""):
         raise ValidationFailed(_l("Kata sandi saat ini salah."), field="current_password")
-    check_password_strength(new_password, user.email)
+    check_password_strength(new_password, user.email or "")
     user.password_hash = _hash(new_password)
     user.password_changed_at = utcnow()
     end_other_sessions(user, keep_token)
     audit.record("account.password_changed", actor=user, role="consumer", target=user)
 
 
-def update_profile(user: User, *, name: str, phone: str | None) -> None:
+def update_profile(user: User, *, name: str, phone: str | None) -> bool:
+    """Save the name; a new WhatsApp number waits for its code (a code is sent). Returns
+    whether a code was sent. Clearing the field forgets both numbers."""
+    from marketplace.accounts import recovery
+
     name = (name or "").strip()
     if not name or len(name) > 120:
         raise ValidationFailed(_l("Nama wajib diisi (maksimal 120 karakter)."), field="name")
     user.name = name
-    user.phone_e164 = normalise_phone(phone)
+    phone_e164 = normalise_phone(phone)
+    if phone_e164 is None:
+        if user.email is None:
+            raise ValidationFailed(
+                _l("Akun tanpa e-mail perlu nomor WhatsApp untuk masuk."), field="phone"
+            )
+        user.phone_e164 = None
+        user.pending_phone_e164 = None
+        return False
+    if phone_e164 == user.phone_e164:
+        user.pending_phone_e164 = None
+        return False
+    user.pending_phone_e164 = phone_e164
+    return recovery.send_verification_code(user)

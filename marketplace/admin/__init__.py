@@ -4,10 +4,12 @@
 def init_app(app) -> None:
     from flask_babel import lazy_gettext as _l
 
+    from marketplace.admin.users import bp as users_bp
     from marketplace.admin.views import bp
     from marketplace.core.extension import register_nav
 
     app.register_blueprint(bp)
+    app.register_blueprint(users_bp)
 
     def is_admin(user):
         return bool(getattr(user, "is_admin", False))
@@ -18,6 +20,7 @@ def init_app(app) -> None:
             ("admin.documents", _l("Verifikasi")),
             ("admin.orders", _l("Pesanan")),
             ("admin.payouts", _l("Pembayaran penjual")),
+            ("admin_users.index", _l("Pengguna")),
         )
     ):
         register_nav(app, "admin", endpoint, label, order=10 * (order + 1), visible=is_admin)

@@ -30,7 +30,8 @@ def set_security_headers(response):
         "frame-ancestors 'none'",
     )
     response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
+    # A page may tighten it (the recovery link page says no-referrer).
+    response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
     response.headers["X-Frame-Options"] = "DENY"
     response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
     response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"

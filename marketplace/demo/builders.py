@@ -50,11 +50,15 @@ def pdf_file(name: str) -> FileStorage:
     return FileStorage(stream=io.BytesIO(PDF), filename=name, content_type="application/pdf")
 
 
-def user(*, email: str, name: str, password: str, phone=None, is_admin=False):
-    """A new account through registration (the password rules apply)."""
-    return accounts.register_user(
+def user(*, email: str | None, name: str, password: str, phone=None, is_admin=False, verified=True):
+    """A new account through registration (the password rules apply); its number counts as
+    verified unless ``verified=False`` (demo and test people hold their numbers)."""
+    created = accounts.register_user(
         email=email, password=password, name=name, phone=phone, is_admin=is_admin
     )
+    if verified and created.pending_phone_e164:
+        created.phone_e164, created.pending_phone_e164 = created.pending_phone_e164, None
+    return created
 
 
 def first_kelurahan(chapter) -> Kelurahan:

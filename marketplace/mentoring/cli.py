@@ -21,4 +21,7 @@ def remind() -> None:
 @outbox.command("send")
 def send() -> None:
     """Deliver e-mails still waiting in the outbox."""
+    from marketplace.notifications import phone
+
     click.echo(f"sent {send_pending(limit=1000)} e-mail(s)")
+    click.echo(f"sent {phone.send_pending(limit=1000)} phone message(s)")

@@ -49,11 +49,13 @@ def notify(
         user = db.session.get(User, user_id)
         if user is None:
             raise ValueError(f"no user {user_id} to notify")
-        queue_email(
-            user.email,
-            subject=str(_l("Pemberitahuan Pasarkita")),
-            body=render(row) + (f"\n\n{link}" if link else ""),
-        )
+        body = render(row) + (f"\n\n{link}" if link else "")
+        if user.email:
+            queue_email(user.email, subject=str(_l("Pemberitahuan Pasarkita")), body=body)
+        elif user.phone_e164:  # an account with only a WhatsApp number is told there
+            from marketplace.notifications.phone import queue_message
+
+            queue_message(user.phone_e164, body)
     return True
 
 

@@ -92,7 +92,7 @@ def checkout():
     )
     if request.method == "GET" and not form.recipient_name.data:
         form.recipient_name.data = current_user.name
-        form.whatsapp.data = current_user.phone_e164 or ""
+        form.whatsapp.data = current_user.contact_phone or ""
     status = 200
     if form.validate_on_submit():
         delivery = services.Delivery(

@@ -31,7 +31,10 @@ def test_journey_register_then_use_the_account(csrf_client, db):
     )
     assert response.status_code == 302
     user = db.session.scalar(select(User).where(User.email == "tini@example.com"))
-    assert user.phone_e164 == "+6281234567890"
+    # Issue 14: a typed number waits for its WhatsApp code before it identifies the account.
+    assert user.pending_phone_e164 == "+6281234567890"
+    assert user.phone_e164 is None
+    assert response.headers["Location"] == "/verify-phone"
     assert user.password_hash != "kue-kering-enak"
     # Registering no longer signs in (that would tell a new e-mail from a known one):
     # the new member logs in with the password just chosen.
@@ -214,7 +217,7 @@ def test_unknown_email_and_wrong_password_get_the_same_answer(csrf_client, db):
     wrong_password = login(csrf_client, "budi@example.com", "not the password")
     unknown = login(csrf_client, "nobody@example.com", "not the password")
     assert wrong_password.status_code == unknown.status_code == 400
-    assert "E-mail atau kata sandi salah" in wrong_password.get_data(as_text=True)
+    assert "E-mail/nomor WhatsApp atau kata sandi salah" in wrong_password.get_data(as_text=True)
     assert _without_tokens(wrong_password.get_data(as_text=True)) == _without_tokens(
         unknown.get_data(as_text=True).replace("nobody@example.com", "budi@example.com")
     )

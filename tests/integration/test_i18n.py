@@ -28,8 +28,8 @@ def test_the_language_switch_gives_english_and_returns_to_the_page(client):
 def test_domain_errors_follow_the_language(csrf_client, db):
     csrf_client.get("/lang/en")
     response = csrf_client.post("/login", data={"email": "x@example.com", "password": "nope"})
-    assert "Wrong email or password." in response.get_data(as_text=True)
-    assert "E-mail atau kata sandi salah" not in response.get_data(as_text=True)
+    assert "Wrong email/WhatsApp number or password." in response.get_data(as_text=True)
+    assert "kata sandi salah" not in response.get_data(as_text=True)
 
 
 def test_the_language_switch_refuses_an_offsite_next(client):

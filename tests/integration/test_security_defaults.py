@@ -26,6 +26,9 @@ def prod_config(**overrides):
             "PUBLIC_BASE_URL": "https://pasarkita.example",
             "MAIL_BACKEND": "smtp",
             "NIK_INDEX_KEY": "a-separate-nik-index-key-of-32-bytes-or-more",
+            "PHONE_BACKEND": "whatsapp",
+            "WHATSAPP_TOKEN": "EAAG-example",
+            "WHATSAPP_PHONE_NUMBER_ID": "1234567890",
             **overrides,
         },
     )
