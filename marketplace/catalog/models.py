@@ -3,7 +3,15 @@
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marketplace.catalog.attributes import ProductAttributes
@@ -26,6 +34,9 @@ class Product(db.Model):
         CheckConstraint("price_idr > 0", name="price_positive"),
         CheckConstraint("stock >= 0", name="stock_non_negative"),
         known_states(ProductStatus),
+        # The catalog pages' walks (storefront.py): newest listed first, a business's by name.
+        Index("ix_product_status_created_at_id", "status", "created_at", "id", "business_id"),
+        Index("ix_product_business_id_status_name", "business_id", "status", "name", "id"),
     )
 
     TRANSITIONS = {
