@@ -36,6 +36,11 @@ def init_app(app: Flask) -> None:
     def _static_cache_headers(response):
         if request.endpoint != "static" or response.status_code not in (200, 304):
             return response
+        if response.status_code == 200 and response.direct_passthrough:
+            # Our assets are small: read them once so compression (production) sees a body,
+            # not a stream whose file it would never close.
+            response.direct_passthrough = False
+            response.make_sequence()
         filename = (request.view_args or {}).get("filename", "")
         if request.args.get("v") and request.args["v"] == version_of(filename):
             response.cache_control.public = True
