@@ -7,11 +7,12 @@
 Each data set (the demo seed, and bench/generate.py's data with ~200k products) is served by
 gunicorn with the same settings as the bare "hello" app (bench/hello_app.py): ``--workers 2``
 sync workers, production config, access log off. The load client is ``wrk`` (Debian package
-``wrk``; HTTP/1.1 keep-alive, ``Accept-Encoding: gzip`` like a browser, no cookies, so every
-request is a guest's). Each run measures hello first, then every page, sequentially (one
-server at a time); the ratio of a page is its requests/s over hello's in the same run. The
-table shows min/median/max over ``--runs`` runs; the last line is the smallest median ratio
-of any page on any data set: ``pages min throughput ratio: X.XX``.
+``wrk``; 2 threads, 8 connections, ``Accept-Encoding: gzip`` like a browser, no cookies, so
+every request is a guest's). In each run every page is measured right after a hello
+measurement (one server loaded at a time); a page's ratio is its requests/s over that hello's.
+The table shows min/median/max over ``--runs`` runs (hello: the median of its paired runs);
+the last line is the smallest median ratio of any page on any data set:
+``pages min throughput ratio: X.XX``.
 """
 
 from __future__ import annotations
@@ -42,8 +43,13 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+PAGE_CACHE = {"seconds": None}
+
+
 def app_env(url: str, instance: Path) -> dict[str, str]:
     env = dict(os.environ)
+    if PAGE_CACHE["seconds"] is not None:
+        env["PAGE_CACHE_SECONDS"] = str(PAGE_CACHE["seconds"])
     env.update(
         PYTHONPATH=f"{ROOT}{os.pathsep}{env.get('PYTHONPATH', '')}",
         PASARKITA_ENV="production",
@@ -162,30 +168,31 @@ def wrk(url: str, seconds: float, connections: int) -> float:
 
 
 def measure(name, url, instance, args) -> dict[str, list[float]]:
+    """Both servers stay up (the idle one costs nothing); each page's run is paired with a
+    hello run just before it, so a load spike on the shared machine hits both."""
     env = app_env(url, instance)
     paths = page_paths(url)
     rps: dict[str, list[float]] = {"hello": [], **{p: [] for p in PAGES}}
-    for _ in range(args.runs):
-        hello = Server("bench.hello_app:app", env, args.workers)
-        try:
-            hello.wait("/hello")
-            wrk(hello.url("/hello"), 1, args.connections)  # warm-up
-            rps["hello"].append(wrk(hello.url("/hello"), args.duration, args.connections))
-        finally:
-            hello.stop()
-        server = Server("wsgi:app", env, args.workers)
-        try:
+    hello_pair: dict[str, list[float]] = {p: [] for p in PAGES}
+    hello = Server("bench.hello_app:app", env, args.workers)
+    server = Server("wsgi:app", env, args.workers)
+    try:
+        hello.wait("/hello")
+        for page in PAGES:
+            server.wait(paths[page])
+        for _ in range(args.runs):
             for page in PAGES:
-                server.wait(paths[page])
+                wrk(hello.url("/hello"), 1, args.connections)  # warm-up
+                hello_pair[page].append(wrk(hello.url("/hello"), args.duration, args.connections))
                 wrk(server.url(paths[page]), 1, args.connections)  # warm both workers
                 rps[page].append(wrk(server.url(paths[page]), args.duration, args.connections))
-        finally:
-            server.stop()
-        print(
-            f"[{name}] run {len(rps['hello'])}: "
-            + ", ".join(f"{k} {v[-1]:.0f}" for k, v in rps.items()),
-            file=sys.stderr,
-        )
+            rps["hello"].append(statistics.median(v[-1] for v in hello_pair.values()))
+            done = ", ".join(f"{k} {v[-1]:.0f}" for k, v in rps.items())
+            print(f"[{name}] run {len(rps['hello'])}: {done}", file=sys.stderr)
+    finally:
+        server.stop()
+        hello.stop()
+    rps["_pairs"] = hello_pair  # type: ignore[assignment]
     return rps
 
 
@@ -193,6 +200,7 @@ def table(results: dict[str, dict[str, list[float]]]) -> float:
     worst = float("inf")
     print(f"{'data':<7} {'page':<13} {'req/s min/median/max':>24} {'% of bare min/median/max':>26}")
     for name, rps in results.items():
+        pairs = rps.pop("_pairs")
         for page, values in rps.items():
             cell = "/".join(
                 f"{v:.0f}" for v in (min(values), statistics.median(values), max(values))
@@ -200,7 +208,7 @@ def table(results: dict[str, dict[str, list[float]]]) -> float:
             if page == "hello":
                 print(f"{name:<7} {'bare hello':<13} {cell:>24} {'100':>26}")
                 continue
-            ratios = [v / h for v, h in zip(values, rps["hello"], strict=True)]
+            ratios = [v / h for v, h in zip(values, pairs[page], strict=True)]
             pct = "/".join(
                 f"{100 * r:.1f}" for r in (min(ratios), statistics.median(ratios), max(ratios))
             )
@@ -220,7 +228,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--duration", type=float, default=5.0, help="seconds per measurement")
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--no-page-cache",
+        action="store_true",
+        help="PAGE_CACHE_SECONDS=0: every request renders (what a page costs on a cache miss)",
+    )
     args = parser.parse_args(argv)
+    if args.no_page_cache:
+        PAGE_CACHE["seconds"] = 0
     if shutil.which("wrk") is None:
         sys.exit("wrk is missing: apt-get install -y wrk")
     workdir = Path(args.workdir or tempfile.mkdtemp(prefix="pasarkita-pages-"))
@@ -234,7 +249,8 @@ def main(argv: list[str] | None = None) -> None:
         results[name] = measure(name, url, instance, args)
     print(
         f"gunicorn {args.workers} sync workers, production config; wrk {args.connections}"
-        f" connections, {args.duration:.0f} s per page, {args.runs} run(s)"
+        f" connections, {args.duration:.0f} s per page, {args.runs} run(s),"
+        f" guest page cache {'off' if args.no_page_cache else 'on'}"
     )
     worst = table(results)
     print(f"pages min throughput ratio: {worst:.2f}")

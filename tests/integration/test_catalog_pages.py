@@ -297,3 +297,21 @@ def test_static_files_are_linked_by_content_hash_and_kept_a_year(client, app):
         response = client.get(stale)
         response.close()
         assert "max-age=31536000" not in response.headers.get("Cache-Control", "")
+
+
+def test_production_serves_a_cached_guest_page_precompressed_without_a_cookie(migrated, tmp_path):
+    import brotli
+
+    app = _production_app(migrated, SEARCH_INDEX_DIR=str(tmp_path / "index"))
+    base = "https://pasarkita.example"
+    first = app.test_client().get("/", base_url=base, headers={"Accept-Encoding": "gzip"})
+    for accept, encoding in (("br, gzip", "br"), ("gzip;q=1, br;q=0", "gzip"), ("", None)):
+        guest = app.test_client()
+        response = guest.get("/", base_url=base, headers={"Accept-Encoding": accept})
+        assert response.status_code == 200
+        assert response.headers.get("Content-Encoding") == encoding
+        assert "Set-Cookie" not in response.headers  # nothing per guest on the page
+        body = {"br": brotli.decompress, "gzip": gzip.decompress}.get(encoding, bytes)(
+            response.data
+        )
+        assert body == gzip.decompress(first.data)
