@@ -228,7 +228,14 @@ def generate(app, members: int, *, seed: int = 2026, quiet: bool = False) -> dic
         for n in range(members):
             uid = new_id("user")
             users.append(
-                (uid, f"owner{n}+{seed}@scale.test", "Pemilik", f"+62812{n:08d}", pw_hash, False)
+                (
+                    uid,
+                    f"owner{n}+{seed}@scale.test",
+                    "Pemilik",
+                    f"+628{seed % 100:02d}{n:08d}",
+                    pw_hash,
+                    False,
+                )
             )
             code, cid, postal = kelurahan[rng.randrange(len(kelurahan))]
             businesses.append((new_id("business"), uid, cid, code, postal))

@@ -11,7 +11,16 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from marketplace.config import CONFIGS, INSTANCE_PATH, PROJECT_ROOT, check_secret_key
-from marketplace.extensions import babel, csrf, db, limiter, login_manager, migrate
+from marketplace.extensions import (
+    babel,
+    cache,
+    compress,
+    csrf,
+    db,
+    limiter,
+    login_manager,
+    migrate,
+)
 
 
 def create_app(config: type | Mapping | str | None = None) -> Flask:
@@ -117,6 +126,9 @@ def configure_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     csrf.init_app(app)
     limiter.init_app(app)
+    cache.init_app(app)
+    if app.config.get("COMPRESS_RESPONSES"):
+        compress.init_app(app)
     babel.init_app(
         app,
         locale_selector=select_locale,
@@ -183,6 +195,7 @@ def register_features(app: Flask) -> None:
 
 
 def register_hooks(app: Flask) -> None:
+    from marketplace.core import static
     from marketplace.core.errors import register_error_handlers
     from marketplace.core.money import format_rupiah
     from marketplace.core.security import assign_request_id, set_security_headers
@@ -190,6 +203,7 @@ def register_hooks(app: Flask) -> None:
 
     app.before_request(assign_request_id)
     app.after_request(set_security_headers)
+    static.init_app(app)
     register_error_handlers(app)
     app.jinja_env.filters["rupiah"] = format_rupiah
     app.jinja_env.filters["wib"] = format_wib

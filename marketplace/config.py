@@ -101,6 +101,22 @@ class BaseConfig:
     HALAL_MANDATORY_DATES: dict = {}
     WTF_CSRF_TIME_LIMIT = 4 * 3600
 
+    # Catalog pages for guests (catalog/pagecache.py): per worker, re-checked on every hit;
+    # this bounds what the change feed does not carry (a chapter's leads). 0 turns it off.
+    CACHE_TYPE = os.environ.get("CACHE_TYPE", "SimpleCache")
+    CACHE_THRESHOLD = 2000
+    CACHE_DEFAULT_TIMEOUT = 300
+    PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "60"))
+    # A chapter's counts (members, listed products) grow with it: counted once a minute.
+    FIGURES_CACHE_SECONDS = 60
+    # gzip/br for text, JSON, CSS and JS (flask-compress), on in production.
+    COMPRESS_RESPONSES = False
+    COMPRESS_ALGORITHM = ["br", "gzip"]
+    COMPRESS_BR_LEVEL = 4
+    COMPRESS_LEVEL = 6
+    # Static files are linked with ?v=<content hash> (core/static.py) and kept this long.
+    STATIC_VERSIONED_MAX_AGE = 365 * 24 * 3600
+
     BABEL_DEFAULT_LOCALE = "id"
     BABEL_DEFAULT_TIMEZONE = "Asia/Jakarta"
     LANGUAGES = ("id", "en")
@@ -163,6 +179,10 @@ class TestConfig(BaseConfig):
     # Cheap hashing keeps the suite fast; production keeps scrypt.
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # noqa: S105
     SEARCH_APPLY_ON_START = False
+    # Off by default: many tests change data the feed does not carry and look again at once;
+    # tests/integration/test_catalog_pages.py turns it on.
+    PAGE_CACHE_SECONDS = 0
+    FIGURES_CACHE_SECONDS = 0
 
 
 class ProdConfig(BaseConfig):
@@ -172,6 +192,7 @@ class ProdConfig(BaseConfig):
     SESSION_COOKIE_NAME = "__Host-session"
     DEVICE_COOKIE_NAME = "__Host-device"
     HSTS = True
+    COMPRESS_RESPONSES = True
     TRUSTED_HOSTS = [h for h in os.environ.get("TRUSTED_HOSTS", "").split(",") if h] or None
     # Fail closed: no console e-mail and no localhost links unless set explicitly.
     MAIL_BACKEND = os.environ.get("MAIL_BACKEND") or None

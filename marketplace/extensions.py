@@ -1,6 +1,8 @@
 """Extension objects, created once and bound to the app in ``create_app``."""
 
 from flask_babel import Babel
+from flask_caching import Cache
+from flask_compress import Compress
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -29,3 +31,7 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+# In-process by default (CACHE_TYPE); holds what changes only with the data (catalog pages).
+cache = Cache()
+# Registered only where COMPRESS_RESPONSES is set (production).
+compress = Compress()

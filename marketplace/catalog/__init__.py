@@ -4,12 +4,14 @@
 def init_app(app) -> None:
     from flask_babel import lazy_gettext as _l
 
+    from marketplace.catalog import pagecache
     from marketplace.catalog.cli import permits, products, uploads_cli
     from marketplace.catalog.models import ProductStatus
     from marketplace.catalog.views import bp
     from marketplace.core.extension import register_labels, register_messages, register_nav
 
     app.register_blueprint(bp)
+    app.context_processor(pagecache.template_context)
     app.jinja_env.globals["ProductStatus"] = ProductStatus
     app.cli.add_command(permits)
     app.cli.add_command(products)

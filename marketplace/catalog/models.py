@@ -36,6 +36,9 @@ class Product(db.Model):
         known_states(ProductStatus),
         # The lead queue's halal re-checks: the few flagged products, by id.
         Index("ix_product_halal_review", "halal_review_required", "id"),
+        # The catalog pages' walks (storefront.py): newest listed first, a business's by name.
+        Index("ix_product_status_created_at_id", "status", "created_at", "id", "business_id"),
+        Index("ix_product_business_id_status_name", "business_id", "status", "name", "id"),
     )
 
     TRANSITIONS = {

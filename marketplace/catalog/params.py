@@ -22,6 +22,14 @@ def kota_slugs() -> dict[str, tuple[str, str]]:
     return {reference.slugify(c["kota"]): (c["kota_code"], c["kota"]) for c in reference.chapters()}
 
 
+def after_id(args) -> int | None:
+    """``?after=<product id>`` of a storefront's next page; anything else is the first page."""
+    raw = args.get("after", "")
+    if raw.isascii() and raw.isdigit() and len(raw) <= 10 and 0 < int(raw) < 2**31:
+        return int(raw)
+    return None
+
+
 @dataclass(frozen=True)
 class SearchParams:
     q: str

@@ -5,7 +5,8 @@ a fixed number of statements, however many products there are."""
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select
+from flask import current_app
+from sqlalchemy import func, literal, select, tuple_, union_all
 from sqlalchemy.orm import joinedload, selectinload
 
 from marketplace.businesses.models import Business
@@ -15,7 +16,7 @@ from marketplace.chapters.models import Chapter, ChapterLead, Kelurahan
 from marketplace.core.errors import NotFound
 from marketplace.core.ids import parse_id
 from marketplace.core.timeutil import jakarta_today
-from marketplace.extensions import db
+from marketplace.extensions import cache, db
 from marketplace.legality.models import DocumentStatus, LegalityDocument
 
 CARD_OPTIONS = (
@@ -39,75 +40,137 @@ def home_products(limit: int = 8, today: date | None = None) -> tuple[list, list
             .limit(limit)
         )
     )
-    # "Pilihan hari ini": a different, stable sample every day, without ORDER BY random().
-    seed = today.toordinal() % 9973 + 7
-    pick_ids = list(
-        db.session.scalars(
-            visible_products()
-            .with_only_columns(Product.id)
-            .where(Product.id.not_in(newest_ids) if newest_ids else True)
-            .order_by((Product.id * seed) % 10007)
-            .limit(limit)
-        )
-    )
-    loaded = {p.id: p for p in _cards(select(Product).where(Product.id.in_(newest_ids + pick_ids)))}
+    pick_ids = [i for i in _pick_ids(today, 2 * limit) if i not in newest_ids][:limit]
+    loaded = {
+        p.id: p for p in _cards(visible_products().where(Product.id.in_(newest_ids + pick_ids)))
+    }
     return (
         [loaded[i] for i in newest_ids if i in loaded],
         [loaded[i] for i in pick_ids if i in loaded],
     )
 
 
-def chapter_storefront(slug: str, page: int = 1, per_page: int = 24):
+def _pick_ids(today: date, n: int) -> list[int]:
+    """ "Pilihan hari ini": n listed products spread over the catalogue, the same all day.
+
+    One statement of n index seeks, never a scan or a sort of the catalogue: the day picks n
+    points between the lowest and highest product id; each point takes the first listed id at
+    or after it; a last part (the lowest listed ids) fills in when the catalogue is small or
+    the points fall past the end. Sample order, duplicates removed.
+    """
+    # min() and max() each alone in their subquery: an index edge, not a scan (SQLite).
+    low = select(func.min(Product.id)).scalar_subquery()
+    span = select(func.max(Product.id)).scalar_subquery() - low + 1
+    seed = (today.toordinal() * 2654435761) % 1_000_003
+    parts = []
+    for k in range(n):
+        point = low + (seed + k * (1_000_003 // n)) % 1_000_003 % span
+        seek = (
+            visible_products()
+            .with_only_columns(Product.id)
+            .where(Product.id >= point)
+            .order_by(Product.id)
+            .limit(1)
+            .subquery()
+        )
+        parts.append(select(literal(k).label("k"), seek.c.id))
+    fill = visible_products().with_only_columns(Product.id).order_by(Product.id).limit(n).subquery()
+    parts.append(select(literal(n).label("k"), fill.c.id))
+    rows = db.session.execute(union_all(*parts)).all()
+    return list(dict.fromkeys(pid for _, pid in sorted(rows, key=lambda r: r[0])))
+
+
+PER_PAGE = 24
+
+
+def _after(product_id: int | None, *columns):
+    """The keyset of the product a page continues after (None: from the start)."""
+    if product_id is None:
+        return None
+    return db.session.execute(select(*columns).where(Product.id == product_id)).one_or_none()
+
+
+def _page(stmt, per_page: int) -> tuple[list[Product], bool]:
+    """One page of cards and whether another follows (one row more is asked for)."""
+    products = _cards(stmt.limit(per_page + 1))
+    return products[:per_page], len(products) > per_page
+
+
+def chapter_figures(chapter_id: int) -> dict[str, int]:
+    """Members, listed products and kelurahan of a chapter: SQL counts, cached for a while
+    (FIGURES_CACHE_SECONDS) because they grow with the chapter, unlike the page."""
+    key = f"chapter-figures:{chapter_id}"
+    seconds = current_app.config.get("FIGURES_CACHE_SECONDS", 0)
+    figures = cache.get(key) if seconds else None
+    if figures is None:
+        members, listed, kelurahan = db.session.execute(
+            select(
+                select(func.count(Business.id))
+                .where(Business.chapter_id == chapter_id)
+                .scalar_subquery(),
+                visible_products()
+                .join(Business)
+                .where(Business.chapter_id == chapter_id)
+                .with_only_columns(func.count(Product.id))
+                .scalar_subquery(),
+                select(func.count(Kelurahan.code))
+                .where(Kelurahan.chapter_id == chapter_id)
+                .scalar_subquery(),
+            )
+        ).one()
+        figures = {"members": members, "listed": listed, "kelurahan": kelurahan}
+        if seconds:
+            cache.set(key, figures, timeout=seconds)
+    return figures
+
+
+def chapter_storefront(slug: str, after: int | None = None, per_page: int = PER_PAGE):
+    """The chapter, its figures, a page of its listed products (newest first, continuing
+    after product ``after``) and whether more follow: a fixed number of statements."""
     chapter = db.session.scalar(
         select(Chapter)
         .where(Chapter.slug == slug)
-        .options(selectinload(Chapter.leads).joinedload(ChapterLead.user))
+        .options(
+            selectinload(Chapter.leads).joinedload(ChapterLead.user),
+            selectinload(Chapter.kelurahan),
+        )
     )
     if chapter is None:
         raise NotFound()
-    members, listed, kelurahan = db.session.execute(
-        select(
-            select(func.count(Business.id))
-            .where(Business.chapter_id == chapter.id)
-            .scalar_subquery(),
-            visible_products()
-            .join(Business)
-            .where(Business.chapter_id == chapter.id)
-            .with_only_columns(func.count(Product.id))
-            .scalar_subquery(),
-            select(func.count(Kelurahan.code))
-            .where(Kelurahan.chapter_id == chapter.id)
-            .scalar_subquery(),
-        )
-    ).one()
-    products = _cards(
+    stmt = (
         visible_products()
         .join(Business)
         .where(Business.chapter_id == chapter.id)
         .order_by(Product.created_at.desc(), Product.id.desc())
-        .offset((page - 1) * per_page)
-        .limit(per_page)
     )
-    figures = {"members": members, "listed": listed, "kelurahan": kelurahan}
-    return chapter, figures, products
+    anchor = _after(after, Product.created_at, Product.id)
+    if anchor is not None:
+        stmt = stmt.where(tuple_(Product.created_at, Product.id) < tuple_(*anchor))
+    products, more = _page(stmt, per_page)
+    return chapter, chapter_figures(chapter.id), products, more
 
 
-def business_page(business_id: int, limit: int = 60):
+def business_page(business_id: int, after: int | None = None, per_page: int = PER_PAGE):
+    """The business and a page of its listed products by name (continuing after product
+    ``after``), whether more follow; NotFound when it shows nothing at all."""
     business = db.session.scalar(
         select(Business).where(Business.id == business_id).options(joinedload(Business.chapter))
     )
     if business is None:
         raise NotFound()
-    products = _cards(
+    stmt = (
         visible_products()
         .where(Product.business_id == business.id)
-        .order_by(Product.name)
-        .limit(limit)
+        .order_by(Product.name, Product.id)
     )
-    if not products:
+    anchor = _after(after, Product.name, Product.id)
+    if anchor is not None:
+        stmt = stmt.where(tuple_(Product.name, Product.id) > tuple_(*anchor))
+    products, more = _page(stmt, per_page)
+    if not products and anchor is None:
         # A business with nothing listed has no public page (it may not pass the gate).
         raise NotFound()
-    return business, products
+    return business, products, more
 
 
 @dataclass(frozen=True)

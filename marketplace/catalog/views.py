@@ -5,8 +5,8 @@ from urllib.parse import quote
 from flask import Blueprint, abort, render_template, request, url_for
 from flask_login import current_user
 
+from marketplace.catalog import pagecache, storefront
 from marketplace.catalog import params as search_params
-from marketplace.catalog import storefront
 from marketplace.catalog.categories import CATEGORIES
 from marketplace.catalog.models import Product
 from marketplace.core import uploads
@@ -18,6 +18,7 @@ bp = Blueprint("catalog", __name__)
 
 
 @bp.get("/search")
+@pagecache.cached_page
 def search_page():
     with domain_errors(show=False) as refused:
         params = search_params.parse(request.args)
@@ -39,6 +40,7 @@ def search_page():
         per_page=params.per_page,
         facets=True,
     )
+    pagecache.shows(products)
     chapters = search.chapter_names(result.facets.get("chapter", {}).keys())
     more = result.total > params.page * params.per_page
     return render_template(
@@ -71,8 +73,10 @@ def whatsapp_link(product: Product) -> str:
 
 
 @bp.get("/p/<int:product_id>")
+@pagecache.cached_page
 def product(product_id: int):
     item = storefront.visible_product(product_id)
+    pagecache.shows([item])
     share_url = external_url("catalog.product", product_id=item.id)
     return render_template(
         "catalog/product.html",
@@ -86,9 +90,18 @@ def product(product_id: int):
 
 
 @bp.get("/b/<int:business_id>")
+@pagecache.cached_page
 def business(business_id: int):
-    biz, products = storefront.business_page(business_id)
-    return render_template("catalog/business.html", business=biz, products=products)
+    biz, products, more = storefront.business_page(
+        business_id, after=search_params.after_id(request.args)
+    )
+    pagecache.shows(products)
+    return render_template(
+        "catalog/business.html",
+        business=biz,
+        products=products,
+        next_after=products[-1].id if more else None,
+    )
 
 
 @bp.get("/media/p/<int:image_id>/<any(large, thumb):size>.jpg")

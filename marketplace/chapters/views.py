@@ -2,16 +2,22 @@
 
 from flask import Blueprint, render_template, request
 
+from marketplace.catalog.pagecache import cached_page, shows
+from marketplace.catalog.params import after_id
 from marketplace.catalog.storefront import chapter_storefront
 
 bp = Blueprint("chapters", __name__)
 
 
 @bp.get("/c/<slug>")
+@cached_page
 def show(slug: str):
-    page = request.args.get("page", "1")
-    page = int(page) if page.isdigit() and len(page) <= 3 and 0 < int(page) <= 500 else 1
-    chapter, figures, products = chapter_storefront(slug, page=page)
+    chapter, figures, products, more = chapter_storefront(slug, after=after_id(request.args))
+    shows(products)
     return render_template(
-        "chapters/show.html", chapter=chapter, figures=figures, products=products, page=page
+        "chapters/show.html",
+        chapter=chapter,
+        figures=figures,
+        products=products,
+        next_after=products[-1].id if more else None,
     )

@@ -3,6 +3,7 @@
 from flask import Blueprint, jsonify, redirect, render_template, request, session
 from sqlalchemy import text
 
+from marketplace.catalog.pagecache import cached_page, shows
 from marketplace.chapters import services as chapters
 from marketplace.core.security import safe_next_url
 from marketplace.extensions import csrf, db
@@ -11,6 +12,7 @@ bp = Blueprint("main", __name__)
 
 
 @bp.get("/")
+@cached_page
 def index():
     from marketplace.catalog.categories import CATEGORIES
     from marketplace.catalog.storefront import home_products
@@ -19,6 +21,7 @@ def index():
     for chapter in chapters.list_chapters():
         by_kota.setdefault(chapter.kota, []).append(chapter)
     newest, picks = home_products()
+    shows([*newest, *picks])
     return render_template(
         "main/index.html",
         chapters_by_kota=by_kota,

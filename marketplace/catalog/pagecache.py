@@ -1,0 +1,158 @@
+"""Guest page cache for the catalog pages (home, search, /p/, /b/, /c/).
+
+A guest's page depends only on its URL, its language and the catalog data, so each worker
+keeps the rendered HTML (Flask-Caching, ``PAGE_CACHE_*`` settings) keyed on (path with query,
+language). An entry is served only while it is still true, checked by ONE statement per hit:
+
+- the change feed's latest id is the data version (every product, document or business change
+  that may alter a listing writes a feed row in its own transaction): any change, a miss;
+- the products the page shows must all still be listed (a primary-key lookup of at most a
+  page of ids), so a page never shows an unlisted or expired product, whatever the feed's
+  commit order; ``PAGE_CACHE_SECONDS`` bounds what the feed does not carry (chapter leads).
+
+Signed-in users, guests with flashed messages and anything but a 200 bypass the cache. The
+CSRF token is per session: a cached page leaves out base.html's meta token (no script reads
+it on these pages), so a page without a form is the same bytes for every guest, sets no
+session cookie and is compressed once (br, gzip) when cached; a page with a form (the cart on
+/p/) is rendered with a placeholder that each response replaces with the guest's own token.
+"""
+
+from __future__ import annotations
+
+import gzip
+from collections.abc import Iterable
+from functools import wraps
+
+from flask import current_app, g, make_response, request, session
+from flask_babel import get_locale
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+from sqlalchemy import bindparam, func, select
+
+from marketplace.catalog.models import Product
+from marketplace.catalog.visibility import visible_condition
+from marketplace.extensions import cache, db
+from marketplace.search.models import SearchChange
+
+TOKEN_PLACEHOLDER = "csrf-placeholder-d41d8cd98f00b204"  # noqa: S105 - not a secret
+
+
+def shows(products: Iterable) -> None:
+    """Record the products a page shows (their listing is re-checked on every cache hit)."""
+    ids = g.setdefault("page_product_ids", set())
+    ids.update(p if isinstance(p, int) else p.id for p in products)
+
+
+def placeholder_token() -> str:
+    return TOKEN_PLACEHOLDER
+
+
+def template_context() -> dict:
+    """While a cacheable page renders, ``csrf_token()`` gives the placeholder."""
+    if not g.get("page_cache_render"):
+        return {}
+    return {"csrf_token": placeholder_token, "page_cache_render": True}
+
+
+def _cacheable() -> bool:
+    if not current_app.config.get("PAGE_CACHE_SECONDS") or request.method != "GET":
+        return False
+    if request.headers.get("Authorization") or "_flashes" in session:
+        return False
+    return not current_user.is_authenticated
+
+
+_VERSION = select(func.coalesce(func.max(SearchChange.id), 0)).scalar_subquery()
+# Built once: the hit path runs it on the connection (no ORM, a cached compiled form).
+_CHECK = select(
+    _VERSION,
+    select(func.count(Product.id))
+    .where(Product.id.in_(bindparam("ids", expanding=True)), visible_condition())
+    .scalar_subquery(),
+)
+_VERSION_ONLY = select(_VERSION)
+
+
+def _still_true(entry: dict | None) -> tuple[bool, int]:
+    """(entry is current, data version) in one statement."""
+    connection = db.session.connection()
+    ids = sorted(entry["ids"]) if entry else []
+    if not ids:
+        latest = connection.execute(_VERSION_ONLY).scalar_one()
+        return entry is not None and entry["version"] == latest, latest
+    latest, count = connection.execute(_CHECK, {"ids": ids}).one()
+    return entry["version"] == latest and count == len(ids), latest
+
+
+def _encoding(accept: str) -> str | None:
+    """br or gzip if the client takes it (q > 0), br first."""
+    offered = {}
+    for part in accept.lower().split(","):
+        name, _, params = part.strip().partition(";")
+        q = params.strip().removeprefix("q=") if params.strip().startswith("q=") else "1"
+        try:
+            offered[name.strip()] = float(q)
+        except ValueError:
+            continue
+    for name in ("br", "gzip"):
+        if offered.get(name, offered.get("*", 0)) > 0:
+            return name
+    return None
+
+
+def _compressed(body: str) -> dict[str, bytes]:
+    """A page with no per-guest part is compressed once, when it is cached."""
+    if not current_app.config.get("COMPRESS_RESPONSES") or TOKEN_PLACEHOLDER in body:
+        return {}
+    import brotli
+
+    data = body.encode()
+    return {
+        "br": brotli.compress(data, quality=current_app.config.get("COMPRESS_BR_LEVEL", 4)),
+        "gzip": gzip.compress(data, compresslevel=current_app.config.get("COMPRESS_LEVEL", 6)),
+    }
+
+
+def cached_page(view):
+    """Serve a guest catalog page from the cache while it is still true (see module doc)."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if not _cacheable():
+            return view(*args, **kwargs)
+        key = f"page:{get_locale()}:{request.full_path}"
+        entry = cache.get(key)
+        current, version = _still_true(entry)
+        if not current:
+            g.page_cache_render = True
+            g.page_product_ids = set()
+            try:
+                response = make_response(view(*args, **kwargs))
+            finally:
+                g.page_cache_render = False
+            if response.status_code != 200 or response.is_streamed:
+                return response
+            body = response.get_data(as_text=True)
+            entry = {
+                "version": version,
+                "ids": frozenset(g.page_product_ids),
+                "body": body,
+                "mimetype": response.mimetype,
+                "compressed": _compressed(body),
+            }
+            cache.set(key, entry, timeout=current_app.config["PAGE_CACHE_SECONDS"])
+        body = entry["body"]
+        if TOKEN_PLACEHOLDER in body:
+            body = body.replace(TOKEN_PLACEHOLDER, generate_csrf())
+        elif entry["compressed"]:
+            encoding = _encoding(request.headers.get("Accept-Encoding", ""))
+            if encoding:
+                response = current_app.response_class(
+                    entry["compressed"][encoding], mimetype=entry["mimetype"]
+                )
+                response.headers["Content-Encoding"] = encoding
+                response.headers["Vary"] = "Accept-Encoding"
+                return response
+        return current_app.response_class(body, mimetype=entry["mimetype"])
+
+    return wrapped
