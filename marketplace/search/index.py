@@ -26,6 +26,7 @@ import shutil
 import struct
 import tempfile
 import threading
+import weakref
 import zlib
 from collections import Counter
 from dataclasses import dataclass, field
@@ -40,6 +41,7 @@ from whoosh.index import LockError
 from whoosh.reading import TermNotFound
 from whoosh.util.numeric import byte_to_length
 
+from marketplace.search import bulk
 from marketplace.search.analysis import SECTION, analyse, indonesian_analyzer
 
 log = logging.getLogger("pasarkita.search")
@@ -436,6 +438,7 @@ class _Generation:
         ]
         self.variants = _Bounded()
         self.suggestions = _Bounded()
+        self.closer = None  # set by ProductIndex: closes the searcher, once
 
     def fuzzy_variants(self, word: str) -> tuple[str, ...]:
         """Indexed name words one edit from a rare or unknown ``word`` (same first letter)."""
@@ -589,7 +592,7 @@ class ProductIndex:
     def close(self):
         with self._lock:
             if self._generation is not None:
-                self._generation.searcher.close()
+                self._generation.closer()  # closes its searcher, once
             self._generation = None
             self._ix = None
 
@@ -602,9 +605,10 @@ class ProductIndex:
                 # the old reader of a segment that has new deletions (deleted products stay
                 # findable), re-adds segments merged away, and fails on an empty index.
                 # What is costly to read per segment stays in self._segments. The old
-                # searcher is not closed: a search in another thread may still use it.
+                # searcher closes when the last search holding its generation ends.
                 searcher = ix.searcher()
                 generation = self._generation = _Generation(searcher, self._segments)
+                generation.closer = weakref.finalize(generation, searcher.close)
             return generation
 
     def searcher(self):
@@ -656,21 +660,13 @@ class ProductIndex:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix="reindex-", dir=self.path.parent))
         ix = whoosh_index.create_in(str(tmp), make_schema())
-        kwargs = {"limitmb": 512}  # per process; 256 spills sorted runs to disk and merges
-        if procs > 1:
-            # One segment per process, not merged: merging would cost as much again.
-            kwargs.update(procs=procs, multisegment=True, batchsize=500)
-        writer = ix.writer(**kwargs)
-        count = 0
         try:
-            for document in documents:
-                writer.add_document(**index_fields(document))
-                count += 1
-            writer.commit()
+            count = bulk.build(tmp, ix.indexname, ix.schema, documents, max(1, procs), index_fields)
         except BaseException:
-            writer.cancel()
             shutil.rmtree(tmp, ignore_errors=True)
             raise
+        for leftover in tmp.glob("*.tmp"):  # the per-document writers' scratch folders
+            shutil.rmtree(leftover, ignore_errors=True)
         (tmp / POSITION_FILE).write_text(str(position))
         (tmp / VERSION_FILE).write_text(SCHEMA_VERSION)
         return tmp, count
