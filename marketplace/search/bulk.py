@@ -274,7 +274,11 @@ def build(folder: Path, indexname: str, schema, documents, procs: int, prepare) 
         if count:
             segments.append(builder.finish())
     else:
-        context = multiprocessing.get_context("spawn")  # no inherited DB connections
+        # fork: no re-import per worker. A forked worker never touches the parent's
+        # database connections and ends with os._exit (multiprocessing), so it closes
+        # none of them.
+        methods = multiprocessing.get_all_start_methods()
+        context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
         inboxes = [context.Queue(maxsize=4) for _ in range(procs)]
         results = context.Queue()
         workers = [
