@@ -4,17 +4,18 @@ It holds listed products only, is derived from the database, and can be rebuilt 
 time. Visibility filters are Whoosh ``filter=`` objects, never part of the user's query
 text, so ``status:draft`` or ``chapter:x`` typed by a user is searched as plain words.
 
-Speed (bench/search.py, 100k products; targets in QUALITY.md "Performance"):
+Speed (bench/search.py; targets in issue 11 and QUALITY.md "Performance"):
 - the words of name, description and business name go into one field, weighted 3 : 1.5 : 1
   per word, so a query word reads one posting list instead of three;
 - typo variants are added only for words that are rare or unknown in the index;
-- category, chapter, kota, halal, in stock, price and date are columns, not indexed
-  terms; filters, facets and sorting read them as lists kept per segment (segments never
-  change once written, so a refresh after a small change reads only the new segment);
-- one long-lived searcher, replaced when the index changed, with the filter sets, typo
-  variants and suggestions that hold until then;
-- BM25F scores exactly as Whoosh's, with document lengths from those per-segment lists;
-- the exact total and the facet counts, when asked for, come from one unscored pass.
+- category, chapter, kota, halal, in stock, price and date are columns, not indexed terms;
+- each segment is searched apart with arrays: posting lists decoded a block at a time,
+  BM25F exactly as Whoosh scores it, filters as boolean masks, facets by ``bincount``, the
+  best of each segment merged; everything read from a segment is cached by segment id
+  (segments never change once written), so a new segment invalidates nothing else;
+- facet counts are exact up to FACET_EXACT matches and estimated from as many above,
+  unless asked for exactly;
+- a rebuild writes Whoosh's own segments from arrays in worker processes (search/bulk.py).
 """
 
 import bisect
