@@ -66,6 +66,8 @@ TEXT_BOOSTS = (3.0, 1.5, 1.0)
 FUZZY_BELOW = 3
 FUZZY_BOOST = 0.5
 CACHE_LIMIT = 4096  # entries per cache per searcher generation
+# Filter masks kept per segment: one byte per document each (64 MB at 1M products).
+MASK_LIMIT = 64
 # Facet counts are exact up to this many matches, estimated from as many above (the
 # page says so and offers the exact counts): their cost stays flat as matches grow.
 FACET_EXACT = 1000
@@ -165,8 +167,12 @@ class Filters:
 class _Bounded(dict):
     """A dict that forgets everything when it grows past its limit (cheap and enough)."""
 
+    def __init__(self, limit: int = CACHE_LIMIT):
+        super().__init__()
+        self.limit = limit
+
     def put(self, key, value):
-        if len(self) >= CACHE_LIMIT:
+        if len(self) >= self.limit:
             self.clear()
         self[key] = value
         return value
@@ -384,7 +390,7 @@ class _Segments:
         if not filters.terms() and not filters.has_price():
             return None
         data = self._of(reader)
-        masks = data.setdefault("masks", _Bounded())
+        masks = data.setdefault("masks", _Bounded(MASK_LIMIT))
         found = masks.get(filters)
         if found is None:
             found = np.ones(reader.doc_count_all(), dtype=bool)
