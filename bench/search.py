@@ -23,8 +23,10 @@ import argparse
 import gc
 import random
 import re
+import resource
 import shutil
 import sqlite3
+import statistics
 import sys
 import tempfile
 import time
@@ -762,14 +764,63 @@ def recall(engine, cases) -> tuple[float, list[str]]:
     return 1 - len(missed) / len(cases), missed
 
 
+def one_run(corpus, queries, args, number: int) -> dict:
+    """Build both, time the queries, recall, facets and the first search after an update."""
+    folder = Path(tempfile.mkdtemp(prefix="bench-search-"))
+    whoosh = WhooshEngine(folder, args.procs)
+    fts5 = Fts5Engine(folder)
+    out: dict = {}
+    for engine in (whoosh, fts5):
+        out[f"build {engine.name} s"] = engine.build(corpus.documents)
+        print(
+            f"run {number}: built {engine.name} in {out[f'build {engine.name} s']:.1f} s",
+            flush=True,
+        )
+    engines = [whoosh, fts5]
+    times = time_queries(engines, queries, args.repeat)
+    for e in engines:
+        out[f"p50 {e.name} ms"] = percentile(times[e.name], 0.5) * 1000
+        out[f"p95 {e.name} ms"] = percentile(times[e.name], 0.95) * 1000
+    faceted = time_queries([whoosh], queries, args.repeat, facets=True)["whoosh"]
+    out["p95 whoosh faceted ms"] = percentile(faceted, 0.95) * 1000
+    for e in engines:
+        out[f"recall {e.name}"], missed = recall(e, corpus.recall)
+        if missed and number == 1:
+            print(f"{e.name} missed {len(missed)}: {', '.join(missed)}")
+    # What the warm numbers leave out: an index change starts a new searcher generation.
+    sample = dict(corpus.documents[len(corpus.documents) // 2])
+    sample["name"] += " Baru"
+    start = time.perf_counter()
+    whoosh.index.apply({int(sample["id"]): sample}, position=1)
+    out["apply one update ms"] = (time.perf_counter() - start) * 1000
+    start = time.perf_counter()
+    whoosh.search("kue kering", Filters(in_stock=True, min_price=20_000), "price_asc", True)
+    out["first search after it ms"] = (time.perf_counter() - start) * 1000
+    out["ratio p95 whoosh/fts5"] = out["p95 whoosh ms"] / out["p95 fts5 ms"]
+    if args.keep:
+        print(f"kept {folder}")
+    else:
+        whoosh.index.close()
+        fts5.db.close()
+        shutil.rmtree(folder, ignore_errors=True)
+    return out
+
+
+def peak_rss_gb() -> tuple[float, float]:
+    """Peak resident memory of this process and of its largest child (the writers), GB."""
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
+    child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 2**20
+    return own, child
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--n", type=int, default=100_000, help="products (default 100000)")
+    parser.add_argument("--runs", type=int, default=3, help="builds and timings (default 3)")
     parser.add_argument("--procs", type=int, default=2, help="Whoosh writer processes")
     parser.add_argument("--repeat", type=int, default=5, help="timed passes over the queries")
     parser.add_argument("--queries", help="only these queries (comma-separated), no filters")
-    parser.add_argument("--facets", action="store_true", help="also time ours with facets")
-    parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary folders")
     args = parser.parse_args(argv)
 
     start = time.perf_counter()
@@ -789,63 +840,27 @@ def main(argv=None) -> None:
         queries = [(q.strip(), Filters(), "relevance") for q in args.queries.split(",")]
     else:
         queries = query_set(corpus)
-
-    folder = Path(tempfile.mkdtemp(prefix="bench-search-"))
-    whoosh = WhooshEngine(folder, args.procs)
-    fts5 = Fts5Engine(folder)
-    builds = {}
-    for engine in (whoosh, fts5):
-        builds[engine.name] = engine.build(corpus.documents)
-        print(f"built {engine.name} in {builds[engine.name]:.1f} s", flush=True)
-    sample = dict(corpus.documents[len(corpus.documents) // 2])
-    del corpus.documents
-
-    engines = [whoosh, fts5]
-    times = time_queries(engines, queries, args.repeat)
-    recalls = {e.name: recall(e, corpus.recall) for e in engines}
+    runs = [one_run(corpus, queries, args, number) for number in range(1, args.runs + 1)]
 
     print()
-    print(f"{len(queries)} queries x {args.repeat} passes, top {TOP}, procs={args.procs}")
+    print(
+        f"{len(queries)} queries x {args.repeat} passes, top {TOP}, procs={args.procs}, "
+        f"n={len(corpus.documents)}, {len(runs)} run(s): min / median / max"
+    )
     print(f"ours: {sys.modules[ProductIndex.__module__].__file__}")
-    header = f"{'engine':<8} {'build s':>8} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'recall':>7}"
+    header = f"{'measure':<28} {'min':>9} {'median':>9} {'max':>9}"
     print(header)
     print("-" * len(header))
-    for e in engines:
-        t = times[e.name]
-        print(
-            f"{e.name:<8} {builds[e.name]:>8.1f} {percentile(t, 0.5) * 1000:>8.2f} "
-            f"{percentile(t, 0.95) * 1000:>8.2f} {max(t) * 1000:>8.2f} "
-            f"{recalls[e.name][0]:>7.3f}"
+    for key in runs[0]:
+        values = sorted(run[key] for run in runs)
+        digits = 3 if key.startswith(("recall", "ratio")) else 1 if key.startswith("build") else 2
+        cells = " ".join(
+            f"{v:>9.{digits}f}" for v in (values[0], statistics.median(values), values[-1])
         )
-    for e in engines:
-        if recalls[e.name][1]:
-            missed = ", ".join(recalls[e.name][1])
-            print(f"{e.name} missed {len(recalls[e.name][1])}: {missed}")
-    if args.facets:
-        ft = time_queries([whoosh], queries, args.repeat, facets=True)["whoosh"]
-        print(
-            f"whoosh with facets (the web page): p50 {percentile(ft, 0.5) * 1000:.2f} ms, "
-            f"p95 {percentile(ft, 0.95) * 1000:.2f} ms"
-        )
-    # What the warm numbers leave out: an index change starts a new searcher generation.
-    sample["name"] += " Baru"
-    start = time.perf_counter()
-    whoosh.index.apply({int(sample["id"]): sample}, position=1)
-    applied = time.perf_counter() - start
-    start = time.perf_counter()
-    whoosh.search("kue kering", Filters(in_stock=True, min_price=20_000), "price_asc", True)
-    first = time.perf_counter() - start
-    print(
-        f"whoosh after a one-product update: apply {applied * 1000:.0f} ms, then a search "
-        f"with filters, sort and facets {first * 1000:.0f} ms"
-    )
-    if args.keep:
-        print(f"kept {folder}")
-    else:
-        whoosh.index.close()
-        fts5.db.close()
-        shutil.rmtree(folder, ignore_errors=True)
-    ratio = percentile(times["whoosh"], 0.95) / percentile(times["fts5"], 0.95)
+        print(f"{key:<28} {cells}")
+    own, child = peak_rss_gb()
+    print(f"{'peak RSS GB (bench, writer)':<28} {own:>9.2f} {child:>9.2f}")
+    ratio = statistics.median(run["ratio p95 whoosh/fts5"] for run in runs)
     print(f"search p95 ratio whoosh/fts5: {ratio:.2f}")
     sys.stdout.flush()
 

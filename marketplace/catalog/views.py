@@ -39,6 +39,8 @@ def search_page():
         page=params.page,
         per_page=params.per_page,
         facets=True,
+        # Above index.FACET_EXACT matches the counts are estimates unless asked for.
+        exact_facets=request.args.get("facets") == "exact",
     )
     pagecache.shows(products)
     chapters = search.chapter_names(result.facets.get("chapter", {}).keys())
@@ -54,12 +56,14 @@ def search_page():
         error=None,
         prev_url=_page_url(params.page - 1) if params.page > 1 else None,
         next_url=_page_url(params.page + 1) if more else None,
+        exact_facets_url=_page_url(params.page, facets="exact"),
     )
 
 
-def _page_url(page: int) -> str:
+def _page_url(page: int, **extra: str) -> str:
     args = request.args.to_dict()
     args["page"] = page
+    args.update(extra)
     return url_for("catalog.search_page", **args)
 
 

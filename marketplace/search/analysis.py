@@ -5,6 +5,7 @@ Typos ("kripik" for "keripik") are not a stemming matter: the query side adds fu
 """
 
 import re
+from collections import Counter
 from functools import lru_cache
 
 from whoosh.analysis import Filter, Token, Tokenizer
@@ -172,3 +173,71 @@ def indonesian_analyzer(boosts=(1.0,), stemming=True):
 
 def analyse(text: str) -> list[str]:
     return [t.text for t in indonesian_analyzer()(text or "")]
+
+
+# Word as found -> its term ("" for a function word), for index_terms; bounded.
+_TERMS: dict[bool, dict[str, str]] = {True: {}, False: {}}
+_TERMS_LIMIT = 500_000
+
+
+def _learn(cache: dict[str, str], word: str, stemming: bool) -> str:
+    text = word.lower()
+    term = "" if len(text) < 2 or text in STOP_WORDS else text
+    if term and stemming:
+        term = stem(text)
+    if len(cache) >= _TERMS_LIMIT:
+        cache.clear()
+    cache[word] = term
+    return term
+
+
+# Text found again and again (names, business names, the sentences of descriptions)
+# -> its terms with their counts, and its token count; bounded.
+_PIECES: dict[tuple[str, bool], tuple[tuple[tuple[str, int], ...], int]] = {}
+# Where a section may be cut without cutting a word: after a sentence's end.
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+
+def _piece_terms(piece: str, stemming: bool) -> tuple[tuple[tuple[str, int], ...], int]:
+    key = (piece, stemming)
+    found = _PIECES.get(key)
+    if found is None:
+        cache = _TERMS[stemming]
+        words = WORD.findall(piece)
+        terms = [
+            term if term is not None else _learn(cache, word, stemming)
+            for word, term in zip(words, map(cache.get, words), strict=True)
+        ]
+        counts = Counter(terms)
+        counts.pop("", None)
+        if len(_PIECES) >= _TERMS_LIMIT:
+            _PIECES.clear()
+        found = _PIECES[key] = (tuple(counts.items()), sum(counts.values()))
+    return found
+
+
+def index_terms(
+    value: str, boosts=(1.0,), stemming=True
+) -> tuple[dict[str, int], dict[str, float], int]:
+    """Frequency and weight of each term, and the token count: what Whoosh's Frequency
+    format records for ``IndonesianTokenizer(boosts, stemming)`` at index time.
+
+    The bulk builder's path: the same terms, each sentence analysed once per process
+    (catalogues repeat names, business names and sentences) instead of a token object
+    per word. Cutting after a sentence's end never cuts a word (WORD has no spaces).
+    """
+    stemming = bool(stemming)
+    freqs: dict[str, int] = {}
+    weights: dict[str, float] = {}
+    length = 0
+    sections = value.split(SECTION) if len(boosts) > 1 else (value,)
+    last = len(boosts) - 1
+    for number, section in enumerate(sections):
+        boost = boosts[min(number, last)]
+        for piece in SENTENCE_END.split(section) if len(section) > 80 else (section,):
+            counts, tokens = _piece_terms(piece, stemming)
+            length += tokens
+            for term, count in counts:
+                freqs[term] = freqs.get(term, 0) + count
+                weights[term] = weights.get(term, 0.0) + count * boost
+    return freqs, weights, length

@@ -4,36 +4,45 @@ It holds listed products only, is derived from the database, and can be rebuilt 
 time. Visibility filters are Whoosh ``filter=`` objects, never part of the user's query
 text, so ``status:draft`` or ``chapter:x`` typed by a user is searched as plain words.
 
-Speed (bench/search.py, 100k products; targets in QUALITY.md "Performance"):
+Speed (bench/search.py; targets in issue 11 and QUALITY.md "Performance"):
 - the words of name, description and business name go into one field, weighted 3 : 1.5 : 1
   per word, so a query word reads one posting list instead of three;
 - typo variants are added only for words that are rare or unknown in the index;
-- category, chapter, kota, halal, in stock, price and date are columns, not indexed
-  terms; filters, facets and sorting read them as lists kept per segment (segments never
-  change once written, so a refresh after a small change reads only the new segment);
-- one long-lived searcher, replaced when the index changed, with the filter sets, typo
-  variants and suggestions that hold until then;
-- BM25F scores exactly as Whoosh's, with document lengths from those per-segment lists;
-- the exact total and the facet counts, when asked for, come from one unscored pass.
+- category, chapter, kota, halal, in stock, price and date are columns, not indexed terms;
+- each segment is searched apart with arrays: posting lists decoded a block at a time,
+  BM25F exactly as Whoosh scores it, filters as boolean masks, facets by ``bincount``, the
+  best of each segment merged; everything read from a segment is cached by segment id
+  (segments never change once written), so a new segment invalidates nothing else;
+- facet counts are exact up to FACET_EXACT matches and estimated from as many above,
+  unless asked for exactly;
+- a rebuild writes Whoosh's own segments from arrays in worker processes (search/bulk.py).
 """
 
 import bisect
+import io
 import logging
 import os
+import pickle
 import shutil
+import struct
 import tempfile
 import threading
+import weakref
+import zlib
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from whoosh import columns, scoring, sorting
+import numpy as np
+from whoosh import columns
 from whoosh import index as whoosh_index
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, WHOOSH3_HEADER_MAGIC, W3TermsReader, _lenfield
 from whoosh.fields import COLUMN, ID, TEXT, Schema
 from whoosh.index import LockError
-from whoosh.query import And, Every, Or, Term
+from whoosh.reading import TermNotFound
 from whoosh.util.numeric import byte_to_length
 
+from marketplace.search import bulk
 from marketplace.search.analysis import SECTION, analyse, indonesian_analyzer
 
 log = logging.getLogger("pasarkita.search")
@@ -57,6 +66,11 @@ TEXT_BOOSTS = (3.0, 1.5, 1.0)
 FUZZY_BELOW = 3
 FUZZY_BOOST = 0.5
 CACHE_LIMIT = 4096  # entries per cache per searcher generation
+# Filter masks kept per segment: one byte per document each (64 MB at 1M products).
+MASK_LIMIT = 64
+# Facet counts are exact up to this many matches, estimated from as many above (the
+# page says so and offers the exact counts): their cost stays flat as matches grow.
+FACET_EXACT = 1000
 
 
 def make_schema() -> Schema:
@@ -120,6 +134,7 @@ class SearchResult:
     per_page: int
     facets: dict = field(default_factory=dict)
     suggestion: str | None = None
+    facets_exact: bool = True
 
 
 @dataclass(frozen=True)
@@ -152,23 +167,136 @@ class Filters:
 class _Bounded(dict):
     """A dict that forgets everything when it grows past its limit (cheap and enough)."""
 
+    def __init__(self, limit: int = CACHE_LIMIT):
+        super().__init__()
+        self.limit = limit
+
     def put(self, key, value):
-        if len(self) >= CACHE_LIMIT:
+        if len(self) >= self.limit:
             self.clear()
         self[key] = value
         return value
 
 
-_LENGTH_OF_BYTE = [byte_to_length(b) or 0 for b in range(256)]
+_LENGTH_OF_BYTE = np.array([byte_to_length(b) or 0 for b in range(256)], dtype=np.float64)
+_NO_IDS = np.empty(0, dtype=np.int64)
+_NO_SCORES = np.empty(0, dtype=np.float64)
+_BLOCK_LENGTH = struct.Struct("!i")
+# BM25F parameters, the same as Whoosh's BM25F defaults: scores and ranks stay Whoosh's.
+B, K1 = 0.75, 1.2
+
+
+def _decode_w3(data: bytes) -> tuple[np.ndarray, np.ndarray]:
+    """Document numbers and weights of a W3 posting list, decoded a block at a time.
+
+    Layout (whoosh.codec.whoosh3.W3PostingsWriter): a 4-byte tag, then blocks of
+    ``!i`` length (negative for the last), a pickled info tuple, and the zlib'd pickle
+    of (delta-coded ids, weights, values). Each block's first delta is absolute.
+    """
+    if data[:4] != WHOOSH3_HEADER_MAGIC:
+        raise ValueError("not a W3 posting list")
+    deltas: list[int] = []
+    weights: list[float] = []
+    starts: list[int] = []
+    previous: list[int] = []
+    stream = io.BytesIO(data)
+    position, last_id, last = 4, 0, False
+    while not last:
+        (length,) = _BLOCK_LENGTH.unpack_from(data, position)
+        last = length < 0
+        stream.seek(position + 4)
+        count, max_id, _, compression, _, _ = pickle.load(stream)  # noqa: S301 (our own index)
+        position += 4 + abs(length)
+        raw = data[stream.tell() : position]
+        ids, block_weights, _ = pickle.loads(zlib.decompress(raw) if compression else raw)  # noqa: S301
+        starts.append(len(deltas))
+        previous.append(last_id)
+        deltas.extend(ids)
+        if block_weights is None:
+            weights.extend([1.0] * count)
+        elif isinstance(block_weights, float):
+            weights.extend([block_weights] * count)
+        else:
+            weights.extend(block_weights)
+        last_id = max_id
+    numbers = np.array(deltas, dtype=np.int64)
+    numbers[starts] -= previous
+    return np.cumsum(numbers), np.array(weights, dtype=np.float64)
+
+
+def _postings(reader, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+    """(ascending document numbers, weights) of one term in one segment, deleted included."""
+    terms = getattr(reader, "_terms", None)
+    btext = text.encode()
+    if isinstance(terms, W3TermsReader):
+        try:
+            info = terms.term_info(fieldname, btext)
+        except TermNotFound:
+            return _NO_IDS, _NO_SCORES
+        if info.is_inlined():
+            ids, weights, _ = info.inlined_postings()
+            return np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float64)
+        offset, length = info.extent()
+        if isinstance(length, tuple):  # W3TermInfo.from_bytes leaves it unpacked
+            length = length[0]
+        return _decode_w3(terms._postfile.get(offset, length))
+    # Another codec (an in-memory index): the public, slower way.
+    if (fieldname, btext) not in reader:
+        return _NO_IDS, _NO_SCORES
+    matcher = reader.postings(fieldname, btext)
+    ids, weights = [], []
+    while matcher.is_active():
+        ids.append(matcher.id())
+        weights.append(matcher.weight())
+        matcher.next()
+    return np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float64)
+
+
+def _intersect(a, sa, b, sb):
+    """Documents in both sorted arrays, with their scores summed."""
+    if len(a) > len(b):
+        a, sa, b, sb = b, sb, a, sa
+    if not len(a):
+        return _NO_IDS, _NO_SCORES
+    pos = np.minimum(np.searchsorted(b, a), len(b) - 1)
+    hit = b[pos] == a
+    return a[hit], sa[hit] + sb[pos[hit]]
+
+
+def _union(parts):
+    """Documents in any of the (ids, scores) parts, with their scores summed."""
+    parts = [p for p in parts if len(p[0])]
+    if not parts:
+        return _NO_IDS, _NO_SCORES
+    if len(parts) == 1:
+        return parts[0]
+    ids, inverse = np.unique(np.concatenate([p[0] for p in parts]), return_inverse=True)
+    scores = np.bincount(inverse, weights=np.concatenate([p[1] for p in parts]))
+    return ids, scores
+
+
+def _top(ids: np.ndarray, scores: np.ndarray, k: int) -> np.ndarray:
+    """Positions of the k best by (score descending, document number ascending)."""
+    n = len(ids)
+    if n > k:
+        threshold = np.partition(scores, n - k)[n - k]
+        better = np.flatnonzero(scores > threshold)
+        equal = np.flatnonzero(scores == threshold)[: k - len(better)]
+        chosen = np.concatenate([better, equal])
+    else:
+        chosen = np.arange(n)
+    return chosen[np.lexsort((ids[chosen], -scores[chosen]))]
 
 
 class _Segments:
-    """Values read once per index segment, by segment id.
+    """Arrays read once per index segment, by segment id.
 
-    A segment never changes once written: a deletion only marks documents, which every
-    query skips anyway, so a filter set that still holds a deleted document is harmless.
-    A refresh after a small change therefore reads only the new segment. Entries of
-    segments that are gone (merged, or a rebuilt index) are dropped by ``keep_only``.
+    A segment never changes once written (a deletion only marks documents, and
+    deletions are applied per searcher generation), so nothing here is read again when
+    another segment is added: a refresh after a one-product update reads only the new,
+    small segment. Entries of segments that are gone (merged, rebuilt) are dropped by
+    ``keep_only``. Everything is by the segment's own document numbers, never by a
+    global number, so a segment that moves in the list keeps its entries.
     """
 
     def __init__(self):
@@ -182,74 +310,113 @@ class _Segments:
         for key in [k for k in self._data if k not in live]:
             self._data.pop(key, None)
 
-    def column(self, reader, name) -> list:
-        """The column's value for each of the segment's documents (bytes decoded)."""
+    def codes(self, reader, name) -> tuple[np.ndarray, list[str]]:
+        """A text column as (a value number per document, the values)."""
         data = self._of(reader)
-        values = data.get(("column", name))
-        if values is None:
-            if reader.has_column(name):
-                values = list(reader.column_reader(name))
-                if values and isinstance(values[0], bytes):
-                    values = [v.decode() for v in values]
+        found = data.get(("codes", name))
+        if found is None:
+            count = reader.doc_count_all()
+            column = reader.column_reader(name) if reader.has_column(name) else None
+            if isinstance(column, columns.RefBytesColumn.Reader):
+                raw = column._dbfile.get(column._basepos, count * column._itemsize)
+                codes = np.frombuffer(raw, dtype=">" + column._typecode).astype(np.int32)
+                values = [v.decode() for v in column._uniques]
             else:
-                values = [None] * reader.doc_count_all()
-            data[("column", name)] = values
-        return values
-
-    def documents_by_value(self, reader, name) -> dict[object, list[int]]:
-        """The segment's document numbers for each value of a column."""
-        data = self._of(reader)
-        found = data.get(("by_value", name))
-        if found is None:
-            found = {}
-            for docnum, value in enumerate(self.column(reader, name)):
-                found.setdefault(value, []).append(docnum)
-            data[("by_value", name)] = found
+                cells = [] if column is None else [v.decode() for v in column]
+                values = sorted(set(cells))
+                number = {v: i for i, v in enumerate(values)}
+                codes = np.array([number[v] for v in cells], dtype=np.int32)
+                if column is None:
+                    codes = np.zeros(count, dtype=np.int32)
+                    values = [""]
+            found = data[("codes", name)] = (codes, values)
         return found
 
-    def global_set(self, reader, offset, name, value) -> set[int]:
-        """Global document numbers (segment's + offset) whose column ``name`` is ``value``.
-
-        Kept per offset: a segment's offset changes only when a segment before it goes.
-        """
+    def bits(self, reader, name) -> np.ndarray:
         data = self._of(reader)
-        key = ("set", name, value, offset)
-        found = data.get(key)
+        found = data.get(("bits", name))
         if found is None:
-            docnums = self.documents_by_value(reader, name).get(value, ())
-            found = data[key] = set(map(offset.__add__, docnums))
+            found = np.zeros(reader.doc_count_all(), dtype=bool)
+            if reader.has_column(name):
+                column = reader.column_reader(name)
+                bitset = column.id_set() if hasattr(column, "id_set") else None
+                if bitset is not None:
+                    found[np.fromiter(iter(bitset), dtype=np.int64)] = True
+                else:
+                    found[:] = list(column)
+            data[("bits", name)] = found
         return found
 
-    def price_order(self, reader) -> tuple[list[int], list[int]]:
-        """(prices ascending, the segment's document numbers in that order)."""
+    def numbers(self, reader, name) -> np.ndarray:
         data = self._of(reader)
-        found = data.get("price_order")
+        found = data.get(("numbers", name))
         if found is None:
-            prices = self.column(reader, "price")
-            order = sorted(range(len(prices)), key=prices.__getitem__)
-            found = data["price_order"] = ([prices[i] for i in order], order)
+            count = reader.doc_count_all()
+            column = reader.column_reader(name) if reader.has_column(name) else None
+            if isinstance(column, columns.NumericColumn.Reader) and column._count == count:
+                raw = column._dbfile.get(column._basepos, count * column._fixedlen)
+                found = np.frombuffer(raw, dtype=">" + column._typecode).astype(np.int64)
+            else:
+                found = np.array([] if column is None else list(column), dtype=np.int64)
+                if column is None:
+                    found = np.zeros(count, dtype=np.int64)
+            data[("numbers", name)] = found
         return found
 
-    def lengths(self, reader, fieldname) -> list[int]:
-        """Field length of each document (Whoosh would decode a column cell per score)."""
+    def lengths(self, reader, fieldname) -> np.ndarray:
+        """Field length of each document, as BM25F reads it (the length byte decoded)."""
         data = self._of(reader)
-        lengths = data.get(("lengths", fieldname))
-        if lengths is None:
+        found = data.get(("lengths", fieldname))
+        if found is None:
+            count = reader.doc_count_all()
             perdoc = getattr(reader, "_perdoc", None)
             column = None
             if perdoc is not None and hasattr(perdoc, "_cached_reader"):
-                from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
-
                 column = perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
             if column is not None:
-                lengths = [_LENGTH_OF_BYTE[b] for b in column]
+                raw = column._dbfile.get(column._basepos, column._count)
+                found = np.zeros(count, dtype=np.float64)
+                found[: column._count] = _LENGTH_OF_BYTE[np.frombuffer(raw, dtype=np.uint8)]
             else:  # another codec: the public (slower) way
-                lengths = [
-                    reader.doc_field_length(n, fieldname, 0) or 0
-                    for n in range(reader.doc_count_all())
-                ]
-            data[("lengths", fieldname)] = lengths
-        return lengths
+                found = np.array(
+                    [reader.doc_field_length(n, fieldname, 0) or 0 for n in range(count)],
+                    dtype=np.float64,
+                )
+            data[("lengths", fieldname)] = found
+        return found
+
+    def allowed(self, reader, filters: "Filters") -> np.ndarray | None:
+        """The segment's documents the filters allow, as a mask (None: all)."""
+        if not filters.terms() and not filters.has_price():
+            return None
+        data = self._of(reader)
+        masks = data.setdefault("masks", _Bounded(MASK_LIMIT))
+        found = masks.get(filters)
+        if found is None:
+            found = np.ones(reader.doc_count_all(), dtype=bool)
+            for name, value in filters.terms():
+                if name in ("halal", "in_stock"):
+                    found &= self.bits(reader, name) == bool(value)
+                else:
+                    codes, values = self.codes(reader, name)
+                    found &= codes == (values.index(value) if value in values else -1)
+            if filters.has_price():
+                prices = self.numbers(reader, "price")
+                if filters.min_price is not None:
+                    found &= prices >= filters.min_price
+                if filters.max_price is not None:
+                    found &= prices <= filters.max_price
+            masks.put(filters, found)
+        return found
+
+    def variants(self, reader, word: str) -> tuple[str, ...]:
+        """This segment's name words one edit from ``word`` (same first letter)."""
+        data = self._of(reader)
+        cache = data.setdefault("variants", _Bounded())
+        found = cache.get(word)
+        if found is None:
+            found = cache.put(word, tuple(reader.terms_within("name", word, 1, prefix=1)))
+        return found
 
 
 def _has_segment(reader) -> bool:
@@ -271,72 +438,14 @@ class _Generation:
         self.segments = segments
         self.leaves = _leaves(searcher)
         segments.keep_only(self.leaves)
-        self.term_sets = _Bounded()
-        self.filter_sets = _Bounded()
+        self.offsets = [offset for _, offset in self.leaves]
+        self.deleted = [
+            np.array(sorted(reader.segment().deleted_docs()), dtype=np.int64)
+            for reader, _ in self.leaves
+        ]
         self.variants = _Bounded()
         self.suggestions = _Bounded()
-        self._columns = {}
-
-    def term_set(self, name, value) -> set[int]:
-        key = (name, value)
-        found = self.term_sets.get(key)
-        if found is None:
-            parts = [self.segments.global_set(r, offset, name, value) for r, offset in self.leaves]
-            found = self.term_sets.put(key, set().union(*parts))
-        return found
-
-    def column(self, name) -> list:
-        """A column as a list by (global) document number."""
-        values = self._columns.get(name)
-        if values is None:
-            values = []
-            for reader, _ in self.leaves:
-                values += self.segments.column(reader, name)
-            self._columns[name] = values
-        return values
-
-    def price_set(self, low: int | None, high: int | None) -> set[int]:
-        found = set()
-        for reader, offset in self.leaves:
-            prices, order = self.segments.price_order(reader)
-            lo = 0 if low is None else bisect.bisect_left(prices, low)
-            hi = len(prices) if high is None else bisect.bisect_right(prices, high)
-            found.update(map(offset.__add__, order[lo:hi]))
-        return found
-
-    def allowed(self, filters: "Filters") -> set[int] | None:
-        """Document numbers the filters allow (None: all), cached per Filters value."""
-        if filters in self.filter_sets:
-            return self.filter_sets[filters]
-        sets = [self.term_set(name, value) for name, value in filters.terms()]
-        if filters.has_price():
-            sets.append(self.price_set(filters.min_price, filters.max_price))
-        if not sets:
-            allowed = None
-        else:
-            sets.sort(key=len)
-            allowed = sets[0].intersection(*sets[1:]) if len(sets) > 1 else sets[0]
-        return self.filter_sets.put(filters, allowed)
-
-    def matching(self, query, allowed: set[int] | None) -> list[int]:
-        """Every document number the query matches and the filters allow."""
-        docs = self.searcher.docs_for_query(query)
-        if allowed is None:
-            return list(docs)
-        return [d for d in docs if d in allowed]
-
-    def facet_counts(self, docnums: list[int]) -> dict[str, dict]:
-        counts = {}
-        for name in FACET_FIELDS:
-            if name == "halal":
-                # True/False keys, as templates/catalog/search.html reads them (Whoosh's
-                # groupedby gave the raw terms "t"/"f", so the page always showed 0).
-                halal = len(self.term_set("halal", True).intersection(docnums))
-                found = {True: halal, False: len(docnums) - halal}
-                counts[name] = {key: n for key, n in found.items() if n}
-            else:
-                counts[name] = dict(Counter(map(self.column(name).__getitem__, docnums)))
-        return counts
+        self.closer = None  # set by ProductIndex: closes the searcher, once
 
     def fuzzy_variants(self, word: str) -> tuple[str, ...]:
         """Indexed name words one edit from a rare or unknown ``word`` (same first letter)."""
@@ -344,75 +453,110 @@ class _Generation:
             return ()
         found = self.variants.get(word)
         if found is None:
-            searcher = self.searcher
-            if searcher.doc_frequency("text", word) >= FUZZY_BELOW:
+            if self.searcher.doc_frequency("text", word) >= FUZZY_BELOW:
                 found = ()
             else:
-                words = searcher.reader().terms_within("name", word, 1, prefix=1)
-                found = tuple(sorted(set(words) - {word}))
+                words = set()
+                for reader, _ in self.leaves:
+                    words.update(self.segments.variants(reader, word))
+                found = tuple(sorted(words - {word}))
             self.variants.put(word, found)
         return found
 
+    def clauses(self, words: list[str]) -> list[list[tuple[str, str, float]]]:
+        """Per word, the (field, term, boost) alternatives that match it."""
+        return [
+            [("text", word, 1.0)] + [("name", v, FUZZY_BOOST) for v in self.fuzzy_variants(word)]
+            for word in words
+        ]
 
-# --- scoring and sorting from plain lists ------------------------------------------------
+    def _term(self, reader, fieldname, text, boost):
+        ids, weights = _postings(reader, fieldname, text)
+        if not len(ids):
+            return ids, weights
+        searcher = self.searcher
+        idf = searcher.idf(fieldname, text)
+        avgfl = searcher.avg_field_length(fieldname) or 1
+        lengths = self.segments.lengths(reader, fieldname)[ids]
+        scores = idf * (K1 + 1) * weights / (weights + K1 * (1 - B) + K1 * B / avgfl * lengths)
+        return ids, scores * boost if boost != 1.0 else scores
+
+    def match(self, number: int, clauses, every_word: bool, filters: "Filters"):
+        """(document numbers, scores) of one segment's matches the filters allow."""
+        reader, _ = self.leaves[number]
+        if clauses:
+            matched = None
+            for alternatives in sorted(clauses, key=len):
+                part = _union([self._term(reader, *alt) for alt in alternatives])
+                if matched is None:
+                    matched = part
+                elif every_word:
+                    matched = _intersect(*matched, *part)
+                else:
+                    matched = _union([matched, part])
+                if every_word and not len(matched[0]):
+                    break
+            ids, scores = matched
+        else:
+            ids = np.arange(reader.doc_count_all(), dtype=np.int64)
+            scores = np.zeros(len(ids), dtype=np.float64)
+        allowed = self.segments.allowed(reader, filters)
+        if allowed is not None and len(ids):
+            keep = allowed[ids]
+            ids, scores = ids[keep], scores[keep]
+        deleted = self.deleted[number]
+        if len(deleted) and len(ids):
+            keep = ~np.isin(ids, deleted)
+            ids, scores = ids[keep], scores[keep]
+        return ids, scores
+
+    def stored_id(self, docnum: int) -> int:
+        number = bisect.bisect_right(self.offsets, docnum) - 1
+        reader, offset = self.leaves[number]
+        return int(reader.stored_fields(docnum - offset)["id"])
 
 
-class _Scorer(scoring.BM25FScorer):
-    """Whoosh's BM25F scorer with the document length taken from a list."""
-
-    def __init__(self, searcher, fieldname, text, B, K1, lengths, qf=1):
-        super().__init__(searcher, fieldname, text, B, K1, qf=qf)
-        self._lengths = lengths
-        self._top = self.idf * (K1 + 1)
-        self._k = K1 * (1 - B)
-        self._kb = K1 * B / self.avgfl
-
-    def score(self, matcher):
-        tf = matcher.weight()
-        return self._top * tf / (tf + self._k + self._kb * self._lengths[matcher.id()])
-
-
-class Weighting(scoring.BM25F):
-    """BM25F (same parameters, same scores) without a column read per scored document."""
-
-    def __init__(self, segments: _Segments | None = None, **kwargs):
-        super().__init__(**kwargs)
-        self.segments = segments or _Segments()
-
-    def scorer(self, searcher, fieldname, text, qf=1):
-        reader = searcher.reader()
-        one_segment = reader.is_atomic() and _has_segment(reader)
-        if one_segment and searcher.schema[fieldname].scorable:
-            lengths = self.segments.lengths(reader, fieldname)
-            B = self._field_B.get(fieldname, self.B)
-            return _Scorer(searcher, fieldname, text, B, self.K1, lengths, qf=qf)
-        return super().scorer(searcher, fieldname, text, qf)
-
-
-class _ColumnFacet(sorting.FacetType):
-    """Sort by a numeric column read into per-segment lists (Whoosh decodes a cell per doc)."""
-
-    def __init__(self, segments: _Segments, name: str, reverse: bool = False):
-        self.segments = segments
-        self.name = name
-        self.reverse = reverse
-
-    def categorizer(self, global_searcher):
-        return _ColumnCategorizer(self.segments, self.name, self.reverse)
+def _facet_counts(generation: _Generation, matched, total: int, exact: bool):
+    """Counts per facet value of the matches: all of them, or an even sample."""
+    sample = matched
+    scale = 1.0
+    if not exact and total > FACET_EXACT:
+        # FACET_EXACT matches evenly spaced over all of them, segment by segment.
+        positions = np.linspace(0, total - 1, FACET_EXACT).astype(np.int64)
+        bounds = np.cumsum([0] + [len(ids) for ids in matched])
+        sample = [
+            ids[positions[(positions >= lo) & (positions < hi)] - lo]
+            for ids, lo, hi in zip(matched, bounds[:-1], bounds[1:], strict=True)
+        ]
+        scale = total / FACET_EXACT
+    counts: dict[str, dict] = {}
+    segments = generation.segments
+    for name in FACET_FIELDS:
+        found: Counter = Counter()
+        for (reader, _), ids in zip(generation.leaves, sample, strict=True):
+            if not len(ids):
+                continue
+            if name == "halal":
+                # True/False keys, as templates/catalog/search.html reads them.
+                halal = int(segments.bits(reader, name)[ids].sum())
+                found[True] += halal
+                found[False] += len(ids) - halal
+            else:
+                codes, values = segments.codes(reader, name)
+                tally = np.bincount(codes[ids], minlength=len(values))
+                for code in np.flatnonzero(tally):
+                    found[values[code]] += int(tally[code])
+        if scale != 1.0:
+            found = Counter({key: _round(n * scale) for key, n in found.items()})
+        counts[name] = {key: n for key, n in found.items() if n}
+    return counts, scale == 1.0
 
 
-class _ColumnCategorizer(sorting.Categorizer):
-    def __init__(self, segments, name, reverse):
-        self.segments = segments
-        self.name = name
-        self.sign = -1 if reverse else 1
-        self.values = []
-
-    def set_searcher(self, segment_searcher, offset):
-        self.values = self.segments.column(segment_searcher.reader(), self.name)
-
-    def key_for(self, matcher, segment_docnum):
-        return self.sign * self.values[segment_docnum]
+def _round(estimate: float) -> int:
+    """An estimate to two significant figures (1234 -> 1200): no false precision."""
+    n = max(1, int(round(estimate)))
+    digits = len(str(n))
+    return n if digits <= 2 else int(round(n, 2 - digits))
 
 
 class ProductIndex:
@@ -455,7 +599,7 @@ class ProductIndex:
     def close(self):
         with self._lock:
             if self._generation is not None:
-                self._generation.searcher.close()
+                self._generation.closer()  # closes its searcher, once
             self._generation = None
             self._ix = None
 
@@ -468,9 +612,10 @@ class ProductIndex:
                 # the old reader of a segment that has new deletions (deleted products stay
                 # findable), re-adds segments merged away, and fails on an empty index.
                 # What is costly to read per segment stays in self._segments. The old
-                # searcher is not closed: a search in another thread may still use it.
-                searcher = ix.searcher(weighting=Weighting(self._segments))
+                # searcher closes when the last search holding its generation ends.
+                searcher = ix.searcher()
                 generation = self._generation = _Generation(searcher, self._segments)
+                generation.closer = weakref.finalize(generation, searcher.close)
             return generation
 
     def searcher(self):
@@ -527,21 +672,13 @@ class ProductIndex:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix="reindex-", dir=self.path.parent))
         ix = whoosh_index.create_in(str(tmp), make_schema())
-        kwargs = {"limitmb": 512}  # per process; 256 spills sorted runs to disk and merges
-        if procs > 1:
-            # One segment per process, not merged: merging would cost as much again.
-            kwargs.update(procs=procs, multisegment=True, batchsize=500)
-        writer = ix.writer(**kwargs)
-        count = 0
         try:
-            for document in documents:
-                writer.add_document(**index_fields(document))
-                count += 1
-            writer.commit()
+            count = bulk.build(tmp, ix.indexname, ix.schema, documents, max(1, procs), index_fields)
         except BaseException:
-            writer.cancel()
             shutil.rmtree(tmp, ignore_errors=True)
             raise
+        for leftover in tmp.glob("*.tmp"):  # the per-document writers' scratch folders
+            shutil.rmtree(leftover, ignore_errors=True)
         (tmp / POSITION_FILE).write_text(str(position))
         (tmp / VERSION_FILE).write_text(SCHEMA_VERSION)
         return tmp, count
@@ -567,25 +704,6 @@ class ProductIndex:
 
     # --- searching -----------------------------------------------------------------------
 
-    def _words_query(self, generation: _Generation, words: list[str], conjunction):
-        clauses = []
-        for word in words:
-            alternatives = [Term("text", word)]
-            alternatives += [
-                Term("name", variant, boost=FUZZY_BOOST)
-                for variant in generation.fuzzy_variants(word)
-            ]
-            clauses.append(alternatives[0] if len(alternatives) == 1 else Or(alternatives))
-        return conjunction(clauses) if len(clauses) > 1 else clauses[0]
-
-    def build_query(self, text: str, any_word: bool = False):
-        """Query for the user's text. Whatever they type becomes plain words."""
-        words = analyse(text)
-        if not words:
-            return Every()
-        conjunction = Or if any_word else And
-        return self._words_query(self._current(), list(dict.fromkeys(words)), conjunction)
-
     def search(
         self,
         text: str,
@@ -595,59 +713,72 @@ class ProductIndex:
         page: int = 1,
         per_page: int = 20,
         facets: bool = False,
+        exact_facets: bool = False,
         exact_total: bool = False,
     ) -> SearchResult:
+        """One page of matches, the exact total and (asked for) the facet counts.
+
+        Every segment is searched apart with arrays (posting lists decoded a block at
+        a time, BM25F as Whoosh scores it, filters as cached per-segment masks); the
+        segments' best ``page * per_page`` are merged. Facet counts are exact up to
+        FACET_EXACT matches; above, they are estimated from an even sample of that many
+        matches (``facets_exact`` False) unless ``exact_facets`` asks for all.
+        ``exact_total`` is accepted for callers; the total is always exact.
+        """
         generation = self._current()
-        searcher = generation.searcher
         words = list(dict.fromkeys(analyse(text)))
-        allowed = generation.allowed(filters)
-        suggestion = None
-        if allowed is not None and not allowed:
-            # Nothing passes the filters (and Whoosh reads an empty filter set as "none").
-            if words:
-                suggestion = self._suggest(generation, text)
-            counts = {name: {} for name in FACET_FIELDS} if facets else {}
-            return SearchResult([], 0, True, page, per_page, counts, suggestion)
-
-        sortedby = None
-        if SORTS.get(sort):
-            name, reverse = SORTS[sort]
-            sortedby = _ColumnFacet(self._segments, name, reverse=reverse)
+        clauses = generation.clauses(words)
         limit = page * per_page
-
-        def run(q):
-            return searcher.search(q, limit=limit, filter=allowed, sortedby=sortedby, terms=False)
-
-        query = self._words_query(generation, words, And) if words else Every()
-        results = run(query)
-        if results.is_empty() and len(words) > 1:
+        found = self._collect(generation, clauses, True, filters, sort, limit)
+        if not found[0] and len(words) > 1:
             # All words did not meet in one product: fall back to any word, best first.
-            query = self._words_query(generation, words, Or)
-            results = run(query)
-        hits = results[(page - 1) * per_page : limit]
-        ids = [int(hit["id"]) for hit in hits]
-        counts = {}
-        if exact_total or facets:
-            # One unscored pass over the matches; counts come from per-generation lists
-            # (Whoosh's groupedby would score, sort and decode columns for every match).
-            matched = generation.matching(query, allowed)
-            total, exact = len(matched), True
-            if facets:
-                counts = generation.facet_counts(matched)
-        else:
-            exact = results.has_exact_length()
-            total = len(results) if exact else results.estimated_length()
+            found = self._collect(generation, clauses, False, filters, sort, limit)
+        total, best, matched = found
+        ids = [generation.stored_id(int(d)) for d in best[(page - 1) * per_page : limit]]
+        counts: dict = {}
+        facets_exact = True
+        if facets:
+            counts, facets_exact = _facet_counts(
+                generation, matched, total, exact_facets or total <= FACET_EXACT
+            )
+        suggestion = None
         if words and total < 3:
             suggestion = self._suggest(generation, text)
         return SearchResult(
             ids=ids,
             total=total,
-            exact_total=exact,
+            exact_total=True,
             page=page,
             per_page=per_page,
             facets=counts,
             suggestion=suggestion,
+            facets_exact=facets_exact,
         )
+
+    def _collect(self, generation, clauses, every_word, filters, sort, limit):
+        """(total, best global document numbers in order, per-segment matches)."""
+        order = SORTS.get(sort)
+        total = 0
+        matched = []
+        best_ids, best_keys = [], []
+        for number, (reader, offset) in enumerate(generation.leaves):
+            ids, scores = generation.match(number, clauses, every_word, filters)
+            matched.append(ids)
+            total += len(ids)
+            if not len(ids):
+                continue
+            if order:
+                name, reverse = order
+                values = self._segments.numbers(reader, name)[ids].astype(np.float64)
+                scores = values if reverse else -values
+            chosen = _top(ids, scores, limit)
+            best_ids.append(ids[chosen] + offset)
+            best_keys.append(scores[chosen])
+        if not best_ids:
+            return total, _NO_IDS, matched
+        ids = np.concatenate(best_ids)
+        keys = np.concatenate(best_keys)
+        return total, ids[_top(ids, keys, limit)], matched
 
     def _suggest(self, generation: _Generation, text: str) -> str | None:
         key = text.strip().lower()

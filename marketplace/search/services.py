@@ -383,12 +383,19 @@ def search_products(
     page=1,
     per_page=20,
     facets=False,
+    exact_facets=False,
     with_documents=False,
 ) -> tuple[SearchResult, list[Product]]:
     """Search and load the page's products in one query, in rank order."""
     catch_up()
     result = get_index().search(
-        text, filters, sort=sort, page=page, per_page=per_page, facets=facets
+        text,
+        filters,
+        sort=sort,
+        page=page,
+        per_page=per_page,
+        facets=facets,
+        exact_facets=exact_facets,
     )
     products = []
     if result.ids:

@@ -524,3 +524,19 @@ def test_search_pages_link_to_the_next_page(client, shop):
     last = client.get("/search?per_page=2&page=3").get_data(as_text=True)
     assert "page=2" in last
     assert "page=4" not in last
+
+
+def test_search_page_says_when_facet_counts_are_estimates_and_counts_exactly_on_demand(
+    client, shop, monkeypatch
+):
+    from marketplace.search import index as search_index
+
+    monkeypatch.setattr(search_index, "FACET_EXACT", 2)  # 5 listed products match ""
+    page = client.get("/search?q=").get_data(as_text=True)
+    assert "adalah perkiraan dari sebagian produk yang cocok" in page
+    assert "facets=exact" in page
+    assert "(sekitar " in page
+    exact = client.get("/search?q=&facets=exact").get_data(as_text=True)
+    assert "perkiraan" not in exact
+    assert "(sekitar " not in exact
+    assert " (2)</option>" in exact  # kuliner and fashion, counted exactly
