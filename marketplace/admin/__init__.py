@@ -18,6 +18,7 @@ def init_app(app) -> None:
             ("admin.documents", _l("Verifikasi")),
             ("admin.orders", _l("Pesanan")),
             ("admin.payouts", _l("Pembayaran penjual")),
+            ("admin.holidays", _l("Hari libur")),
         )
     ):
         register_nav(app, "admin", endpoint, label, order=10 * (order + 1), visible=is_admin)

@@ -97,6 +97,9 @@ def _dossier_schema() -> dict:
                     "created_at": {"type": "string"},
                     "sent_at": nullable_date,
                     "no_other_credit_declared": {"type": "boolean"},
+                    # The kinds of other credit the member declared (all allowed ones
+                    # unless the pre-screen says otherwise): KUR's allowed list, DOMAIN 3.3.
+                    "credit_held": {"type": "array", "items": {"type": "string"}},
                     "info_request": _nullable("string"),
                     "info_answer": _nullable("string"),
                 },

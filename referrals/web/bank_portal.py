@@ -95,7 +95,7 @@ def inbox():
         businesses=businesses,
         chapters=chapters,
         referrals=referrals,
-        late={r.id for r in referrals if services.is_overdue(r, now)},
+        late=services.overdue_among(referrals, now),
     )
 
 
@@ -128,6 +128,7 @@ def _preload(referral: Referral) -> Referral:
 def _page(referral: Referral, *, forms=None, error=None, status=200):
     """The dossier, readable and printable, with the actions the status allows."""
     referral = _preload(referral)
+    late, ack_due = services.sla_state(referral, utcnow())
     mark_no_store()  # full NIK and finances
     forms = {**{a: make() for a, make in FORMS.items()}, **(forms or {})}
     allowed = services.allowed_bank_actions(referral)
@@ -143,7 +144,10 @@ def _page(referral: Referral, *, forms=None, error=None, status=200):
         forms=forms,
         allowed=allowed,
         error=error,
-        late=services.is_overdue(referral, utcnow()),
+        late=late,
+        ack_due=ack_due,
+        screen=services.screen_for(referral),
+        disclaimer=services.DISCLAIMER,
     ), status
 
 
