@@ -110,6 +110,7 @@ PAGES = {
         "/admin/documents",
         "/admin/orders",
         "/admin/payouts",
+        "/admin/holidays",
     ],
 }
 
@@ -120,6 +121,8 @@ REFERRAL_PAGES = {
         "/business/referrals/",
         "/business/referrals/{referral}",
         "/business/referrals/{referral}/withdraw-consent",
+        "/business/referrals/ready",
+        "/business/referrals/ready?scheme=super_mikro&amount_idr=5000000&tenor_months=40",
     ],
     "pengurus.tebet@pasarkita.test": [
         "/lead/tebet/referrals/",
