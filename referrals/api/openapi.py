@@ -81,6 +81,33 @@ def _dossier_schema() -> dict:
             "endorsement",
         ],
         "properties": {
+            "pre_screen": {
+                "type": "object",
+                "description": "The KUR pre-screen (a pre-screen, not a credit decision): "
+                "each rule with pass/fail, whose rule it is (kur, bank, platform), its basis "
+                "and what the member can do; notes never fail.",
+                "required": ["passed", "rules"],
+                "properties": {
+                    "passed": {"type": "boolean"},
+                    "disclaimer": {"type": "string"},
+                    "rules": {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "required": ["key", "passed", "kind", "reason"],
+                            "properties": {
+                                "key": {"type": "string"},
+                                "passed": {"type": "boolean"},
+                                "kind": {"type": "string", "enum": ["kur", "bank", "platform"]},
+                                "note": {"type": "boolean"},
+                                "reason": {"type": "string"},
+                                "basis": {"type": "string"},
+                                "action": {"type": "string"},
+                            },
+                        },
+                    },
+                },
+            },
             "referral": {
                 "type": "object",
                 "required": ["id", "status", "bank", "chapter", "scheme", "amount_idr"],

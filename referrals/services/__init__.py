@@ -43,6 +43,7 @@ from referrals.services.eligibility import (
     current_scheme,
     pre_screen,
     screen_for,
+    screen_json,
 )
 from referrals.services.endorsement import (
     PreScreenFailed,
@@ -127,6 +128,7 @@ __all__ = [
     "pre_screen",
     "receipt_document",
     "screen_for",
+    "screen_json",
     "ALLOWED_CREDIT",
     "BLOCKING_CREDIT",
     "CREDIT_QUESTIONS",

@@ -145,6 +145,26 @@ class PreScreen:
         return [rule for rule in self.rules if rule.note]
 
 
+def screen_json(screen: PreScreen) -> dict:
+    """The pre-screen as the bank API returns it: the same rules the pages show."""
+    return {
+        "passed": screen.passed,
+        "disclaimer": str(DISCLAIMER),
+        "rules": [
+            {
+                "key": r.key,
+                "passed": r.passed,
+                "kind": str(r.kind),
+                "note": r.note,
+                "reason": str(r.reason),
+                "basis": str(r.basis),
+                "action": str(r.action),
+            }
+            for r in screen.rules
+        ],
+    }
+
+
 def current_scheme(code: str, on: date | None = None) -> KurScheme | None:
     """The rules in force for a scheme: the current entry, else the latest effective one."""
     on = on or jakarta_today()

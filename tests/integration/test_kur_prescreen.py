@@ -355,3 +355,23 @@ def test_flag_overdue_waits_for_the_working_days(app, net):
     _sent(net, datetime(2026, 5, 13, 9, 0, tzinfo=JAKARTA))
     assert services.flag_overdue(datetime(2026, 5, 19, 12, 0, tzinfo=JAKARTA)) == 0
     assert services.flag_overdue(datetime(2026, 5, 20, 12, 0, tzinfo=JAKARTA)) == 1
+
+
+def test_bank_api_dossier_carries_the_same_pre_screen(net, ready, client):
+    from referrals.services.tokens import issue_token
+
+    referral = make_referral(business=ready, bank=net.bank_x, lead=net.w.lead_tebet, status="sent")
+    referral.tenor_months = 37
+    _db.session.commit()
+    _row, token = issue_token(net.bank_x, label="test")
+    _db.session.commit()
+    response = client.get(
+        f"/api/v1/bank/referrals/{referral.id}", headers={"Authorization": f"Bearer {token}"}
+    )
+    assert response.status_code == 200
+    got = response.get_json()["dossier"]["pre_screen"]
+    want = services.screen_for(referral)
+    assert [r["key"] for r in got["rules"]] == [r.key for r in want.rules]
+    tenor = next(r for r in got["rules"] if r["key"] == "tenor")
+    assert (tenor["passed"], tenor["kind"]) == (False, "kur")
+    assert got["passed"] is False
