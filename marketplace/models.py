@@ -5,6 +5,7 @@ from marketplace.businesses.models import Business
 from marketplace.catalog.models import Product, ProductEvent
 from marketplace.chapters.models import Chapter, ChapterLead, Kelurahan
 from marketplace.core.audit import AuditEvent
+from marketplace.core.workdays import Holiday
 from marketplace.ledger.models import LedgerEntry, Payout
 from marketplace.legality.models import DocumentEvent, LegalityDocument
 from marketplace.mentoring.models import (
@@ -25,6 +26,7 @@ __all__ = [
     "Business",
     "Chapter",
     "ChapterLead",
+    "Holiday",
     "Kelurahan",
     "LoginSession",
     "LoginThrottle",

@@ -33,6 +33,7 @@ def init_app(app) -> None:
     from referrals.cli import referrals as referrals_cli
     from referrals.seed import seed
     from referrals.services import MESSAGES, STATUS_LABELS, pathway_dates
+    from referrals.services.eligibility import CREDIT_QUESTIONS, KIND_LABELS
 
     # The referral tables are an Alembic branch of their own, created only with the plug-in.
     register_migrations(app, str(Path(__file__).resolve().parent / "migrations"))
@@ -75,6 +76,8 @@ def init_app(app) -> None:
         purpose_kind_labels=PURPOSE_KIND_LABELS,
         step_labels=dict(STEPS),
         ReferralStatus=models.ReferralStatus,
+        prescreen_kinds={str(k): v for k, v in KIND_LABELS.items()},
+        credit_questions=CREDIT_QUESTIONS,
     )
 
 
@@ -110,6 +113,8 @@ def _register_navigation(app) -> None:
     register_nav(
         app, "owner", "referrals_member.index", _l("Rujukan KUR"), order=30, visible=signed_in
     )
+    # The host's pathway page shows the links of its "owner.pathway" slot.
+    register_nav(app, "owner.pathway", "referrals_member.ready", _l("Apakah saya siap KUR?"))
     register_nav(app, "admin", "admin_banks.index", _l("Bank mitra"), order=50, visible=is_admin)
     register_nav(app, "lead.dashboard", "lead_referrals.index", _l("Rujukan KUR"))
     register_nav(

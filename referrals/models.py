@@ -233,7 +233,10 @@ class Referral(db.Model):
     purpose: Mapped[str] = mapped_column(Text)
     purpose_kind: Mapped[str] = mapped_column(String(8), default="kmk", server_default="kmk")
     recommendation: Mapped[str | None] = mapped_column(Text)
+    # The member's other-credit declaration: True once they answered the questions, and the
+    # kinds they said they hold (eligibility.CREDIT_QUESTIONS keys; NULL before answering).
     no_other_credit: Mapped[bool] = mapped_column(default=False)
+    credit_held: Mapped[list | None] = mapped_column(JSON)
     status: Mapped[str] = mapped_column(String(16), default=ReferralStatus.DRAFT.value, index=True)
     status_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
@@ -285,6 +288,11 @@ class ConsentReceipt(db.Model):
     bank_id: Mapped[int] = mapped_column(ForeignKey("bank.id"))
     text_version: Mapped[str] = mapped_column(String(20))
     text_hash: Mapped[str] = mapped_column(String(64))
+    # Exactly the text the member agreed to, and the bank's name as it was then: a renamed
+    # bank (Bank DKI -> Bank Jakarta) leaves the proof unchanged. NULL for receipts given
+    # before the text was kept (their hash is all there is).
+    text: Mapped[str | None] = mapped_column(Text)
+    bank_name: Mapped[str | None] = mapped_column(String(120))
     fields: Mapped[list] = mapped_column(JSON)
     purpose: Mapped[str] = mapped_column(String(200))
     retention_days: Mapped[int]

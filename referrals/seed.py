@@ -30,12 +30,14 @@ PLAN = {
     "Batik Bu Sari": [
         ("disbursed", "bri", "mikro", 25_000_000, 200),
         ("rejected", "bri", "mikro", 40_000_000, 120),
-        ("under_review", "bank-jakarta", "mikro", 50_000_000, 6),
+        # An additional KUR at the bank that disbursed the first one: the pre-screen allows it
+        # and shows the earlier BRI KUR (another bank would be refused while it runs).
+        ("under_review", "bri", "mikro", 50_000_000, 6),
     ],
     "Keripik Mak Nyak": [("draft", "bsi", "super_mikro", 10_000_000, 1)],
     "Kerajinan Rotan Pak Darto": [
         ("approved", "bank-jakarta", "super_mikro", 8_000_000, 60),
-        ("info_requested", "bri", "mikro", 30_000_000, 9),
+        ("info_requested", "bank-jakarta", "mikro", 30_000_000, 9),
     ],
     "Lestari Kosmetik Alami": [("acknowledged", "bsi", "mikro", 20_000_000, 4)],
     "Abon Ikan Bu Ros": [("sent", "bri", "super_mikro", 5_000_000, 5)],
@@ -169,6 +171,10 @@ def _walk(business, lead, bank, status, scheme, amount, days_ago) -> None:
         referral.acknowledged_at = when + timedelta(days=1)
     if referral.decided_at is not None:
         referral.decided_at = when + timedelta(days=5 if status == "rejected" else 6)
+        # The decision's day (a day later for the disbursement), never in the future: a
+        # disbursed KUR shows its date in later pre-screens.
+        later = referral.decided_at + timedelta(days=1 if status == "disbursed" else 0)
+        referral.status_changed_at = min(later, utcnow())
     db.session.flush()
 
 

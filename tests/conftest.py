@@ -20,7 +20,7 @@ from marketplace.extensions import db as _db
 from . import factories
 
 # Reference tables filled by migrations; never emptied between tests.
-KEEP_TABLES = {"chapter", "kelurahan", "kur_scheme", "alembic_version"}
+KEEP_TABLES = {"chapter", "kelurahan", "kur_scheme", "holiday", "alembic_version"}
 
 # The plug-ins the test app gets, as wsgi.py reads them: PASARKITA_PLUGINS= (empty) runs the
 # suite on the host alone (the host-only pass of .ci/run).
@@ -31,6 +31,7 @@ PLUGINS = plugin_names(os.environ.get("PASARKITA_PLUGINS", "referrals"))
 PLUGIN_TESTS = {
     "referrals": (
         "integration/test_referral_portal.py",
+        "integration/test_kur_prescreen.py",
         "integration/test_bank_api.py",
         "integration/test_tenancy_matrix.py",
         "browser/test_referral_journey.py",

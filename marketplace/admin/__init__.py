@@ -21,6 +21,7 @@ def init_app(app) -> None:
             ("admin.orders", _l("Pesanan")),
             ("admin.payouts", _l("Pembayaran penjual")),
             ("admin_users.index", _l("Pengguna")),
+            ("admin.holidays", _l("Hari libur")),
         )
     ):
         register_nav(app, "admin", endpoint, label, order=10 * (order + 1), visible=is_admin)

@@ -1,8 +1,8 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, EmailField, HiddenField, IntegerField, StringField
+from wtforms import DateField, EmailField, HiddenField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange
 
-from marketplace.core.forms import Form
+from marketplace.core.forms import Form, choices
 from marketplace.core.money import MAX_PAYOUT_IDR
 
 
@@ -26,3 +26,21 @@ class PayoutForm(Form):
 
 class RefundForm(Form):
     note = StringField(_l("Alasan pengembalian dana"), validators=[DataRequired(), Length(max=300)])
+
+
+class HolidayForm(Form):
+    day = DateField(_l("Tanggal"), validators=[DataRequired()])
+    name = StringField(
+        _l("Nama (contoh: Cuti bersama Idul Fitri)"), validators=[DataRequired(), Length(max=120)]
+    )
+    kind = SelectField(
+        _l("Jenis"),
+        choices=choices(
+            [
+                ("cuti_bersama", _l("Cuti bersama")),
+                ("libur_nasional", _l("Libur nasional (belum ada di kalender bawaan)")),
+            ]
+        ),
+        default="cuti_bersama",
+    )
+    source = StringField(_l("Dasar (nomor SKB atau keputusan)"), validators=[Length(max=500)])

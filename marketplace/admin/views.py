@@ -7,7 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from marketplace.accounts.forms import ConfirmForm
-from marketplace.admin.forms import AssignLeadForm, PayoutForm, RefundForm
+from marketplace.admin.forms import AssignLeadForm, HolidayForm, PayoutForm, RefundForm
 from marketplace.businesses.models import Business
 from marketplace.chapters import services as chapters
 from marketplace.core import uploads
@@ -121,6 +121,51 @@ def payouts():
     elif form.is_submitted():
         status = 400
     return render_template("admin/payouts.html", balances=ledger.balances(), form=form), status
+
+
+@bp.route("/holidays", methods=["GET", "POST"])
+@unit_of_work
+def holidays():
+    """Days off for the SLA and due dates: the national calendar plus the decrees it lacks."""
+    from marketplace.core import workdays
+    from marketplace.core.timeutil import jakarta_today
+
+    form = HolidayForm()
+    status = 200
+    if form.validate_on_submit():
+        with domain_errors(form) as refused:
+            workdays.add_holiday(
+                form.day.data,
+                form.name.data,
+                form.kind.data,
+                source=form.source.data,
+                admin=current_user,
+            )
+            flash(_("Hari libur ditambahkan."), "success")
+            return redirect(url_for("admin.holidays"))
+        status = refused.status
+    elif form.is_submitted():
+        status = 400
+    today = jakarta_today()
+    return render_template(
+        "admin/holidays.html",
+        form=form,
+        rows=workdays.table_rows(),
+        upcoming=workdays.upcoming(today),
+        confirm=ConfirmForm(),
+    ), status
+
+
+@bp.post("/holidays/<int:holiday_id>/delete")
+@unit_of_work
+def delete_holiday(holiday_id: int):
+    from marketplace.core import workdays
+
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        workdays.remove_holiday(holiday_id, admin=current_user)
+        flash(_("Hari libur dihapus."), "success")
+    return redirect(url_for("admin.holidays"))
 
 
 @bp.get("/orders")

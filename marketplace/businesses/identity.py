@@ -20,6 +20,13 @@ from marketplace.legality import validators as v
 
 MIN_OWNER_AGE = 17  # a KTP holder; a child cannot register a business
 KUR_MIN_AGE = 21  # KUR: 21, or married (DOMAIN 3.3)
+# Someone who is or has been married is an adult whatever their age (UU 1/1974 as amended),
+# as the KUR banks' "21 or married" reads.
+MARRIED_STATUSES = frozenset({"kawin", "cerai_hidup", "cerai_mati"})
+
+
+def is_or_was_married(business: Business) -> bool:
+    return business.marital_status in MARRIED_STATUSES
 
 
 def age_on(born: date, today: date) -> int:
@@ -41,6 +48,15 @@ def owner_birth_date(business: Business, today: date | None = None) -> date:
 def owner_age(business: Business, today: date | None = None) -> int:
     today = today or jakarta_today()
     return age_on(owner_birth_date(business, today), today)
+
+
+def owner_age_or_none(business: Business, today: date | None = None) -> int | None:
+    """The owner's age, or None when the stored NIK carries no valid birth date (rows older
+    than the NIK checks)."""
+    try:
+        return owner_age(business, today)
+    except v.InvalidIdentifier:
+        return None
 
 
 def other_chapters(business: Business) -> list[str]:

@@ -209,7 +209,10 @@ def list_referrals():
 @unit_of_work
 def get_referral(referral_id: str):
     referral = services.get_for_bank_or_404(referral_id, g.bank)
-    body = {**referral_json(referral), "dossier": services.dossier.build(referral)}
+    dossier = services.dossier.build(referral)
+    # The same pre-screen the member, the lead and the portal's dossier page show.
+    dossier["pre_screen"] = services.screen_json(services.screen_for(referral))
+    body = {**referral_json(referral), "dossier": dossier}
     mark_no_store()
     audit.record(
         "bank_api.dossier_read",

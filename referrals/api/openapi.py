@@ -81,6 +81,33 @@ def _dossier_schema() -> dict:
             "endorsement",
         ],
         "properties": {
+            "pre_screen": {
+                "type": "object",
+                "description": "The KUR pre-screen (a pre-screen, not a credit decision): "
+                "each rule with pass/fail, whose rule it is (kur, bank, platform), its basis "
+                "and what the member can do; notes never fail.",
+                "required": ["passed", "rules"],
+                "properties": {
+                    "passed": {"type": "boolean"},
+                    "disclaimer": {"type": "string"},
+                    "rules": {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "required": ["key", "passed", "kind", "reason"],
+                            "properties": {
+                                "key": {"type": "string"},
+                                "passed": {"type": "boolean"},
+                                "kind": {"type": "string", "enum": ["kur", "bank", "platform"]},
+                                "note": {"type": "boolean"},
+                                "reason": {"type": "string"},
+                                "basis": {"type": "string"},
+                                "action": {"type": "string"},
+                            },
+                        },
+                    },
+                },
+            },
             "referral": {
                 "type": "object",
                 "required": ["id", "status", "bank", "chapter", "scheme", "amount_idr"],
@@ -97,6 +124,9 @@ def _dossier_schema() -> dict:
                     "created_at": {"type": "string"},
                     "sent_at": nullable_date,
                     "no_other_credit_declared": {"type": "boolean"},
+                    # The kinds of other credit the member declared (all allowed ones
+                    # unless the pre-screen says otherwise): KUR's allowed list, DOMAIN 3.3.
+                    "credit_held": {"type": "array", "items": {"type": "string"}},
                     "info_request": _nullable("string"),
                     "info_answer": _nullable("string"),
                 },

@@ -31,9 +31,20 @@ from referrals.services.consent import (
     SHARED_FIELDS,
     consent_text,
     give_consent,
+    receipt_document,
     withdraw_consent,
 )
-from referrals.services.eligibility import DISCLAIMER, current_scheme, pre_screen
+from referrals.services.eligibility import (
+    ALLOWED_CREDIT,
+    BLOCKING_CREDIT,
+    CREDIT_QUESTIONS,
+    DISCLAIMER,
+    KIND_LABELS,
+    current_scheme,
+    pre_screen,
+    screen_for,
+    screen_json,
+)
 from referrals.services.endorsement import (
     PreScreenFailed,
     QuotaExceeded,
@@ -56,7 +67,15 @@ from referrals.services.scope import (
     referral_in_chapter_or_404,
     referral_of_member_or_404,
 )
-from referrals.services.sla import SLA_WORKING_DAYS, flag_overdue, is_overdue, working_days_since
+from referrals.services.sla import (
+    SLA_WORKING_DAYS,
+    acknowledge_by,
+    flag_overdue,
+    is_overdue,
+    overdue_among,
+    sla_state,
+    working_days_since,
+)
 from referrals.services.texts import MESSAGES, STATUS_LABELS
 from referrals.services.tokens import hash_token, issue_token, revoke_token
 
@@ -79,6 +98,7 @@ __all__ = [
     "ReferralInput",
     "TrackRecord",
     "add_officer",
+    "acknowledge_by",
     "allowed_bank_actions",
     "answer_info",
     "bank_action",
@@ -105,14 +125,23 @@ __all__ = [
     "is_overdue",
     "issue_token",
     "open_referral",
+    "overdue_among",
     "pathway_dates",
     "pre_screen",
+    "receipt_document",
+    "screen_for",
+    "screen_json",
+    "ALLOWED_CREDIT",
+    "BLOCKING_CREDIT",
+    "CREDIT_QUESTIONS",
+    "KIND_LABELS",
     "quota_for",
     "referral_in_chapter_or_404",
     "referral_of_member_or_404",
     "remove_officer",
     "revoke_token",
     "set_chapters",
+    "sla_state",
     "track_records",
     "update_scheme",
     "withdraw",

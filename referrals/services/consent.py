@@ -9,10 +9,11 @@ from marketplace.core import audit
 from marketplace.core.errors import ValidationFailed
 from marketplace.core.money import format_rupiah
 from marketplace.core.statemachine import apply_transition
-from marketplace.core.timeutil import utcnow
+from marketplace.core.timeutil import format_wib, utcnow
 from marketplace.extensions import db
 from marketplace.notifications.services import notify
 from referrals.models import ConsentReceipt, Referral
+from referrals.services.eligibility import CREDIT_QUESTIONS
 from referrals.services.links import external_url
 from referrals.services.scope import require_member
 
@@ -54,19 +55,33 @@ def consent_text(referral: Referral) -> tuple[str, str]:
 
 
 def give_consent(
-    user, referral: Referral, *, agreed: bool, ip: str | None, no_other_credit: bool
+    user,
+    referral: Referral,
+    *,
+    agreed: bool,
+    ip: str | None,
+    no_other_credit: bool,
+    credit_held=(),
 ) -> ConsentReceipt:
-    """The member's explicit consent: an unticked box they ticked, and a receipt."""
+    """The member's explicit consent: an unticked box they ticked, and a receipt that keeps
+    the exact text shown (with the bank's name as it was), its version and hash. The member's
+    other-credit answers (``credit_held``, kinds of ``CREDIT_QUESTIONS``) go on the referral."""
     require_member(user, referral)
     if not agreed:
         raise ValidationFailed(_l("Centang kotak persetujuan jika Anda setuju."), field="agree")
+    held = sorted(set(credit_held or ()))
+    if any(kind not in CREDIT_QUESTIONS for kind in held):
+        raise ValidationFailed(_l("Jenis kredit tidak dikenal."), field="credit_held")
     text, digest = consent_text(referral)
+    referral.credit_held = held
     receipt = ConsentReceipt(
         referral_id=referral.id,
         user_id=user.id,
         bank_id=referral.bank_id,
         text_version=CONSENT_VERSION,
         text_hash=digest,
+        text=text,
+        bank_name=referral.bank.name,
         fields=[str(f) for f in SHARED_FIELDS],
         purpose=CONSENT_PURPOSE,
         retention_days=RETENTION_DAYS,
@@ -86,6 +101,29 @@ def give_consent(
         target=referral,
     )
     return receipt
+
+
+def receipt_document(receipt: ConsentReceipt) -> str:
+    """The receipt as the member downloads it: the text they agreed to, word for word, and
+    the facts that prove it (version, SHA-256, when, and when the bank lost access)."""
+    lines = [
+        "Bukti persetujuan berbagi data (UU 27/2022 Pelindungan Data Pribadi)",
+        f"Nomor bukti: {receipt.id}",
+        f"Rujukan KUR: #{receipt.referral_id}",
+        f"Penerima data: {receipt.bank_name or '-'}",
+        f"Diberikan: {format_wib(receipt.created_at)}",
+        f"Versi teks: {receipt.text_version}",
+        f"Sidik teks (SHA-256): {receipt.text_hash}",
+        f"Tujuan: {receipt.purpose}",
+        f"Disimpan: {receipt.retention_days} hari",
+    ]
+    if receipt.withdrawn_at is not None:
+        lines.append(
+            f"Ditarik: {format_wib(receipt.withdrawn_at)}; sejak itu "
+            f"{receipt.bank_name or 'bank'} tidak bisa membuka data ini."
+        )
+    lines += ["", "Teks yang disetujui:", "", receipt.text or "(teks tidak tersimpan)"]
+    return "\n".join(lines) + "\n"
 
 
 def withdraw_consent(user, referral: Referral) -> None:

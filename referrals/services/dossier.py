@@ -101,6 +101,7 @@ def build(referral: Referral, today: date | None = None) -> dict:
             "created_at": referral.created_at.isoformat(),
             "sent_at": referral.sent_at.isoformat() if referral.sent_at else None,
             "no_other_credit_declared": referral.no_other_credit,
+            "credit_held": list(referral.credit_held or []),
             "info_request": referral.info_request,
             "info_answer": referral.info_answer,
         },

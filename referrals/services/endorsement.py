@@ -26,7 +26,7 @@ from marketplace.extensions import db
 from marketplace.notifications.services import notify
 from referrals.models import PURPOSE_KINDS, Bank, EndorsementQuota, Referral, bank_chapter
 from referrals.services.consent import tell_bank_if_it_knew
-from referrals.services.eligibility import current_scheme, pre_screen
+from referrals.services.eligibility import current_scheme, screen_for
 from referrals.services.links import external_url
 from referrals.services.records import track_records
 from referrals.services.scope import leads_chapter, member_in_chapter_or_404
@@ -213,13 +213,7 @@ def endorse_and_send(referral: Referral, *, lead, recommendation: str) -> None:
                 n=quota,
             )
         )
-    screen = pre_screen(
-        referral.business,
-        scheme_code=referral.scheme,
-        amount_idr=referral.amount_idr,
-        no_other_credit=referral.no_other_credit,
-        exclude_referral_id=referral.id,
-    )
+    screen = screen_for(referral)
     if not screen.passed:
         raise PreScreenFailed(
             _l(

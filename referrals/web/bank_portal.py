@@ -85,7 +85,7 @@ def inbox():
         bank=g.bank,
         form=form,
         referrals=referrals,
-        late={r.id for r in referrals if services.is_overdue(r, now)},
+        late=services.overdue_among(referrals, now),
     )
 
 
@@ -118,6 +118,7 @@ def _page(referral: Referral, *, forms=None, error=None, status=200, loaded=Fals
     """The dossier, readable and printable, with the actions the status allows."""
     if not loaded:  # after an action: load it again, fully, still inside the bank's scope
         referral = services.get_for_bank_or_404(referral.id, g.bank, *_dossier_options())
+    late, ack_due = services.sla_state(referral, utcnow())
     mark_no_store()  # full NIK and finances
     forms = {**{a: make() for a, make in FORMS.items()}, **(forms or {})}
     allowed = services.allowed_bank_actions(referral)
@@ -133,7 +134,10 @@ def _page(referral: Referral, *, forms=None, error=None, status=200, loaded=Fals
         forms=forms,
         allowed=allowed,
         error=error,
-        late=services.is_overdue(referral, utcnow()),
+        late=late,
+        ack_due=ack_due,
+        screen=services.screen_for(referral),
+        disclaimer=services.DISCLAIMER,
     ), status
 
 

@@ -32,6 +32,7 @@ from marketplace.core.numbers import format_percent_bp, parse_amount_idr, parse_
 from marketplace.ledger.forms import RupiahField
 from referrals.models import PURPOSE_KINDS, REJECT_REASONS, SCHEMES
 from referrals.services.bounds import AMOUNT_IDR, RATE_BP, TENOR_MONTHS
+from referrals.services.eligibility import CREDIT_QUESTIONS
 
 SCHEME_LABELS = {
     "super_mikro": _l("KUR Super Mikro"),
@@ -208,8 +209,13 @@ class WithdrawForm(Form):
 class ConsentForm(Form):
     # Never ticked in advance: consent must be an act of the member (UU 27/2022 art. 22).
     agree = BooleanField(default=False)
+    # The other-credit declaration (DOMAIN 3.3): one yes/no per kind, the allowed ones named.
+    credit_held = MultiCheckboxField(
+        _l("Centang setiap kredit yang sedang Anda punya (kosongkan jika tidak ada)"),
+        choices=choices(CREDIT_QUESTIONS),
+    )
     no_other_credit = BooleanField(
-        _l("Saya tidak sedang punya kredit produktif lain (KUR atau kredit usaha komersial)"),
+        _l("Saya menyatakan tidak punya kredit lain selain yang saya centang di atas"),
         default=False,
     )
 

@@ -45,7 +45,7 @@ def index():
         "referrals/lead_index.html",
         chapter=g.chapter,
         referrals=referrals,
-        late={r.id for r in referrals if services.is_overdue(r, now)},
+        late=services.overdue_among(referrals, now),
         used=services.endorsements_this_month(current_user.id),
         quota=services.quota_for(current_user.id),
     )
@@ -114,13 +114,8 @@ def new_for_member(business_id: int):
 
 
 def _show(referral: Referral, *, endorse_form=None, send_error=None, status=200):
-    screen = services.pre_screen(
-        referral.business,
-        scheme_code=referral.scheme,
-        amount_idr=referral.amount_idr,
-        no_other_credit=referral.no_other_credit,
-        exclude_referral_id=referral.id,
-    )
+    screen = services.screen_for(referral)
+    late, ack_due = services.sla_state(referral, utcnow())
     return render_template(
         "referrals/lead_show.html",
         chapter=g.chapter,
@@ -133,7 +128,8 @@ def _show(referral: Referral, *, endorse_form=None, send_error=None, status=200)
         withdraw_form=WithdrawForm(prefix="wd"),
         send_error=send_error,
         can_withdraw=(referral.status, "withdraw") in Referral.TRANSITIONS,
-        late=services.is_overdue(referral, utcnow()),
+        late=late,
+        ack_due=ack_due,
         used=services.endorsements_this_month(current_user.id),
         quota=services.quota_for(current_user.id),
     ), status

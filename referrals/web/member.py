@@ -5,7 +5,7 @@ purpose, the exact fields, the retention period, and an unticked box. Every refe
 loaded through ``referral_of_member_or_404``: another member's referral is 404.
 """
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -13,11 +13,16 @@ from sqlalchemy.orm import joinedload
 
 from marketplace.accounts.forms import ConfirmForm
 from marketplace.businesses.models import Business
+from marketplace.businesses.scope import owner_business_or_404
+from marketplace.core.errors import NotFound
+from marketplace.core.ids import parse_id
+from marketplace.core.numbers import parse_amount_idr
 from marketplace.core.pagination import keyset_page
+from marketplace.core.security import mark_no_store
 from marketplace.core.statemachine import can
 from marketplace.core.views import domain_errors, unit_of_work
 from referrals import services
-from referrals.models import Referral
+from referrals.models import PURPOSE_KINDS, SCHEMES, ConsentReceipt, Referral
 from referrals.web import TEMPLATES
 from referrals.web.forms import AnswerForm, ConsentForm, WithdrawForm
 
@@ -61,10 +66,73 @@ def _show(referral: Referral, *, consent_form=None, answer_form=None, error=None
         decline_form=WithdrawForm(prefix="wd"),
         consent_text=text,
         consent_hash=digest,
+        screen=services.screen_for(referral),
+        disclaimer=services.DISCLAIMER,
+        receipts=referral.consents,
         shared_fields=services.SHARED_FIELDS,
         retention_days=services.RETENTION_DAYS,
         error=error,
     ), status
+
+
+@bp.get("/ready")
+@unit_of_work
+def ready():
+    """ "Am I ready for KUR?": the same pre-screen the lead and the bank see, for a loan the
+    member describes (defaults: KUR Mikro, Rp25 juta, 24 months of working capital), with
+    what to do for each failing rule. Nothing is saved or shared."""
+    business = owner_business_or_404(current_user)
+    args = request.args
+    scheme = args.get("scheme") if args.get("scheme") in SCHEMES else "mikro"
+    kind = args.get("purpose_kind") if args.get("purpose_kind") in PURPOSE_KINDS else "kmk"
+    try:
+        amount = parse_amount_idr(args.get("amount_idr") or "25000000")
+    except (TypeError, ValueError):
+        amount = 25_000_000
+    tenor_text = (args.get("tenor_months") or "24").strip()
+    tenor = int(tenor_text) if tenor_text.isdigit() and 0 < int(tenor_text) <= 240 else 24
+    held = [k for k in args.getlist("credit_held") if k in services.CREDIT_QUESTIONS]
+    declared = bool(args.get("no_other_credit"))
+    screen = services.pre_screen(
+        business,
+        scheme_code=scheme,
+        amount_idr=amount,
+        tenor_months=tenor,
+        purpose_kind=kind,
+        no_other_credit=declared,
+        credit_held=held,
+    )
+    return render_template(
+        "referrals/member_ready.html",
+        business=business,
+        screen=screen,
+        disclaimer=services.DISCLAIMER,
+        asked={
+            "scheme": scheme,
+            "amount_idr": amount,
+            "tenor_months": tenor,
+            "purpose_kind": kind,
+            "credit_held": held,
+            "no_other_credit": declared,
+        },
+    )
+
+
+@bp.get("/<int:referral_id>/receipts/<int:receipt_id>")
+@unit_of_work
+def receipt(referral_id: int, receipt_id: int):
+    """One consent receipt as a text file: the exact text agreed to, version, hash, times."""
+    referral = _referral(referral_id)
+    found = next((c for c in referral.consents if c.id == parse_id(receipt_id)), None)
+    if not isinstance(found, ConsentReceipt):
+        raise NotFound()
+    mark_no_store()
+    response = Response(services.receipt_document(found), mimetype="text/plain")
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="bukti-persetujuan-{found.id}.txt"'
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @bp.get("/<int:referral_id>")
@@ -89,6 +157,7 @@ def consent(referral_id: int):
             agreed=form.agree.data,
             ip=request.remote_addr,
             no_other_credit=form.no_other_credit.data,
+            credit_held=form.credit_held.data or (),
         )
         flash(
             _(

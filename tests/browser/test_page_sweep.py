@@ -112,6 +112,7 @@ PAGES = {
         "/admin/documents",
         "/admin/orders",
         "/admin/payouts",
+        "/admin/holidays",
     ],
 }
 
@@ -122,6 +123,8 @@ REFERRAL_PAGES = {
         "/business/referrals/",
         "/business/referrals/{referral}",
         "/business/referrals/{referral}/withdraw-consent",
+        "/business/referrals/ready",
+        "/business/referrals/ready?scheme=super_mikro&amount_idr=5000000&tenor_months=40",
     ],
     "pengurus.tebet@pasarkita.test": [
         "/lead/tebet/referrals/",
