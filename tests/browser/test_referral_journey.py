@@ -60,7 +60,7 @@ def test_kur_referral_from_the_lead_to_disbursement(page, live_server, world):
     agree = page.get_by_label(re.compile("Saya setuju data usaha saya"))
     expect(agree).not_to_be_checked()
     agree.check()
-    page.get_by_label(re.compile("Saya tidak sedang punya kredit produktif lain")).check()
+    page.get_by_label(re.compile("Saya menyatakan tidak punya kredit lain")).check()
     page.get_by_role("button", name="Saya setuju, kirim data ke Bank Rakyat Indonesia").click()
     expect(page.get_by_role("status")).to_be_visible()
     log_out(page)
