@@ -3,6 +3,7 @@ re-checked), compression in production and long-lived, content-hashed static fil
 
 import gzip
 import re
+from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
@@ -246,30 +247,40 @@ def test_every_guest_gets_their_own_working_cart_token_from_a_cached_page(app, w
 # --- production: compression, static files -------------------------------------------------
 
 
+@contextmanager
 def _production_app(migrated, **overrides):
+    """A production app on the test database; its own engine is closed afterwards (on
+    PostgreSQL an engine left to the garbage collector leaks open connections)."""
+    from marketplace.extensions import db
     from tests.integration.test_security_defaults import STRONG_KEY, prod_config
 
-    return create_app(
+    app = create_app(
         prod_config(SECRET_KEY=STRONG_KEY, SQLALCHEMY_DATABASE_URI=migrated, **overrides)
     )
+    try:
+        yield app
+    finally:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
 
 
 def test_production_compresses_pages_for_clients_that_accept_gzip(migrated, tmp_path):
-    app = _production_app(migrated, SEARCH_INDEX_DIR=str(tmp_path / "index"))
-    client = app.test_client()
-    base = "https://pasarkita.example"
-    zipped = client.get("/", base_url=base, headers={"Accept-Encoding": "gzip"})
-    assert zipped.status_code == 200
-    assert zipped.headers["Content-Encoding"] == "gzip"
-    assert "Accept-Encoding" in zipped.headers["Vary"]
-    assert b"<!doctype html>" in gzip.decompress(zipped.data)
-    css = client.get("/static/css/app.css", base_url=base, headers={"Accept-Encoding": "gzip"})
-    assert css.headers["Content-Encoding"] == "gzip"
-    assert gzip.decompress(css.data).startswith(b"/*") or len(gzip.decompress(css.data)) > 100
-    css.close()
-    plain = client.get("/", base_url=base)
-    assert "Content-Encoding" not in plain.headers
-    assert plain.data.startswith(b"<!doctype html>")
+    with _production_app(migrated, SEARCH_INDEX_DIR=str(tmp_path / "index")) as app:
+        client = app.test_client()
+        base = "https://pasarkita.example"
+        zipped = client.get("/", base_url=base, headers={"Accept-Encoding": "gzip"})
+        assert zipped.status_code == 200
+        assert zipped.headers["Content-Encoding"] == "gzip"
+        assert "Accept-Encoding" in zipped.headers["Vary"]
+        assert b"<!doctype html>" in gzip.decompress(zipped.data)
+        css = client.get("/static/css/app.css", base_url=base, headers={"Accept-Encoding": "gzip"})
+        assert css.headers["Content-Encoding"] == "gzip"
+        assert gzip.decompress(css.data).startswith(b"/*") or len(gzip.decompress(css.data)) > 100
+        css.close()
+        plain = client.get("/", base_url=base)
+        assert "Content-Encoding" not in plain.headers
+        assert plain.data.startswith(b"<!doctype html>")
 
 
 def test_development_and_tests_do_not_compress(client):
@@ -302,16 +313,16 @@ def test_static_files_are_linked_by_content_hash_and_kept_a_year(client, app):
 def test_production_serves_a_cached_guest_page_precompressed_without_a_cookie(migrated, tmp_path):
     import brotli
 
-    app = _production_app(migrated, SEARCH_INDEX_DIR=str(tmp_path / "index"))
-    base = "https://pasarkita.example"
-    first = app.test_client().get("/", base_url=base, headers={"Accept-Encoding": "gzip"})
-    for accept, encoding in (("br, gzip", "br"), ("gzip;q=1, br;q=0", "gzip"), ("", None)):
-        guest = app.test_client()
-        response = guest.get("/", base_url=base, headers={"Accept-Encoding": accept})
-        assert response.status_code == 200
-        assert response.headers.get("Content-Encoding") == encoding
-        assert "Set-Cookie" not in response.headers  # nothing per guest on the page
-        body = {"br": brotli.decompress, "gzip": gzip.decompress}.get(encoding, bytes)(
-            response.data
-        )
-        assert body == gzip.decompress(first.data)
+    with _production_app(migrated, SEARCH_INDEX_DIR=str(tmp_path / "index")) as app:
+        base = "https://pasarkita.example"
+        first = app.test_client().get("/", base_url=base, headers={"Accept-Encoding": "gzip"})
+        for accept, encoding in (("br, gzip", "br"), ("gzip;q=1, br;q=0", "gzip"), ("", None)):
+            guest = app.test_client()
+            response = guest.get("/", base_url=base, headers={"Accept-Encoding": accept})
+            assert response.status_code == 200
+            assert response.headers.get("Content-Encoding") == encoding
+            assert "Set-Cookie" not in response.headers  # nothing per guest on the page
+            body = {"br": brotli.decompress, "gzip": gzip.decompress}.get(encoding, bytes)(
+                response.data
+            )
+            assert body == gzip.decompress(first.data)
