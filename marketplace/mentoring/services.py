@@ -17,9 +17,8 @@ from marketplace.core import audit
 from marketplace.core.errors import DomainError, NotFound, ValidationFailed
 from marketplace.core.ids import parse_id
 from marketplace.core.tenancy import all_in_chapter, in_chapter
-from marketplace.core.timeutil import JAKARTA, jakarta_today, utcnow
+from marketplace.core.timeutil import jakarta_today, utcnow
 from marketplace.extensions import db
-from marketplace.ledger.models import LedgerEntry
 from marketplace.mentoring.models import (
     DIGITAL_LEVELS,
     EXTERNAL_PROVIDERS,
@@ -344,46 +343,6 @@ def check_ins_of(chapter: Chapter, business_id) -> list[CheckIn]:
             .limit(24)
         )
     )
-
-
-@dataclass
-class FollowUp:
-    business: Business
-    last_check_in: date | None
-    last_entry: date | None
-
-
-def follow_ups(chapter: Chapter, today: date | None = None) -> tuple[list, list]:
-    """(check-in overdue, stopped recording books for 30+ days), in two grouped queries."""
-    today = today or jakarta_today()
-    last_check = (
-        select(CheckIn.business_id, func.max(CheckIn.created_at).label("last"))
-        .group_by(CheckIn.business_id)
-        .subquery()
-    )
-    last_entry = (
-        select(LedgerEntry.business_id, func.max(LedgerEntry.occurred_on).label("last"))
-        .group_by(LedgerEntry.business_id)
-        .subquery()
-    )
-    rows = db.session.execute(
-        select(Business, last_check.c.last, last_entry.c.last)
-        .outerjoin(last_check, last_check.c.business_id == Business.id)
-        .outerjoin(last_entry, last_entry.c.business_id == Business.id)
-        .where(Business.chapter_id == chapter.id)
-        .order_by(Business.name)
-    ).all()
-    overdue, stopped = [], []
-    for business, checked, entry in rows:
-        checked_day = checked.astimezone(JAKARTA).date() if checked else None
-        if isinstance(entry, str):  # SQLite returns MAX(date) as text
-            entry = date.fromisoformat(entry)
-        item = FollowUp(business, checked_day, entry)
-        if checked_day is None or (today - checked_day).days >= CHECKIN_EVERY_DAYS:
-            overdue.append(item)
-        if entry is None or (today - entry).days >= STOPPED_RECORDING_DAYS:
-            stopped.append(item)
-    return overdue, stopped
 
 
 def upcoming_for_member(business: Business, limit: int = 10):

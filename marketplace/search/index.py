@@ -129,7 +129,6 @@ def index_fields(document: dict) -> dict:
 class SearchResult:
     ids: list[int]
     total: int
-    exact_total: bool
     page: int
     per_page: int
     facets: dict = field(default_factory=dict)
@@ -714,7 +713,6 @@ class ProductIndex:
         per_page: int = 20,
         facets: bool = False,
         exact_facets: bool = False,
-        exact_total: bool = False,
     ) -> SearchResult:
         """One page of matches, the exact total and (asked for) the facet counts.
 
@@ -722,8 +720,8 @@ class ProductIndex:
         a time, BM25F as Whoosh scores it, filters as cached per-segment masks); the
         segments' best ``page * per_page`` are merged. Facet counts are exact up to
         FACET_EXACT matches; above, they are estimated from an even sample of that many
-        matches (``facets_exact`` False) unless ``exact_facets`` asks for all.
-        ``exact_total`` is accepted for callers; the total is always exact.
+        matches (``facets_exact`` False) unless ``exact_facets`` asks for all. The total
+        is always exact.
         """
         generation = self._current()
         words = list(dict.fromkeys(analyse(text)))
@@ -747,7 +745,6 @@ class ProductIndex:
         return SearchResult(
             ids=ids,
             total=total,
-            exact_total=True,
             page=page,
             per_page=per_page,
             facets=counts,
