@@ -332,9 +332,7 @@ def correct_business(owner: User, *, name: str, address_line: str, postal_code: 
 def erasure_effects(user: User) -> list[str]:
     """What an erasure will do for this user, in words (the check-your-answers page)."""
     effects = [
-        str(
-            _l("Nama, e-mail dan nomor WhatsApp akun Anda dihapus, dan Anda tidak bisa masuk lagi.")
-        ),
+        str(_l("Nama, e-mail dan nomor WhatsApp akun dihapus; Anda tidak bisa masuk lagi.")),
         str(_l("Semua sesi masuk Anda berakhir.")),
     ]
     if _business(user) is not None:
