@@ -90,7 +90,8 @@ def test_another_chapters_lead_cannot_be_granted(app, login_as, world, db):
 def test_a_named_helper_account_can_be_granted(db, world):
     neighbour = make_user(name="Rina Tetangga")
     made = grant(db, world.biz_tebet, neighbour, tasks=["books"])
-    assert made.helper_id == neighbour.id and made.is_active()
+    assert made.helper_id == neighbour.id
+    assert made.is_active()
 
 
 # --- act, see the record ---------------------------------------------------------------------
@@ -100,13 +101,15 @@ def test_lead_acts_for_the_member_and_the_member_reads_the_record(app, login_as,
     made = grant(db, world.biz_tebet, world.lead_tebet, tasks=["books"])
     lead = client_for(app, login_as, world.lead_tebet)
     console = lead.get(f"/lead/{world.tebet.slug}/assisted/")
-    assert console.status_code == 200 and world.biz_tebet.name in console.get_data(as_text=True)
+    assert console.status_code == 200
+    assert world.biz_tebet.name in console.get_data(as_text=True)
 
     assert start(lead, made.id).status_code == 302
     books = lead.get("/business/books/")
     assert books.status_code == 200
     text = books.get_data(as_text=True)
-    assert "Anda bertindak untuk" in text and world.biz_tebet.name in text  # the banner
+    assert "Anda bertindak untuk" in text
+    assert world.biz_tebet.name in text
     assert lead.post("/business/books/entries", data=entry()).status_code == 302
 
     [added] = entries_of(db, world.biz_tebet)
@@ -118,7 +121,8 @@ def test_lead_acts_for_the_member_and_the_member_reads_the_record(app, login_as,
         added.id,
     )
     audit_row = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "assist.acted"))
-    assert audit_row.actor_id == world.lead_tebet.id and audit_row.role == "helper"
+    assert audit_row.actor_id == world.lead_tebet.id
+    assert audit_row.role == "helper"
     assert audit_row.data["member_id"] == world.biz_tebet.owner_id
 
     member = client_for(app, login_as, world.biz_tebet.owner)
@@ -157,7 +161,8 @@ def test_revoke_ends_access_on_the_next_request(app, login_as, world, db):
     assert member.post(f"/business/assist/{made.id}/revoke").status_code == 302
 
     response = lead.post("/business/books/entries", data=entry())
-    assert response.status_code == 302 and "/assist/" in response.headers["Location"]
+    assert response.status_code == 302
+    assert "/assist/" in response.headers["Location"]
     assert entries_of(db, world.biz_tebet) == []
     # And the service refuses it even without the web layer's check.
     with pytest.raises(NotFound):
@@ -199,8 +204,9 @@ def test_a_grant_for_one_member_does_not_open_another(app, login_as, world, db):
 
 def test_a_task_not_granted_is_refused_in_the_service(db, world):
     grant(db, world.biz_tebet, world.lead_tebet, tasks=["books"])
-    from marketplace.legality import services as legality
     from werkzeug.datastructures import FileStorage
+
+    from marketplace.legality import services as legality
 
     with pytest.raises(NotFound):
         legality.submit_document(

@@ -54,7 +54,8 @@ def test_export_contains_the_users_data_and_no_one_elses(app, login_as, world, d
     assert page.status_code == 200
     assert "no-store" in page.headers["Cache-Control"]
     text = page.get_data(as_text=True)
-    assert mine.name in text and theirs.name not in text
+    assert mine.name in text
+    assert theirs.name not in text
 
     exported = client.get(DATA + "export.json")
     assert exported.status_code == 200
@@ -110,7 +111,8 @@ def test_owner_corrects_the_business_name_and_address(app, login_as, world, db):
 def test_the_page_states_the_retention_periods(app, login_as, world):
     client = client_for(app, login_as, world.biz_tebet.owner)
     text = client.get(DATA).get_data(as_text=True)
-    assert "10 tahun" in text and "UU KUP pasal 28 ayat 11" in text
+    assert "10 tahun" in text
+    assert "UU KUP pasal 28 ayat 11" in text
     assert "10 tahun" in client.get(DATA + "delete").get_data(as_text=True)
 
 
@@ -130,11 +132,15 @@ def test_erasure_anonymises_and_keeps_the_retained_records(app, login_as, world,
     assert response.status_code == 302
 
     db.session.expire_all()
-    assert owner.email is None and owner.phone_e164 is None and owner.is_disabled
+    assert owner.email is None
+    assert owner.phone_e164 is None
+    assert owner.is_disabled
     assert owner.name != "Budi Santoso"
-    assert business.name != name and business.nik_index != nik_index
+    assert business.name != name
+    assert business.nik_index != nik_index
     assert (business.nik_encrypted, business.nik_masked, business.address_line) == (b"", "", "")
-    assert business.whatsapp_e164 == "" and business.kk_encrypted is None
+    assert business.whatsapp_e164 == ""
+    assert business.kk_encrypted is None
     assert db.session.get(Product, listed.id).status == "unlisted"
     # Orders and books stay (tax retention), the buyer's delivery contact does not.
     assert db.session.get(Order, sale.id) is not None
@@ -158,7 +164,8 @@ def test_erasure_anonymises_and_keeps_the_retained_records(app, login_as, world,
     assert other_device.get("/account").status_code == 302
     assert db.session.scalar(select(Erasure).where(Erasure.user_id == owner.id)) is not None
     for row in db.session.scalars(select(AuditEvent)):
-        assert email not in json.dumps(row.data) and name not in json.dumps(row.data)
+        assert email not in json.dumps(row.data)
+        assert name not in json.dumps(row.data)
     # The NIK may be registered again: its blind index is gone.
     assert db.session.scalar(select(Business).where(Business.nik_index == nik_index)) is None
 
