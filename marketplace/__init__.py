@@ -180,6 +180,8 @@ FEATURES = (
     "lead",
     "admin",
     "api",
+    "assist",
+    "privacy",
 )
 
 

@@ -1,6 +1,7 @@
 """Every model module, imported once so the metadata knows all tables."""
 
 from marketplace.accounts.models import LoginSession, LoginThrottle, User
+from marketplace.assist.models import AssistedAction, AssistGrant
 from marketplace.businesses.models import Business
 from marketplace.catalog.models import Product, ProductEvent
 from marketplace.chapters.models import Chapter, ChapterLead, Kelurahan
@@ -22,6 +23,8 @@ from marketplace.payments.models import PaymentRefund, ProcessedStripeEvent
 from marketplace.search.models import SearchChange, SearchFeedState, SearchNode
 
 __all__ = [
+    "AssistGrant",
+    "AssistedAction",
     "AuditEvent",
     "Business",
     "Chapter",

@@ -20,6 +20,7 @@ def init_app(app) -> None:
         register_migrations,
         register_openapi,
         register_pathway_provider,
+        register_personal_data,
     )
 
     if not register_feature(app, "referrals"):
@@ -61,6 +62,10 @@ def init_app(app) -> None:
     app.cli.add_command(referrals_cli)
     register_demo_step(app, seed)
     register_pathway_provider(app, pathway_dates)
+    from referrals.services.personal_data import personal_data
+
+    # "My data": the member's referrals and consent receipts, and what erasure does to them.
+    register_personal_data(app, personal_data)
     register_openapi(app, openapi.part)
     _register_navigation(app)
     register_figure(app, "admin.user", "bank_officer", _officer_roles)
@@ -102,7 +107,7 @@ def _register_navigation(app) -> None:
     """The referral network's links in the host's menus and pages."""
     from flask_babel import lazy_gettext as _l
 
-    from marketplace.core.extension import register_nav
+    from marketplace.core.extension import register_assist_endpoints, register_nav
 
     def signed_in(user):
         return bool(getattr(user, "is_authenticated", False))
@@ -117,6 +122,12 @@ def _register_navigation(app) -> None:
     register_nav(app, "owner.pathway", "referrals_member.ready", _l("Apakah saya siap KUR?"))
     register_nav(app, "admin", "admin_banks.index", _l("Bank mitra"), order=50, visible=is_admin)
     register_nav(app, "lead.dashboard", "lead_referrals.index", _l("Rujukan KUR"))
+    # Assisted mode: a helper granted "bank_reply" may open these (and nothing else here).
+    register_assist_endpoints(
+        app,
+        "bank_reply",
+        ("referrals_member.index", "referrals_member.show", "referrals_member.answer"),
+    )
     register_nav(
         app,
         "lead.member",

@@ -434,7 +434,11 @@ def end_other_sessions(user: User, keep_token: str | None = None) -> int:
 def change_password(
     user: User, current_password: str, new_password: str, keep_token: str | None
 ) -> None:
-    """Change the password and end every other session of this user."""
+    """Change the password and end every other session of this user (never in assisted
+    mode: a helper changes no one's credentials)."""
+    from marketplace.assist.services import refuse_helper
+
+    refuse_helper(user)
     if not check_password_hash(user.password_hash, current_password or ""):
         raise ValidationFailed(_l("Kata sandi saat ini salah."), field="current_password")
     check_password_strength(new_password, user.email or "")
@@ -446,8 +450,11 @@ def change_password(
 
 def update_profile(user: User, *, name: str, phone: str | None) -> bool:
     """Save the name; a new WhatsApp number waits for its code (a code is sent). Returns
-    whether a code was sent. Clearing the field forgets both numbers."""
+    whether a code was sent. Clearing the field forgets both numbers. Never in assisted mode."""
     from marketplace.accounts import recovery
+    from marketplace.assist.services import refuse_helper
+
+    refuse_helper(user)
 
     name = (name or "").strip()
     if not name or len(name) > 120:

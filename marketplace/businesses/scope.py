@@ -13,9 +13,14 @@ from marketplace.extensions import db
 
 
 def owner_business(user) -> Business | None:
-    """The signed-in ``user``'s business, or None (anonymous users own none)."""
+    """The signed-in ``user``'s business, or None (anonymous users own none). A helper in
+    assisted mode (``user.acting_grant``, checked on each request) gets the member's business
+    instead of their own: that one business, never wider."""
     if not getattr(user, "is_authenticated", False):
         return None
+    acting = getattr(user, "acting_grant", None)
+    if acting is not None:
+        return db.session.scalar(select(Business).where(Business.id == acting.business_id))
     return db.session.scalar(select(Business).where(Business.owner_id == user.id))
 
 

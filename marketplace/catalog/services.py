@@ -77,11 +77,16 @@ def _validate(data: ProductInput) -> dict:
 
 
 def create_product(business: Business, data: ProductInput, *, actor) -> Product:
-    """A new product starts as a draft of ``business``."""
+    """A new product starts as a draft of ``business`` (a helper needs the products grant)."""
+    from marketplace.assist import services as assist
+    from marketplace.assist.models import AssistTask
+
+    grant = assist.check_helper(actor, business, AssistTask.PRODUCTS)
     product = Product(business_id=business.id, status=ProductStatus.DRAFT, **_validate(data))
     product.set_attributes(data.attributes)
     db.session.add(product)
     db.session.flush()
+    assist.record_assisted(grant, actor, business, AssistTask.PRODUCTS, "product.drafted", product)
     audit.record(
         "product.created", actor=actor, role="sme_owner", chapter=business.chapter, target=product
     )
@@ -91,7 +96,13 @@ def create_product(business: Business, data: ProductInput, *, actor) -> Product:
 def update_product(product: Product, data: ProductInput, *, actor) -> Product:
     """Edit an owner's product. Changing ingredients or process flags its halal
     certificate for re-verification, and a listed product that no longer passes the
-    gate is unlisted at once."""
+    gate is unlisted at once. A helper may edit a draft only (drafting is the grant)."""
+    from marketplace.assist import services as assist
+    from marketplace.assist.models import AssistTask
+
+    grant = assist.check_helper(actor, product.business, AssistTask.PRODUCTS)
+    if grant is not None and product.status != ProductStatus.DRAFT:
+        raise assist.HelperRefused()
     values = _validate(data)
     wanted = {**values, **data.attributes.as_dict()}
     halal_changed = any(getattr(product, key) != wanted[key] for key in HALAL_SENSITIVE)
@@ -130,6 +141,9 @@ def update_product(product: Product, data: ProductInput, *, actor) -> Product:
         role="sme_owner",
         chapter=product.business.chapter,
         target=product,
+    )
+    assist.record_assisted(
+        grant, actor, product.business, AssistTask.PRODUCTS, "product.edited", product
     )
     return product
 

@@ -76,6 +76,8 @@ class Registry:
     migration_folders: list[str] = field(default_factory=list)
     features: list[str] = field(default_factory=list)
     scope_resolvers: dict[str, Callable] = field(default_factory=dict)
+    assist_endpoints: dict[str, set[str]] = field(default_factory=dict)
+    personal_data: list[Callable] = field(default_factory=list)
 
 
 def registry(app: Flask | None = None) -> Registry:
@@ -244,6 +246,21 @@ def register_scope_resolver(app: Flask, name: str, resolver: Callable) -> None:
 
 def scope_resolver(name: str) -> Callable | None:
     return registry().scope_resolvers.get(name)
+
+
+def register_assist_endpoints(app: Flask, task: str, endpoints: Iterable[str]) -> None:
+    """Endpoints a helper in assisted mode may open for ``task`` (every other page is closed
+    while acting for a member; the services check the grant again)."""
+    registry(app).assist_endpoints.setdefault(task, set()).update(endpoints)
+
+
+def register_personal_data(app: Flask, provider: Callable) -> None:
+    """``provider(user)`` returns ``[(section, label, rows)]``: what a feature holds about
+    ``user`` for the "My data" page and its export (rows: a list of flat dicts). ``provider.
+    on_delete(user)``, when present, returns what happens to it on a deletion request."""
+    providers = registry(app).personal_data
+    if provider not in providers:
+        providers.append(provider)
 
 
 def plugin_version_locations(config):

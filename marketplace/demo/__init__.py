@@ -58,6 +58,9 @@ def seed() -> list[tuple[str, str, str]]:
     seed_orders(fake, consumers, admin)
     seed_books(verified_owners())
     seed_mentoring()
+    from marketplace.demo.pdp import seed_assist
+
+    seed_assist()
     for step in registry(current_app).demo_steps:
         logins.extend(step(lambda email, name: demo_user(email, name)))
     return logins

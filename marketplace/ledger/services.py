@@ -111,7 +111,12 @@ def add_entry(
     note: str | None,
     actor,
 ) -> LedgerEntry:
-    """An owner's offline sale (manual_income) or expense."""
+    """An owner's offline sale (manual_income) or expense; a helper needs the member's
+    grant for the books (recorded as done by the helper for the member)."""
+    from marketplace.assist import services as assist
+    from marketplace.assist.models import AssistTask
+
+    grant = assist.check_helper(actor, business, AssistTask.BOOKS)
     if kind not in ("manual_income", "expense"):
         raise ValidationFailed(_l("Pilih pemasukan atau pengeluaran."), field="kind")
     allowed = INCOME_CATEGORIES if kind == "manual_income" else EXPENSE_CATEGORIES
@@ -133,6 +138,7 @@ def add_entry(
     )
     db.session.add(entry)
     db.session.flush()
+    assist.record_assisted(grant, actor, business, AssistTask.BOOKS, "ledger.entry_added", entry)
     return entry
 
 
@@ -342,6 +348,9 @@ def balances() -> list[tuple[Business, int]]:
 def record_payout(
     business: Business, *, amount_idr: int, reference: str, paid_on: date, actor
 ) -> Payout:
+    from marketplace.assist.services import refuse_helper
+
+    refuse_helper(actor)  # money out: never in assisted mode
     require_amount(amount_idr, maximum=MAX_PAYOUT_IDR)
     if amount_idr > payable_balance(business.id):
         raise ValidationFailed(_l("Jumlah melebihi saldo yang harus dibayar."), field="amount_idr")

@@ -119,8 +119,13 @@ def submit_document(
     """Store a permit document for review by the chapter's leads.
 
     Checks the number's format, dates, file content and the business's storage quota.
-    ``product_ids`` may name only this business's products.
+    ``product_ids`` may name only this business's products. A helper needs the
+    documents grant (checked before the file is stored).
     """
+    from marketplace.assist import services as assist
+    from marketplace.assist.models import AssistTask
+
+    grant = assist.check_helper(actor, business, AssistTask.DOCUMENTS)
     if kind not in DOCUMENT_KINDS:
         raise ValidationFailed(_l("Pilih jenis dokumen."), field="kind")
     validated = check_number(kind, number)
@@ -200,6 +205,9 @@ def submit_document(
         chapter=business.chapter,
         target=document,
         kind=kind,
+    )
+    assist.record_assisted(
+        grant, actor, business, AssistTask.DOCUMENTS, "document.submitted", document
     )
     for lead_id in _leads_of(business.chapter_id):
         notify(

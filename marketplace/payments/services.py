@@ -572,7 +572,11 @@ def _refunded_before_payment(checkout: Checkout, intent: Intent) -> int:
 
 
 def refund_order(order: Order, *, actor, role: str, note: str | None = None) -> None:
-    """Refund one SME's order in full through Stripe (paid -> refunded)."""
+    """Refund one SME's order in full through Stripe (paid -> refunded). Money out: never
+    by a helper in assisted mode."""
+    from marketplace.assist.services import refuse_helper
+
+    refuse_helper(actor)
     apply_transition(order, "refund", actor=actor, role=role, note=note)
     ledger.record_refund(order)
     try:

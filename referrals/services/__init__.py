@@ -64,6 +64,7 @@ from referrals.services.scope import (
     bank_referrals_select,
     bank_visible,
     get_for_bank_or_404,
+    member_businesses,
     referral_in_chapter_or_404,
     referral_of_member_or_404,
 )
@@ -136,6 +137,7 @@ __all__ = [
     "CREDIT_QUESTIONS",
     "KIND_LABELS",
     "quota_for",
+    "member_businesses",
     "referral_in_chapter_or_404",
     "referral_of_member_or_404",
     "remove_officer",

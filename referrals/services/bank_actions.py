@@ -7,6 +7,8 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
+from marketplace.assist import services as assist
+from marketplace.assist.models import AssistTask
 from marketplace.core import audit
 from marketplace.core.errors import IllegalTransition, NotFound, ValidationFailed
 from marketplace.core.money import format_rupiah
@@ -19,7 +21,6 @@ from referrals.models import REJECT_REASONS, KurScheme, Referral, ReferralStatus
 from referrals.services.bounds import AMOUNT_IDR, RATE_BP, TENOR_MONTHS, Bound
 from referrals.services.eligibility import current_scheme
 from referrals.services.links import external_url
-from referrals.services.scope import require_member
 
 PURPOSE_KIND_LABELS = {"kmk": _l("modal kerja (KMK)"), "ki": _l("investasi (KI)")}
 BANK_ACTIONS = ("acknowledge", "request_info", "approve", "reject", "disburse")
@@ -257,13 +258,22 @@ def _within(value, field: str, bound: Bound) -> int:
 
 
 def answer_info(user, referral: Referral, answer: str) -> None:
-    """The member answers the bank's request for information."""
-    require_member(user, referral)
+    """The member answers the bank's request for information (or a helper the member
+    granted "bank_reply" to, recorded as done for the member)."""
+    grant = assist.check_helper(user, referral.business, AssistTask.BANK_REPLY)
     answer = (answer or "").strip()
     if not 3 <= len(answer) <= 3000:
         raise ValidationFailed(_l("Tulis jawaban untuk bank."), field="answer")
     apply_transition(
-        referral, "answer_info", actor=user, role="sme_owner", note=answer, info_answer=answer
+        referral,
+        "answer_info",
+        actor=user,
+        role="helper" if grant else "sme_owner",
+        note=answer,
+        info_answer=answer,
+    )
+    assist.record_assisted(
+        grant, user, referral.business, AssistTask.BANK_REPLY, "referral.info_answered", referral
     )
     link = external_url(
         "bank_portal.referral", bank_slug=referral.bank.slug, referral_id=referral.id

@@ -5,6 +5,7 @@ import hashlib
 
 from flask_babel import lazy_gettext as _l
 
+from marketplace.assist.services import refuse_helper
 from marketplace.core import audit
 from marketplace.core.errors import ValidationFailed
 from marketplace.core.money import format_rupiah
@@ -65,7 +66,9 @@ def give_consent(
 ) -> ConsentReceipt:
     """The member's explicit consent: an unticked box they ticked, and a receipt that keeps
     the exact text shown (with the bank's name as it was), its version and hash. The member's
-    other-credit answers (``credit_held``, kinds of ``CREDIT_QUESTIONS``) go on the referral."""
+    other-credit answers (``credit_held``, kinds of ``CREDIT_QUESTIONS``) go on the referral.
+    Consent is the member's own: a helper in assisted mode is refused."""
+    refuse_helper(user)
     require_member(user, referral)
     if not agreed:
         raise ValidationFailed(_l("Centang kotak persetujuan jika Anda setuju."), field="agree")
@@ -127,7 +130,9 @@ def receipt_document(receipt: ConsentReceipt) -> str:
 
 
 def withdraw_consent(user, referral: Referral) -> None:
-    """UU PDP: the member withdraws consent; the bank loses access at once."""
+    """UU PDP: the member withdraws consent; the bank loses access at once (the member's
+    own decision: refused to a helper)."""
+    refuse_helper(user)
     require_member(user, referral)
     consent = referral.active_consent
     if consent is None:

@@ -144,16 +144,26 @@ def leads_chapter(chapter_id: int, user_id: int) -> bool:
 
 
 def referral_of_member_or_404(user, referral_or_id) -> Referral:
-    """A referral of one of ``user``'s businesses; NotFound for anyone else's."""
+    """A referral of one of ``user``'s businesses (the member's, for a helper in assisted
+    mode: businesses.scope); NotFound for anyone else's."""
     rid = referral_or_id.id if isinstance(referral_or_id, Referral) else referral_id(referral_or_id)
     referral = db.session.scalar(
         select(Referral)
         .join(Business, Business.id == Referral.business_id)
-        .where(Referral.id == rid, Business.owner_id == user.id)
+        .where(Referral.id == rid, member_businesses(user))
     )
     if referral is None:
         raise NotFound()
     return referral
+
+
+def member_businesses(user):
+    """The WHERE clause of "the member's businesses": the owner's own, or for a helper in
+    assisted mode the one business of the grant."""
+    acting = getattr(user, "acting_grant", None)
+    if acting is not None:
+        return Business.id == acting.business_id
+    return Business.owner_id == user.id
 
 
 def require_member(user, referral: Referral) -> None:

@@ -47,7 +47,7 @@ def index():
     referrals = keyset_page(
         select(Referral)
         .join(Business, Business.id == Referral.business_id)
-        .where(Business.owner_id == current_user.id)
+        .where(services.member_businesses(current_user))
         .options(joinedload(Referral.bank)),
         (Referral.created_at, Referral.id),
         request.args.get("page"),

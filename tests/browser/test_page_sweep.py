@@ -88,6 +88,9 @@ PAGES = {
         "/business/profile",
         "/notifications/",
         "/account",
+        "/business/assist/",
+        "/account/data/",
+        "/account/data/delete",
     ],
     "{consumer}": [
         "/orders",
@@ -104,6 +107,8 @@ PAGES = {
         "/lead/tebet/sessions/{session}",
         "/lead/tebet/settings",
         "/lead/tebet/products/{product}",
+        "/lead/tebet/assisted/",
+        "/assist/",
     ],
     "admin@pasarkita.test": [
         "/admin/dashboard",

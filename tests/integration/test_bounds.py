@@ -219,6 +219,12 @@ def kept_tables_restored(db):
 
 # Form class name -> (who posts, url, the other fields, the form's prefix).
 POSTS = {
+    "GrantForm": lambda s: (
+        s.w.biz_tebet.owner,
+        "/business/assist/",
+        {"lead": str(s.w.lead_tebet.id), "tasks": "books"},
+        "",
+    ),
     "PayoutForm": lambda s: (
         s.w.admin,
         "/admin/payouts",
