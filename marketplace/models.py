@@ -4,6 +4,7 @@ from marketplace.accounts.models import LoginSession, LoginThrottle, User
 from marketplace.businesses.models import Business
 from marketplace.catalog.models import Product, ProductEvent
 from marketplace.chapters.models import Chapter, ChapterLead, Kelurahan
+from marketplace.complaints.models import Complaint, ComplaintEvent, ComplaintPhoto
 from marketplace.core.audit import AuditEvent
 from marketplace.core.workdays import Holiday
 from marketplace.ledger.models import LedgerEntry, Payout
@@ -24,6 +25,9 @@ from marketplace.search.models import SearchChange, SearchFeedState, SearchNode
 __all__ = [
     "AuditEvent",
     "Business",
+    "Complaint",
+    "ComplaintEvent",
+    "ComplaintPhoto",
     "Chapter",
     "ChapterLead",
     "Holiday",
