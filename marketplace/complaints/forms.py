@@ -2,14 +2,16 @@ from flask_babel import lazy_gettext as _l
 from wtforms import IntegerField, MultipleFileField, RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from marketplace.core.forms import Form
+from marketplace.core.forms import Form, choices
 
-REASON_CHOICES = [
-    ("not_received", _l("Barang tidak sampai")),
-    ("damaged", _l("Barang rusak")),
-    ("wrong_item", _l("Barang salah kirim")),
-    ("not_as_described", _l("Tidak sesuai deskripsi")),
-]
+REASON_CHOICES = choices(
+    [
+        ("not_received", _l("Barang tidak sampai")),
+        ("damaged", _l("Barang rusak")),
+        ("wrong_item", _l("Barang salah kirim")),
+        ("not_as_described", _l("Tidak sesuai deskripsi")),
+    ]
+)
 
 
 class ComplaintForm(Form):
