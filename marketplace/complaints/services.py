@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from marketplace.complaints.models import (
@@ -277,6 +277,24 @@ def owner_complaint_or_404(business, order_id) -> Complaint:
     if complaint is None:
         raise NotFound()
     return complaint
+
+
+def photo_or_404(user, photo_id) -> ComplaintPhoto:
+    """A complaint photo for its buyer, the seller it is about, or an admin; else 404."""
+    from marketplace.businesses.models import Business
+
+    stmt = (
+        select(ComplaintPhoto)
+        .join(Complaint, Complaint.id == ComplaintPhoto.complaint_id)
+        .join(Business, Business.id == Complaint.business_id)
+        .where(ComplaintPhoto.id == parse_id(photo_id))
+    )
+    if not user.is_admin:
+        stmt = stmt.where(or_(Complaint.consumer_id == user.id, Business.owner_id == user.id))
+    photo = db.session.scalar(stmt)
+    if photo is None:
+        raise NotFound()
+    return photo
 
 
 def escalated_select():

@@ -18,11 +18,9 @@ from marketplace.complaints.forms import (
     PartialRefundForm,
     ReturnShipForm,
 )
-from marketplace.complaints.models import ComplaintPhoto
 from marketplace.core import uploads
 from marketplace.core.pagination import keyset_page
 from marketplace.core.views import domain_errors, unit_of_work
-from marketplace.extensions import db
 from marketplace.ledger import services as ledger
 from marketplace.orders import aftersales
 from marketplace.orders.scope import buyer_order_or_404, owner_order_or_404
@@ -128,18 +126,7 @@ def ship_return(order_id: int):
 @login_required
 def photo(photo_id: int):
     """A complaint photo: for its buyer, the seller it is about, and admins only."""
-    row = db.session.get(ComplaintPhoto, photo_id)
-    if row is None:
-        abort(404)
-    found = db.session.get(services.Complaint, row.complaint_id)
-    business = found.order.business if found else None
-    allowed = found is not None and (
-        found.consumer_id == current_user.id
-        or (business is not None and business.owner_id == current_user.id)
-        or current_user.is_admin
-    )
-    if not allowed:
-        abort(404)
+    row = services.photo_or_404(current_user, photo_id)
     return uploads.send_stored(row.file_key, mime=row.mime, download_name=f"keluhan-{row.id}")
 
 

@@ -96,7 +96,12 @@ class OrderStatus(StrEnum):
 
 # The states an order reaches only through "pay", which sets paid_at; the others never have it.
 PAID_STATES = (OrderStatus.PAID, OrderStatus.SHIPPED, OrderStatus.COMPLETED, OrderStatus.REFUNDED)
-UNPAID_STATES = (OrderStatus.PENDING_PAYMENT, OrderStatus.EXPIRED, OrderStatus.CANCELLED)
+UNPAID_STATES = (
+    OrderStatus.PENDING_PAYMENT,
+    OrderStatus.EXPIRED,
+    OrderStatus.CANCELLED,
+    OrderStatus.AWAITING_DELIVERY,  # cash on delivery: paid_at once the cash is recorded
+)
 # The states an order reaches only through "ship", which sets courier and tracking number.
 SHIPPED_STATES = (OrderStatus.SHIPPED, OrderStatus.COMPLETED)
 

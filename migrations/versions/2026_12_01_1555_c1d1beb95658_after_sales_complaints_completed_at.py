@@ -22,6 +22,7 @@ depends_on = None
 # A snapshot of OrderStatus (migrations never import the app).
 BEFORE = ("pending_payment", "paid", "expired", "cancelled", "shipped", "refunded", "completed")
 AFTER = (*BEFORE, "awaiting_delivery")
+UNPAID_BEFORE = ("pending_payment", "expired", "cancelled")
 
 
 def _in(states):
@@ -29,8 +30,12 @@ def _in(states):
 
 
 def _status_checks(states):
+    unpaid = (*UNPAID_BEFORE, "awaiting_delivery") if states == AFTER else UNPAID_BEFORE
     return {
-        "order": [("ck_order_status_known", f"status IN ({_in(states)})")],
+        "order": [
+            ("ck_order_status_known", f"status IN ({_in(states)})"),
+            ("ck_order_unpaid_has_no_paid_at", f"status NOT IN ({_in(unpaid)}) OR paid_at IS NULL"),
+        ],
         "order_event": [
             (f"ck_order_event_{column}_known", f"{column} IN ({_in(states)})")
             for column in ("from_status", "to_status")
