@@ -19,7 +19,7 @@ from marketplace.ledger.models import LedgerEntry
 from marketplace.notifications.models import Notification
 from marketplace.orders import aftersales
 from marketplace.orders import services as orders
-from marketplace.orders.models import Order, OrderStatus
+from marketplace.orders.models import Order, OrderEvent, OrderStatus
 from marketplace.payments import services as payments
 from marketplace.payments.gateway import get_gateway
 from tests.factories import image_bytes, make_order
@@ -282,3 +282,15 @@ def count_kind(kind) -> int:
     return int(
         _db.session.scalar(select(func.count(Notification.id)).where(Notification.kind == kind))
     )
+
+
+def test_the_demo_has_a_complaint_in_each_outcome(app, db):
+    from marketplace.cli import seed_demo
+
+    assert app.test_cli_runner().invoke(seed_demo).exit_code == 0
+    statuses = set(db.session.scalars(select(Complaint.status)))
+    assert statuses == {"open", "answered", "resolved", "return_shipped", "decided"}
+    refunded = db.session.scalars(select(Complaint.refund_idr).where(Complaint.refund_idr > 0))
+    assert len(set(refunded)) >= 3  # full, partial, return, the admin's half
+    events = db.session.scalars(select(OrderEvent.action)).all()
+    assert {"cancel_paid", "complete", "complaint_refund", "complaint_closed"} <= set(events)
