@@ -213,6 +213,7 @@ def sales():
         OrderStatus.EXPIRED,
         OrderStatus.CANCELLED,
         OrderStatus.PENDING_PAYMENT,
+        OrderStatus.AWAITING_DELIVERY,
     ):
         status = None
     return render_template(
