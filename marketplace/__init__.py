@@ -172,6 +172,7 @@ FEATURES = (
     "businesses",
     "legality",
     "orders",
+    "complaints",
     "ledger",
     "payments",
     "notifications",

@@ -90,6 +90,17 @@ class BaseConfig:
     RECOVERY_IP_LIMIT = "10 per hour"
     CODE_CHECK_IP_LIMIT = "30 per hour"
     CHECKOUT_TTL_MINUTES = 30
+    # After-sales (issue 15). A shipped order completes (its money becomes payable) when the
+    # buyer confirms receipt or this many days after shipping, per delivery kind; until then
+    # the buyer may open a complaint. Pickup and the seller's own delivery are "local".
+    AUTO_COMPLETE_DAYS_LOCAL = int(os.environ.get("AUTO_COMPLETE_DAYS_LOCAL", "3"))
+    AUTO_COMPLETE_DAYS_COURIER = int(os.environ.get("AUTO_COMPLETE_DAYS_COURIER", "7"))
+    # A complaint the seller has not settled after this many days goes to an admin.
+    COMPLAINT_DECISION_DAYS = int(os.environ.get("COMPLAINT_DECISION_DAYS", "3"))
+    # A COD order not delivered (cash not recorded) after this many hours gives its stock back.
+    COD_RELEASE_HOURS = int(os.environ.get("COD_RELEASE_HOURS", "72"))
+    # A buyer with this many failed or lapsed COD orders may no longer pay on delivery.
+    COD_MAX_FAILURES = int(os.environ.get("COD_MAX_FAILURES", "2"))
     SEARCH_INDEX_DIR = os.environ.get("SEARCH_INDEX_DIR")  # default: instance/search_index
     SEARCH_WRITE_TIMEOUT = 2.0
     SEARCH_APPLY_ON_START = True

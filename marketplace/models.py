@@ -5,6 +5,7 @@ from marketplace.assist.models import AssistedAction, AssistGrant
 from marketplace.businesses.models import Business
 from marketplace.catalog.models import Product, ProductEvent
 from marketplace.chapters.models import Chapter, ChapterLead, Kelurahan
+from marketplace.complaints.models import Complaint, ComplaintEvent, ComplaintPhoto
 from marketplace.core.audit import AuditEvent
 from marketplace.core.workdays import Holiday
 from marketplace.ledger.models import LedgerEntry, Payout
@@ -27,6 +28,9 @@ __all__ = [
     "AssistedAction",
     "AuditEvent",
     "Business",
+    "Complaint",
+    "ComplaintEvent",
+    "ComplaintPhoto",
     "Chapter",
     "ChapterLead",
     "Holiday",

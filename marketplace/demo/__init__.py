@@ -24,6 +24,7 @@ def seed() -> list[tuple[str, str, str]]:
 
     from marketplace.chapters import services as chapters
     from marketplace.core.extension import registry
+    from marketplace.demo.aftersales import seed_aftersales
     from marketplace.demo.books import seed_books
     from marketplace.demo.mentoring import seed_mentoring
     from marketplace.demo.orders import seed_orders
@@ -56,6 +57,7 @@ def seed() -> list[tuple[str, str, str]]:
 
     logins.extend(seed_smes(fake, admin))
     seed_orders(fake, consumers, admin)
+    seed_aftersales(consumers, admin)
     seed_books(verified_owners())
     seed_mentoring()
     from marketplace.demo.pdp import seed_assist

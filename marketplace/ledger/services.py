@@ -291,21 +291,32 @@ def all_entries(business_id: int):
 # --- payable balance and payouts ---------------------------------------------------------
 
 
+def _completed_order_ids():
+    """The orders whose money is the seller's: completed (issue 15: held until receipt).
+    Once completed, an order stays counted; a later refund is counted against it."""
+    from marketplace.orders.models import Order
+
+    return select(Order.id).where(Order.completed_at.is_not(None))
+
+
+def _payable_net():
+    return func.sum(
+        case(
+            (LedgerEntry.kind == "sale", LedgerEntry.amount_idr),
+            (LedgerEntry.kind == "refund", -LedgerEntry.amount_idr),
+            else_=0,
+        )
+    )
+
+
 def payable_balance(business_id: int) -> int:
-    """Paid platform orders minus refunds minus payouts already made."""
+    """Completed platform orders minus their refunds minus payouts already made."""
     sales = db.session.scalar(
-        select(
-            func.coalesce(
-                func.sum(
-                    case(
-                        (LedgerEntry.kind == "sale", LedgerEntry.amount_idr),
-                        (LedgerEntry.kind == "refund", -LedgerEntry.amount_idr),
-                        else_=0,
-                    )
-                ),
-                0,
-            )
-        ).where(LedgerEntry.business_id == business_id, LedgerEntry.kind.in_(("sale", "refund")))
+        select(func.coalesce(_payable_net(), 0)).where(
+            LedgerEntry.business_id == business_id,
+            LedgerEntry.kind.in_(("sale", "refund")),
+            LedgerEntry.order_id.in_(_completed_order_ids()),
+        )
     )
     paid_out = db.session.scalar(
         select(func.coalesce(func.sum(Payout.amount_idr), 0)).where(
@@ -313,6 +324,39 @@ def payable_balance(business_id: int) -> int:
         )
     )
     return int(sales or 0) - int(paid_out or 0)
+
+
+def held_orders(business_id: int, limit: int = 50):
+    """The business's paid orders whose money is held (not completed yet), oldest first,
+    with what each will add to the payable balance: (order, net) rows."""
+    from marketplace.orders.models import Order, OrderStatus
+
+    return db.session.execute(
+        select(Order, Order.total_idr - Order.refunded_idr)
+        .where(
+            Order.business_id == business_id,
+            Order.status.in_((OrderStatus.PAID, OrderStatus.SHIPPED)),
+            Order.completed_at.is_(None),
+        )
+        .order_by(Order.paid_at, Order.id)
+        .limit(limit)
+    ).all()
+
+
+def held_balance(business_id: int) -> int:
+    """What paid orders not completed yet will bring (money held until receipt)."""
+    from marketplace.orders.models import Order, OrderStatus
+
+    return int(
+        db.session.scalar(
+            select(func.coalesce(func.sum(Order.total_idr - Order.refunded_idr), 0)).where(
+                Order.business_id == business_id,
+                Order.status.in_((OrderStatus.PAID, OrderStatus.SHIPPED)),
+                Order.completed_at.is_(None),
+            )
+        )
+        or 0
+    )
 
 
 def balances() -> list[tuple[Business, int]]:
@@ -327,7 +371,10 @@ def balances() -> list[tuple[Business, int]]:
                 )
             ).label("net"),
         )
-        .where(LedgerEntry.kind.in_(("sale", "refund")))
+        .where(
+            LedgerEntry.kind.in_(("sale", "refund")),
+            LedgerEntry.order_id.in_(_completed_order_ids()),
+        )
         .group_by(LedgerEntry.business_id)
         .subquery()
     )

@@ -93,3 +93,18 @@ def mark_all_read(user_id: int) -> None:
         .where(Notification.user_id == user_id, Notification.read_at.is_(None))
         .values(read_at=utcnow())
     )
+
+
+def notify_everywhere(user_id: int, kind: str, /, *, link: str | None = None, **params) -> None:
+    """A step of an order both sides follow (issue 15): in the app, by e-mail through the
+    outbox, and to the verified phone through the phone outbox (an account with only a
+    phone gets it once, as ``notify`` already sends it there)."""
+    notify(user_id, kind, link=link, email=True, **params)
+    from marketplace.accounts.models import User
+
+    user = db.session.get(User, user_id)
+    if user is not None and user.email and user.phone_e164:
+        from marketplace.notifications.phone import queue_message
+
+        text = render(Notification(kind=kind, params=params))
+        queue_message(user.phone_e164, text + (f"\n\n{absolute(link)}" if link else ""))

@@ -91,11 +91,17 @@ class OrderStatus(StrEnum):
     SHIPPED = "shipped"
     REFUNDED = "refunded"
     COMPLETED = "completed"
+    AWAITING_DELIVERY = "awaiting_delivery"
 
 
 # The states an order reaches only through "pay", which sets paid_at; the others never have it.
 PAID_STATES = (OrderStatus.PAID, OrderStatus.SHIPPED, OrderStatus.COMPLETED, OrderStatus.REFUNDED)
-UNPAID_STATES = (OrderStatus.PENDING_PAYMENT, OrderStatus.EXPIRED, OrderStatus.CANCELLED)
+UNPAID_STATES = (
+    OrderStatus.PENDING_PAYMENT,
+    OrderStatus.EXPIRED,
+    OrderStatus.CANCELLED,
+    OrderStatus.AWAITING_DELIVERY,  # cash on delivery: paid_at once the cash is recorded
+)
 # The states an order reaches only through "ship", which sets courier and tracking number.
 SHIPPED_STATES = (OrderStatus.SHIPPED, OrderStatus.COMPLETED)
 
@@ -149,6 +155,16 @@ class Order(db.Model):
         (OrderStatus.PAID, "refund_at_stripe"): OrderStatus.REFUNDED,
         (OrderStatus.SHIPPED, "refund_at_stripe"): OrderStatus.REFUNDED,
         (OrderStatus.COMPLETED, "refund_at_stripe"): OrderStatus.REFUNDED,
+        # After-sales (issue 15): cash on delivery, cancellation before shipping, receipt,
+        # complaints (a full refund of a shipped order; a partial one keeps it shipped).
+        (OrderStatus.AWAITING_DELIVERY, "record_cash"): OrderStatus.PAID,
+        (OrderStatus.AWAITING_DELIVERY, "fail_delivery"): OrderStatus.CANCELLED,
+        (OrderStatus.AWAITING_DELIVERY, "release_cod"): OrderStatus.EXPIRED,
+        (OrderStatus.AWAITING_DELIVERY, "cancel"): OrderStatus.CANCELLED,
+        (OrderStatus.PAID, "cancel_paid"): OrderStatus.REFUNDED,
+        (OrderStatus.SHIPPED, "auto_complete"): OrderStatus.COMPLETED,
+        (OrderStatus.SHIPPED, "complaint_closed"): OrderStatus.COMPLETED,
+        (OrderStatus.SHIPPED, "complaint_refund"): OrderStatus.REFUNDED,
     }
     EVENT_FK = "order_id"
 
@@ -166,6 +182,9 @@ class Order(db.Model):
     courier: Mapped[str | None] = mapped_column(String(60))
     tracking_number: Mapped[str | None] = mapped_column(String(60))
     paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Money held until receipt (issue 15): set once, when the order completes; only the
+    # sales of completed orders are payable to the seller, whatever happens after.
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Set when a payment does not match what we asked for: a human looks before anything.
     flagged_reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

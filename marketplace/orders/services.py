@@ -367,7 +367,8 @@ def ship_order(order: Order, *, courier: str, tracking_number: str, actor) -> No
 
 
 def complete_order(order: Order, *, actor, role: str) -> None:
-    apply_transition(order, "complete", actor=actor, role=role)
+    # From now on the order's money is payable to the seller (issue 15).
+    apply_transition(order, "complete", actor=actor, role=role, completed_at=utcnow())
 
 
 # --- buyer side -------------------------------------------------------------------------------

@@ -17,11 +17,12 @@ from flask_login import current_user, login_required
 from marketplace.accounts.forms import ConfirmForm
 from marketplace.businesses import services as businesses
 from marketplace.businesses.scope import owner_business_or_404
+from marketplace.complaints.forms import CashForm, FailDeliveryForm
 from marketplace.core.errors import ValidationFailed
 from marketplace.core.forms import choices
 from marketplace.core.pagination import keyset_page
 from marketplace.core.views import domain_errors, show_error, unit_of_work
-from marketplace.orders import services
+from marketplace.orders import aftersales, services
 from marketplace.orders.forms import AddToCartForm, CheckoutForm, PayForm, QuantityForm, ShipForm
 from marketplace.orders.models import Order, OrderStatus
 from marketplace.orders.scope import buyer_checkout_or_404, buyer_order_or_404, owner_order_or_404
@@ -190,7 +191,7 @@ def my_order(order_id: int):
 def received(order_id: int):
     order = buyer_order_or_404(current_user, order_id)
     with domain_errors():
-        services.complete_order(order, actor=current_user, role="consumer")
+        aftersales.confirm_receipt(order, actor=current_user)
         flash(_("Terima kasih! Pesanan selesai."), "success")
     return redirect(url_for("orders.my_order", order_id=order_id))
 
@@ -212,6 +213,7 @@ def sales():
         OrderStatus.EXPIRED,
         OrderStatus.CANCELLED,
         OrderStatus.PENDING_PAYMENT,
+        OrderStatus.AWAITING_DELIVERY,
     ):
         status = None
     return render_template(
@@ -246,4 +248,6 @@ def sale(order_id: int):
         status = 400
     elif form.is_submitted():
         status = 400
-    return render_template("orders/sale.html", order=order, form=form), status
+    return render_template(
+        "orders/sale.html", order=order, form=form, cash=CashForm(), failed=FailDeliveryForm()
+    ), status

@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 
 from marketplace.accounts.models import User
 from marketplace.core import audit
-from marketplace.core.errors import DomainError, IllegalTransition
+from marketplace.core.errors import DomainError, IllegalTransition, ValidationFailed
 from marketplace.core.models import rowcount
 from marketplace.core.money import format_rupiah
 from marketplace.core.statemachine import apply_transition
@@ -22,7 +22,7 @@ from marketplace.core.timeutil import utcnow
 from marketplace.core.urls import external_url
 from marketplace.extensions import db
 from marketplace.ledger import services as ledger
-from marketplace.notifications.services import notify
+from marketplace.notifications.services import notify, notify_everywhere
 from marketplace.orders.models import Checkout, Order, OrderStatus
 from marketplace.payments.gateway import (
     CardDeclined,
@@ -138,6 +138,14 @@ def fulfil(checkout: Checkout, intent: Intent) -> int:
             email=True,
             total=format_rupiah(order.total_idr),
             link=external_url("orders.sale", order_id=order.id),
+        )
+        notify_everywhere(  # the buyer too, at payment (issue 15)
+            order.consumer_id,
+            "order_paid_buyer",
+            order=order.id,
+            business=order.business.name,
+            total=format_rupiah(order.total_idr),
+            link=external_url("orders.my_order", order_id=order.id),
         )
         paid += 1
     if paid:
@@ -617,3 +625,61 @@ def refund_order(order: Order, *, actor, role: str, note: str | None = None) -> 
         link=external_url("orders.sale", order_id=order.id),
     )
     audit.record("order.refunded", actor=actor, role=role, target=order)
+
+
+def refund_part(
+    order: Order, amount_idr: int, *, idempotency_key: str, actor, role: str, note: str
+) -> str | None:
+    """Give ``amount_idr`` back on a paid order (a complaint's outcome, a cancellation):
+    the refunded amount raised under a compare-and-set, the order's one refund entry in the
+    books written (or raised), and the money sent back through Stripe under
+    ``idempotency_key`` (a retry refunds once). A cash-on-delivery order has no payment at
+    Stripe: the seller hands the cash back, the books record it the same. Returns Stripe's
+    refund id (None for cash). The caller guards "once" with its own transition."""
+    room = order.total_idr - order.refunded_idr
+    if not 0 < amount_idr <= room:
+        raise ValidationFailed(
+            _l("Jumlah pengembalian harus 1 sampai %(max)s.", max=format_rupiah(room)),
+            field="amount_idr",
+        )
+    result = db.session.execute(
+        update(Order)
+        .where(Order.id == order.id, Order.refunded_idr + amount_idr <= Order.total_idr)
+        .values(refunded_idr=Order.refunded_idr + amount_idr)
+        .execution_options(synchronize_session=False)
+    )
+    if rowcount(result) != 1:
+        raise IllegalTransition(
+            _l("Data ini baru saja diubah orang lain. Muat ulang halaman lalu coba lagi."),
+            state=order.status,
+            action="refund",
+        )
+    db.session.refresh(order, ["refunded_idr"])
+    ledger.record_stripe_refund(order, order.refunded_idr)
+    refund_id = None
+    intent_id = order.checkout.payment_intent_id
+    if intent_id:
+        try:
+            refund_id = get_gateway().refund(
+                intent_id,
+                amount_idr=amount_idr,
+                idempotency_key=idempotency_key,
+                order_id=order.id,
+            )
+        except GatewayError as exc:
+            raise PaymentUnavailable() from exc
+        _record_refund(
+            order.checkout,
+            Refund(id=refund_id, amount_idr=amount_idr, status="succeeded", order_id=order.id),
+            allocated=True,
+        )
+    audit.record(
+        "order.refund_part",
+        actor=actor,
+        role=role,
+        target=order,
+        amount=amount_idr,
+        refund=refund_id or "cash",
+        note=note,
+    )
+    return refund_id

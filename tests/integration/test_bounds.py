@@ -20,6 +20,7 @@ from tests.factories import (
     make_bank,
     make_listable_product,
     make_officer,
+    make_order,
     make_product,
     make_ready_member,
     make_referral,
@@ -217,12 +218,61 @@ def kept_tables_restored(db):
                 conn.execute(table.update().where(table.c.id == row["id"]).values(**row))
 
 
+def _aftersales(s) -> SimpleNamespace:
+    """Issue 15's numeric forms need a COD order, an open and an escalated complaint."""
+    if not hasattr(s, "aftersales"):
+        from marketplace.complaints.models import Complaint, ComplaintStatus
+        from marketplace.extensions import db
+
+        cod = make_order(
+            business=s.w.biz_tebet, consumer=s.w.consumer_a, status="awaiting_delivery"
+        )
+        complaints = {}
+        for status in (ComplaintStatus.OPEN, ComplaintStatus.ESCALATED):
+            order = make_order(business=s.w.biz_tebet, consumer=s.w.consumer_a, status="shipped")
+            complaint = Complaint(
+                order_id=order.id,
+                business_id=s.w.biz_tebet.id,
+                consumer_id=s.w.consumer_a.id,
+                reason="damaged",
+                text="Kemasan sobek semua.",
+                status=status,
+            )
+            db.session.add(complaint)
+            db.session.commit()
+            complaints[status] = complaint
+        s.aftersales = SimpleNamespace(
+            cod=cod.id,
+            open=complaints[ComplaintStatus.OPEN].order_id,
+            escalated=complaints[ComplaintStatus.ESCALATED].id,
+        )
+    return s.aftersales
+
+
 # Form class name -> (who posts, url, the other fields, the form's prefix).
 POSTS = {
     "GrantForm": lambda s: (
         s.w.biz_tebet.owner,
         "/business/assist/",
         {"lead": str(s.w.lead_tebet.id), "tasks": "books"},
+        "",
+    ),
+    "CashForm": lambda s: (
+        s.w.biz_tebet.owner,
+        f"/business/orders/{_aftersales(s).cod}/cash",
+        {},
+        "",
+    ),
+    "PartialRefundForm": lambda s: (
+        s.w.biz_tebet.owner,
+        f"/business/orders/{_aftersales(s).open}/complaint/partial",
+        {},
+        "",
+    ),
+    "DecisionForm": lambda s: (
+        s.w.admin,
+        f"/admin/complaints/{_aftersales(s).escalated}",
+        {"note": "Foto menunjukkan kemasan rusak."},
         "",
     ),
     "PayoutForm": lambda s: (

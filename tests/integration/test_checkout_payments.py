@@ -334,8 +334,9 @@ def _assert_paid_once(db, checkout):
     ) == len(fresh.orders)
     from marketplace.mentoring.models import OutboxEmail
 
-    # One e-mail per paid order, written with the payment and sent after the commit.
-    assert db.session.scalar(select(func.count(OutboxEmail.id))) == len(fresh.orders)
+    # One e-mail per paid order to its seller and one to the buyer (issue 15: the buyer is
+    # told at payment), written with the payment and sent after the commit.
+    assert db.session.scalar(select(func.count(OutboxEmail.id))) == 2 * len(fresh.orders)
 
 
 def test_success_page_and_webhook_together_pay_once(app, stripe_base, csrf_client, started, db):
@@ -659,6 +660,13 @@ def test_admin_refunds_an_order_and_records_a_payout_within_the_balance(
     assert response.status_code == 302
     db.session.refresh(cakung)
     assert cakung.status == "refunded"
+    # Money is payable once the order is completed (issue 15): shipped, then received.
+    assert ledger.payable_balance(world.biz_tebet.id) == 0
+    orders.ship_order(
+        tebet, courier="JNE", tracking_number="JNE0001234567", actor=world.biz_tebet.owner
+    )
+    orders.complete_order(tebet, actor=world.consumer_a, role="consumer")
+    db.session.commit()
 
     too_much = csrf_client.post(
         "/admin/payouts",

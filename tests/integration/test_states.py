@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 import marketplace.models  # noqa: F401 - every mapper, so transient models can be built
 from marketplace.catalog.models import Product, ProductStatus
+from marketplace.complaints.models import Complaint, ComplaintStatus
 from marketplace.core.errors import IllegalTransition
 from marketplace.core.statemachine import allowed_actions, apply_transition, can
 from marketplace.core.timeutil import utcnow
@@ -28,7 +29,12 @@ from marketplace.orders.models import (
 )
 from tests.factories import make_document, make_order, make_product
 
-LIFECYCLES = {Product: ProductStatus, LegalityDocument: DocumentStatus, Order: OrderStatus}
+LIFECYCLES = {
+    Product: ProductStatus,
+    LegalityDocument: DocumentStatus,
+    Order: OrderStatus,
+    Complaint: ComplaintStatus,
+}
 
 # Every host column that holds a state, with the states it may hold.
 STATUS_COLUMNS = [
@@ -41,6 +47,9 @@ STATUS_COLUMNS = [
     ("document_event", "to_status", DocumentStatus),
     ("order_event", "from_status", OrderStatus),
     ("order_event", "to_status", OrderStatus),
+    ("complaint", "status", ComplaintStatus),
+    ("complaint_event", "from_status", ComplaintStatus),
+    ("complaint_event", "to_status", ComplaintStatus),
 ]
 
 
@@ -57,9 +66,25 @@ def _one_row_of_each(world) -> dict[str, int]:
     apply_transition(product, "list", actor=business.owner, role="sme_owner")
     apply_transition(document, "verify", actor=world.lead_tebet, role="lead")
     apply_transition(order, "pay", actor=None, role="system", paid_at=utcnow())
+    shipped = make_order(business=business, consumer=world.consumer_a, status="shipped")
+    complaint = Complaint(
+        order_id=shipped.id,
+        business_id=business.id,
+        consumer_id=world.consumer_a.id,
+        reason="damaged",
+        text="Kemasan sobek semua.",
+    )
+    _db.session.add(complaint)
+    _db.session.flush()
+    apply_transition(complaint, "answer", actor=business.owner, role="sme_owner", answer="Maaf")
     _db.session.commit()
-    ids = {"product": product.id, "legality_document": document.id, "order": order.id}
-    for name in ("product_event", "document_event", "order_event"):
+    ids = {
+        "product": product.id,
+        "legality_document": document.id,
+        "order": order.id,
+        "complaint": complaint.id,
+    }
+    for name in ("product_event", "document_event", "order_event", "complaint_event"):
         ids[name] = _db.session.scalar(select(func.min(_table(name).c.id)))
     return ids
 
@@ -75,6 +100,8 @@ def _implied(table: str, state) -> dict:
         }
     if table == "legality_document":
         return {"expires_on": date(2029, 12, 31), "review_note": "Berkas tidak terbaca"}
+    if table == "complaint":
+        return {"return_courier": "JNE", "return_tracking": "JNE0000000002"}
     return {}
 
 
@@ -217,6 +244,7 @@ ORDER_ACTIONS = sorted({action for _state, action in Order.TRANSITIONS})
 # What the services set in the same compare-and-set as the move.
 ORDER_CHANGES = {
     "pay": lambda: {"paid_at": utcnow()},
+    "record_cash": lambda: {"paid_at": utcnow()},
     "ship": lambda: {"courier": "JNE", "tracking_number": "JNE0000000042"},
 }
 
