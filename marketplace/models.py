@@ -6,6 +6,7 @@ from marketplace.catalog.models import Product, ProductEvent
 from marketplace.chapters.models import Chapter, ChapterLead, Kelurahan
 from marketplace.core.audit import AuditEvent
 from marketplace.core.workdays import Holiday
+from marketplace.delivery.models import DeliveryOption, DeliveryRate, DeliverySettings
 from marketplace.ledger.models import LedgerEntry, Payout
 from marketplace.legality.models import DocumentEvent, LegalityDocument
 from marketplace.mentoring.models import (
@@ -25,6 +26,9 @@ __all__ = [
     "AuditEvent",
     "Business",
     "Chapter",
+    "DeliveryOption",
+    "DeliveryRate",
+    "DeliverySettings",
     "ChapterLead",
     "Holiday",
     "Kelurahan",
