@@ -147,7 +147,9 @@ def offers_for(business, destination, items, *, buyer=None, subtotal_idr: int = 
     return offers
 
 
-def choose(offers: list[Offer], key: str | None, payment: str | None, business) -> tuple:
+def choose(
+    offers: list[Offer], key: str | None, payment: str | None, business
+) -> tuple[Offer, PaymentMethod]:
     """The buyer's pick among ``offers``: (offer, PaymentMethod). A missing key picks the
     only offer; an unknown key or one not offered to this address is refused by name."""
     if not offers:
@@ -155,6 +157,7 @@ def choose(offers: list[Offer], key: str | None, payment: str | None, business) 
             _l("%(name)s tidak mengirim ke kelurahan ini.", name=business.name),
             field=f"delivery_{business.id}",
         )
+    offer: Offer | None
     if not key and len(offers) == 1:
         offer = offers[0]
     else:
@@ -347,7 +350,7 @@ def adopt_chapter_table(
 def summary_for(business) -> list[dict]:
     """The seller's delivery options for the product page and the API:
     ``[{"kind": "pickup"|"seller"|"courier", "courier": code|None, "zones": [...]}]``."""
-    out = []
+    out: list[dict] = []
     for option in options_of(business):
         if option.kind in PICKUP_KINDS:
             if option.kind == DeliveryKind.PICKUP_CHAPTER and not business.chapter.centre_address:

@@ -233,7 +233,7 @@ class Choice:
 class GroupQuote:
     group: CartGroup
     offers: list
-    offer: object | None = None
+    offer: delivery.Offer | None = None
     method: PaymentMethod = PaymentMethod.CARD
 
     @property
@@ -442,9 +442,10 @@ def ship_order(order: Order, *, courier: str, tracking_number: str, actor) -> No
     kind = order.delivery_kind
     courier = (courier or "").strip()
     tracking_no = (tracking_number or "").strip()
-    code = None
+    code: str | None = None
+    changes: dict[str, str | None] = {}
     if kind in NO_RESI_KINDS_SET:
-        courier, tracking_no = None, None
+        changes = {"courier": None, "tracking_number": None}
         note = "ready for pickup" if kind in PICKUP_KINDS else "out for delivery"
     elif kind == DeliveryKind.COURIER:
         code = (courier or order.courier_code or "").lower()
@@ -462,7 +463,8 @@ def ship_order(order: Order, *, courier: str, tracking_number: str, actor) -> No
             None,
         )
         note = f"{courier} {tracking_no}"
-    changes = {"courier": courier, "tracking_number": tracking_no}
+    if kind not in NO_RESI_KINDS_SET:
+        changes = {"courier": courier, "tracking_number": tracking_no}
     if code:
         changes["courier_code"] = code
     apply_transition(order, "ship", actor=actor, role="sme_owner", note=note, **changes)
