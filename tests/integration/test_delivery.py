@@ -628,3 +628,21 @@ def test_product_page_shows_the_delivery_summary(app, client, world, shop):
     page = client.get(f"/p/{shop.keripik.id}").get_data(as_text=True)
     assert "Ambil sendiri di tempat penjual" in page
     assert "JNE REG" in page
+
+
+def test_demo_gives_every_seller_delivery_options_and_every_product_a_weight(app, db):
+    from marketplace.businesses.models import Business
+    from marketplace.catalog.models import Product
+    from marketplace.cli import seed_demo
+    from marketplace.delivery.models import DeliveryOption
+
+    result = app.test_cli_runner().invoke(seed_demo)
+    assert result.exit_code == 0, result.output
+    sellers = db.session.scalar(select(func.count(Business.id)))
+    served = db.session.scalar(select(func.count(func.distinct(DeliveryOption.business_id))))
+    assert sellers > 0
+    assert served == sellers
+    assert db.session.scalar(select(func.count()).where(Product.weight_grams.is_(None))) == 0
+    options = db.session.scalar(select(func.count(DeliveryOption.id)))
+    assert app.test_cli_runner().invoke(seed_demo).exit_code == 0
+    assert db.session.scalar(select(func.count(DeliveryOption.id))) == options  # once
