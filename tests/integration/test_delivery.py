@@ -646,3 +646,30 @@ def test_demo_gives_every_seller_delivery_options_and_every_product_a_weight(app
     options = db.session.scalar(select(func.count(DeliveryOption.id)))
     assert app.test_cli_runner().invoke(seed_demo).exit_code == 0
     assert db.session.scalar(select(func.count(DeliveryOption.id))) == options  # once
+
+
+def test_product_weight_and_size_are_checked_by_the_catalog_service(world, db):
+    from marketplace.catalog import services as catalog
+
+    def product_input(**shipping):
+        return catalog.ProductInput(
+            name="Kain Batik",
+            description="",
+            ingredients="",
+            category="fashion",
+            price_idr=120_000,
+            stock=3,
+            **shipping,
+        )
+
+    owner = world.biz_cakung.owner
+    made = catalog.create_product(
+        world.biz_cakung,
+        product_input(weight_grams=400, length_cm=30, width_cm=20, height_cm=12),
+        actor=owner,
+    )
+    assert (made.weight_grams, made.length_cm, made.width_cm, made.height_cm) == (400, 30, 20, 12)
+    for bad in ({"weight_grams": 0}, {"weight_grams": 50_001}, {"height_cm": 301}):
+        with pytest.raises(ValidationFailed) as refused:
+            catalog.create_product(world.biz_cakung, product_input(**bad), actor=owner)
+        assert refused.value.details["field"] == next(iter(bad))
