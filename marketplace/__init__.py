@@ -171,6 +171,7 @@ FEATURES = (
     "catalog",
     "businesses",
     "legality",
+    "delivery",
     "orders",
     "complaints",
     "ledger",

@@ -8,6 +8,7 @@ from marketplace.chapters.models import Chapter, ChapterLead, Kelurahan
 from marketplace.complaints.models import Complaint, ComplaintEvent, ComplaintPhoto
 from marketplace.core.audit import AuditEvent
 from marketplace.core.workdays import Holiday
+from marketplace.delivery.models import DeliveryOption, DeliveryRate, DeliverySettings
 from marketplace.ledger.models import LedgerEntry, Payout
 from marketplace.legality.models import DocumentEvent, LegalityDocument
 from marketplace.mentoring.models import (
@@ -32,6 +33,9 @@ __all__ = [
     "ComplaintEvent",
     "ComplaintPhoto",
     "Chapter",
+    "DeliveryOption",
+    "DeliveryRate",
+    "DeliverySettings",
     "ChapterLead",
     "Holiday",
     "Kelurahan",

@@ -8,6 +8,7 @@ from marketplace.chapters import services as chapters
 from marketplace.core.errors import error_response
 from marketplace.core.urls import external_url
 from marketplace.core.views import domain_errors
+from marketplace.delivery import services as delivery
 from marketplace.search import services as search
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -72,7 +73,17 @@ def list_products():
 def get_product(product_id: str):
     if not product_id.isdigit() or len(product_id) > 18:
         return error_response(404)
-    return jsonify(product_item(storefront.visible_product(product_id)))
+    product = storefront.visible_product(product_id)
+    return jsonify(
+        {
+            **product_item(product),
+            "weight_grams": product.weight_grams,
+            "delivery": [
+                {k: option[k] for k in ("kind", "courier", "zones", "cod")}
+                for option in delivery.summary_for(product.business)
+            ],
+        }
+    )
 
 
 @bp.get("/openapi.json")

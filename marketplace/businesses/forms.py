@@ -119,6 +119,20 @@ class ProductForm(Form):
         _l("Stok"), validators=[Optional(), NumberRange(min=0, max=1_000_000)], default=0
     )
     description = TextAreaField(_l("Deskripsi"), validators=[Optional(), Length(max=5000)])
+    # Shipping (issue 15): the courier price uses the billable weight.
+    weight_grams = IntegerField(
+        _l("Berat per barang (gram, dengan kemasan)"),
+        validators=[Optional(), NumberRange(min=1, max=50_000)],
+    )
+    length_cm = IntegerField(
+        _l("Panjang kemasan (cm, bila besar)"), validators=[Optional(), NumberRange(min=1, max=300)]
+    )
+    width_cm = IntegerField(
+        _l("Lebar kemasan (cm)"), validators=[Optional(), NumberRange(min=1, max=300)]
+    )
+    height_cm = IntegerField(
+        _l("Tinggi kemasan (cm)"), validators=[Optional(), NumberRange(min=1, max=300)]
+    )
     ingredients = TextAreaField(
         _l("Komposisi / bahan (untuk makanan dan kosmetik)"),
         validators=[Optional(), Length(max=2000)],
@@ -172,6 +186,10 @@ class ProductForm(Form):
             price_idr=self.price_idr.data,
             stock=self.stock.data or 0,
             attributes=self.attributes(),
+            weight_grams=self.weight_grams.data,
+            length_cm=self.length_cm.data,
+            width_cm=self.width_cm.data,
+            height_cm=self.height_cm.data,
         )
 
     def show_attributes(self, attributes: ProductAttributes) -> None:

@@ -56,6 +56,11 @@ class Product(db.Model):
     category: Mapped[str] = mapped_column(String(20), index=True)
     price_idr: Mapped[int] = mapped_column(BigInteger)
     stock: Mapped[int] = mapped_column(default=0)
+    # Shipping (issue 15): the weight in grams and, where it matters, the parcel's size.
+    weight_grams: Mapped[int | None]
+    length_cm: Mapped[int | None]
+    width_cm: Mapped[int | None]
+    height_cm: Mapped[int | None]
     status: Mapped[ProductStatus] = mapped_column(
         String(16), default=ProductStatus.DRAFT, index=True
     )

@@ -36,6 +36,15 @@ class ProductInput:
     price_idr: int
     stock: int
     attributes: ProductAttributes = field(default_factory=ProductAttributes)
+    # Shipping (issue 15): grams per unit with packaging; the parcel's size where it matters.
+    weight_grams: int | None = None
+    length_cm: int | None = None
+    width_cm: int | None = None
+    height_cm: int | None = None
+
+
+MAX_WEIGHT_GRAMS = 50_000
+MAX_SIDE_CM = 300
 
 
 HALAL_SENSITIVE = (
@@ -71,6 +80,17 @@ def _validate(data: ProductInput) -> dict:
         if not isinstance(value, int) or isinstance(value, bool) or value > limit:
             raise ValidationFailed(message, field=name)
         if value < (1 if name == "price_idr" else 0):
+            raise ValidationFailed(message, field=name)
+    for name, limit, message in (
+        ("weight_grams", MAX_WEIGHT_GRAMS, _l("Berat 1 sampai 50.000 gram.")),
+        ("length_cm", MAX_SIDE_CM, _l("Ukuran kemasan 1 sampai 300 cm.")),
+        ("width_cm", MAX_SIDE_CM, _l("Ukuran kemasan 1 sampai 300 cm.")),
+        ("height_cm", MAX_SIDE_CM, _l("Ukuran kemasan 1 sampai 300 cm.")),
+    ):
+        value = values[name]
+        if value is not None and (
+            not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= limit
+        ):
             raise ValidationFailed(message, field=name)
     data.attributes.validate()
     return values

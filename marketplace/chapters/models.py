@@ -22,6 +22,9 @@ class Chapter(db.Model):
     # Chapter settings (leads' own rules for the pathway and the KUR pre-screen).
     mentoring_sessions_required: Mapped[int] = mapped_column(default=4, server_default="4")
     books_months_required: Mapped[int] = mapped_column(default=3, server_default="3")
+    # The chapter's centre (sekretariat): where buyers may pick up (issue 15), shown after payment.
+    centre_address: Mapped[str | None] = mapped_column(String(200))
+    centre_hours: Mapped[str | None] = mapped_column(String(120))
 
     kelurahan: Mapped[list["Kelurahan"]] = relationship(
         back_populates="chapter", order_by="Kelurahan.name"

@@ -112,6 +112,11 @@ def product(
 ):
     """A draft product of ``business`` (``attributes``: ProductAttributes fields)."""
     ingredients = attributes.pop("ingredients", "")
+    shipping = {
+        key: attributes.pop(key)
+        for key in ("weight_grams", "length_cm", "width_cm", "height_cm")
+        if key in attributes
+    }
     return catalog.create_product(
         business,
         catalog.ProductInput(
@@ -122,6 +127,7 @@ def product(
             price_idr=price_idr,
             stock=stock,
             attributes=ProductAttributes.from_mapping(attributes),
+            **shipping,
         ),
         actor=actor or business.owner,
     )

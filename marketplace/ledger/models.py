@@ -27,8 +27,9 @@ INCOME_CATEGORIES = ("penjualan_offline", "lainnya")
 class LedgerEntry(db.Model):
     __tablename__ = "ledger_entry"
     __table_args__ = (
-        # One sale and at most one refund per order, whatever retries or duplicates happen.
-        UniqueConstraint("order_id", "kind"),
+        # One sale and at most one refund per order, whatever retries or duplicates happen;
+        # a sale with ongkir is two rows, goods and shipping (issue 15), each once.
+        UniqueConstraint("order_id", "kind", "category"),
         CheckConstraint("amount_idr > 0", name="amount_positive"),
         CheckConstraint(
             "kind IN ('sale', 'refund', 'manual_income', 'expense')", name="kind_known"

@@ -28,6 +28,7 @@ from marketplace.ledger.models import (
 
 CATEGORY_LABELS = {
     "penjualan_platform": _l("Penjualan Pasarkita"),
+    "ongkir_platform": _l("Ongkir dari pembeli Pasarkita"),
     "refund_platform": _l("Pengembalian dana Pasarkita"),
     "penjualan_offline": _l("Penjualan langsung / offline"),
     "bahan_baku": _l("Bahan baku"),
@@ -48,17 +49,32 @@ def _paid_day(order) -> date:
 
 
 def record_sale(order) -> LedgerEntry:
+    """The sale in the books: the goods, and the ongkir the buyer paid as its own income
+    category (``ongkir_platform``) when there is any. Returns the goods entry."""
+    shipping = getattr(order, "shipping_idr", 0) or 0
     entry = LedgerEntry(
         business_id=order.business_id,
         kind="sale",
         category="penjualan_platform",
-        amount_idr=order.total_idr,
+        amount_idr=order.total_idr - shipping,
         occurred_on=_paid_day(order),
         order_id=order.id,
         note=f"Pesanan #{order.id}",
     )
     db.session.add(entry)
-    db.session.flush()  # the unique (order_id, kind) key refuses a second sale
+    if shipping:
+        db.session.add(
+            LedgerEntry(
+                business_id=order.business_id,
+                kind="sale",
+                category="ongkir_platform",
+                amount_idr=shipping,
+                occurred_on=entry.occurred_on,
+                order_id=order.id,
+                note=f"Ongkir pesanan #{order.id}",
+            )
+        )
+    db.session.flush()  # the unique (order_id, kind, category) key refuses a second sale
     return entry
 
 

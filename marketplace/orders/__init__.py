@@ -31,6 +31,7 @@ def init_app(app) -> None:
             OrderStatus.COMPLETED: _l("Selesai"),
             OrderStatus.CANCELLED: _l("Dibatalkan"),
             OrderStatus.REFUNDED: _l("Dana dikembalikan"),
+            OrderStatus.AWAITING_DELIVERY: _l("Bayar di tempat, perlu dikirim"),
         },
     )
     register_messages(
@@ -41,5 +42,12 @@ def init_app(app) -> None:
                 "Pesanan #%(order)s dari %(business)s dikirim lewat %(courier)s, resi %(tracking)s."
             ),
             "order_refunded": _l("Dana pesanan #%(order)s (%(total)s) dikembalikan ke pembeli."),
+            "order_cod": _l(
+                "Pesanan baru #%(order)s, bayar di tempat (%(total)s). Siapkan barangnya."
+            ),
+            "order_ready_for_pickup": _l(
+                "Pesanan #%(order)s dari %(business)s siap diambil. Tunjukkan kode ambil Anda."
+            ),
+            "order_out_for_delivery": _l("Pesanan #%(order)s dari %(business)s sedang diantar."),
         },
     )

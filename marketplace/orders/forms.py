@@ -34,3 +34,16 @@ class PayForm(Form):
 class ShipForm(Form):
     courier = StringField(_l("Kurir"), validators=[DataRequired(), Length(max=60)])
     tracking_number = StringField(_l("Nomor resi"), validators=[DataRequired(), Length(max=60)])
+
+
+class ShipCourierForm(Form):
+    """A courier parcel: the courier (from the list) and its resi."""
+
+    courier = SelectField(_l("Kurir"), choices=[], validate_choice=False)
+    tracking_number = StringField(_l("Nomor resi"), validators=[DataRequired(), Length(max=60)])
+
+
+class PickupCodeForm(Form):
+    pickup_code = StringField(
+        _l("Kode ambil dari pembeli"), validators=[DataRequired(), Length(max=12)]
+    )

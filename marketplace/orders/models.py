@@ -18,6 +18,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from marketplace.core.models import UTCDateTime
 from marketplace.core.statemachine import EventMixin, known_states, sql_states
 from marketplace.core.timeutil import utcnow
+from marketplace.delivery.models import NO_RESI_KINDS_SET, PICKUP_KINDS, DeliveryKind, PaymentMethod
 from marketplace.extensions import db
 
 
@@ -57,11 +58,18 @@ class Checkout(db.Model):
     """One payment for a cart that may span several SMEs."""
 
     __tablename__ = "checkout"
-    __table_args__ = (CheckConstraint("total_idr > 0", name="total_positive"),)
+    # total_idr is what the card pays (the PaymentIntent's amount); cod_idr what is paid in
+    # cash at pickup or delivery (issue 15). One of them is more than zero.
+    __table_args__ = (
+        CheckConstraint(
+            "total_idr >= 0 AND cod_idr >= 0 AND total_idr + cod_idr > 0", name="total_positive"
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
     total_idr: Mapped[int] = mapped_column(BigInteger)
+    cod_idr: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     payment_intent_id: Mapped[str | None] = mapped_column(String(64), unique=True)
     # Bumped only when a PaymentIntent is abandoned for good, so every retry of the
     # same attempt reuses the same idempotency key.
@@ -91,6 +99,7 @@ class OrderStatus(StrEnum):
     SHIPPED = "shipped"
     REFUNDED = "refunded"
     COMPLETED = "completed"
+    # Pay at pickup / on delivery (issue 15): created at checkout, stock reserved, no intent.
     AWAITING_DELIVERY = "awaiting_delivery"
 
 
@@ -102,8 +111,11 @@ UNPAID_STATES = (
     OrderStatus.CANCELLED,
     OrderStatus.AWAITING_DELIVERY,  # cash on delivery: paid_at once the cash is recorded
 )
-# The states an order reaches only through "ship", which sets courier and tracking number.
+# The states an order reaches only through "ship", which sets courier and tracking number
+# for a courier parcel (and for orders from before delivery options, delivery_kind NULL).
 SHIPPED_STATES = (OrderStatus.SHIPPED, OrderStatus.COMPLETED)
+# Delivery kinds whose "ship" is "ready for pickup" or "out for delivery": no resi.
+NO_RESI_KINDS = tuple(sorted(NO_RESI_KINDS_SET))
 
 
 class Order(db.Model):
@@ -124,8 +136,16 @@ class Order(db.Model):
         ),
         CheckConstraint(
             f"status NOT IN ({sql_states(*SHIPPED_STATES)}) OR "
+            f"COALESCE(delivery_kind, '') IN ({sql_states(*NO_RESI_KINDS)}) OR "
             "(courier IS NOT NULL AND tracking_number IS NOT NULL)",
             name="shipped_has_tracking",
+        ),
+        known_states(DeliveryKind, "delivery_kind"),
+        known_states(PaymentMethod, "payment_method"),
+        CheckConstraint("shipping_idr >= 0 AND shipping_idr < total_idr", name="shipping_in_total"),
+        CheckConstraint(
+            f"delivery_kind NOT IN ({sql_states(*PICKUP_KINDS)}) OR pickup_code IS NOT NULL",
+            name="pickup_has_code",
         ),
         # The 7 PAS Pemasaran step and the funnel's first sale: a member's first paid order.
         Index("ix_order_business_paid", "business_id", "paid_at"),
@@ -181,6 +201,22 @@ class Order(db.Model):
     refunded_idr: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     courier: Mapped[str | None] = mapped_column(String(60))
     tracking_number: Mapped[str | None] = mapped_column(String(60))
+    # Delivery (issue 15): the option chosen at checkout, as it was (a snapshot: the seller
+    # may change or drop the option later). NULL kind: an order from before the options.
+    delivery_kind: Mapped[DeliveryKind | None] = mapped_column(String(16))
+    delivery_option_id: Mapped[int | None] = mapped_column(
+        ForeignKey("delivery_option.id", ondelete="SET NULL")
+    )
+    courier_code: Mapped[str | None] = mapped_column(String(16))
+    service: Mapped[str | None] = mapped_column(String(16))
+    delivery_label: Mapped[str | None] = mapped_column(String(120))
+    delivery_zone: Mapped[str | None] = mapped_column(String(12))
+    pickup_address: Mapped[str | None] = mapped_column(String(330))
+    pickup_code: Mapped[str | None] = mapped_column(String(6))
+    shipping_idr: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    payment_method: Mapped[PaymentMethod] = mapped_column(
+        String(8), default=PaymentMethod.CARD, server_default="card"
+    )
     paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Money held until receipt (issue 15): set once, when the order completes; only the
     # sales of completed orders are payable to the seller, whatever happens after.
@@ -194,6 +230,16 @@ class Order(db.Model):
     consumer: Mapped["User"] = relationship()  # noqa: F821
     lines: Mapped[list["OrderLine"]] = relationship(back_populates="order", order_by="OrderLine.id")
     events: Mapped[list["OrderEvent"]] = relationship(order_by="OrderEvent.seq", viewonly=True)
+
+    @property
+    def goods_idr(self) -> int:
+        return self.total_idr - self.shipping_idr
+
+    @property
+    def tracking_url(self) -> str | None:
+        from marketplace.delivery.tracking import tracking_link
+
+        return tracking_link(self.courier_code, self.tracking_number)
 
 
 class OrderLine(db.Model):

@@ -26,6 +26,9 @@ from marketplace.core.money import format_rupiah
 from marketplace.core.statemachine import apply_transition
 from marketplace.core.timeutil import utcnow
 from marketplace.core.urls import external_url
+from marketplace.delivery import services as delivery
+from marketplace.delivery import tracking
+from marketplace.delivery.models import NO_RESI_KINDS_SET, PICKUP_KINDS, DeliveryKind, PaymentMethod
 from marketplace.extensions import db
 from marketplace.legality import services as legality
 from marketplace.legality import validators as v
@@ -218,20 +221,77 @@ def release_stock(order: Order) -> None:
         )
 
 
-def start_checkout(user, cart: Cart, delivery: Delivery) -> Checkout:
+@dataclass
+class Choice:
+    """The buyer's pick for one seller's parcel: the offer's key and how they pay."""
+
+    option: str | None = None
+    payment: str | None = None
+
+
+@dataclass
+class GroupQuote:
+    group: CartGroup
+    offers: list
+    offer: delivery.Offer | None = None
+    method: PaymentMethod = PaymentMethod.CARD
+
+    @property
+    def shipping_idr(self) -> int:
+        return self.offer.price_idr if self.offer is not None else 0
+
+    @property
+    def total_idr(self) -> int:
+        return self.group.total_idr + self.shipping_idr
+
+
+def quote_groups(user, cart: Cart | None, kelurahan_code: str | None, choices=None) -> list:
+    """Every seller group of the cart with the options offered to ``kelurahan_code`` and,
+    where ``choices`` ({business_id: Choice}) names one, the buyer's pick (checked: an
+    unknown option, one not offered here, or COD where it is not offered is refused)."""
+    destination = db.session.get(Kelurahan, kelurahan_code or "") if kelurahan_code else None
+    quotes = []
+    for group in grouped(cart):
+        items = [(i.product, i.quantity) for i in group.items]
+        offers = (
+            delivery.offers_for(
+                group.business, destination, items, buyer=user, subtotal_idr=group.total_idr
+            )
+            if destination is not None
+            else []
+        )
+        quote = GroupQuote(group, offers)
+        if choices is not None and destination is not None:
+            choice = choices.get(group.business.id) or Choice()
+            quote.offer, quote.method = delivery.choose(
+                offers, choice.option, choice.payment, group.business
+            )
+        quotes.append(quote)
+    return quotes
+
+
+def start_checkout(
+    user, cart: Cart, delivery_to: Delivery, choices=None, expected_total_idr=None
+) -> Checkout:
     """Turn the cart into one checkout with one order per SME, reserving stock.
 
-    Re-checks the legality gate for every product; the caller commits, then asks the
-    payment service for a PaymentIntent.
+    Each seller group takes the option the buyer picked (``choices``: {business_id:
+    Choice}; a group with one offer takes it), its ongkir and how it is paid: card groups
+    are one PaymentIntent (lines + shipping), COD groups wait for the cash. When the buyer
+    says what total they saw (``expected_total_idr``) and it is not today's, nothing is
+    made: the price changed or was tampered with. Re-checks the legality gate for every
+    product; the caller commits, then asks the payment service for a PaymentIntent.
     """
     if cart is None or not cart.items:
         raise CartError(_l("Keranjang Anda kosong."))
-    details = _check_delivery(delivery)
+    details = _check_delivery(delivery_to)
     groups = grouped(cart)
-    total = sum(g.total_idr for g in groups)
+    goods = sum(g.total_idr for g in groups)
     minimum = current_app.config["MIN_ORDER_IDR"]
-    if total < minimum:
+    if goods < minimum:
         raise CartError(_l("Minimal belanja %(min)s.", min=format_rupiah(minimum)))
+    quotes = quote_groups(user, cart, details["kelurahan_code"], choices or {})
+    total = sum(q.total_idr for q in quotes)
     maximum = current_app.config["MAX_CHECKOUT_IDR"]
     if total > maximum:
         raise CartError(
@@ -239,6 +299,14 @@ def start_checkout(user, cart: Cart, delivery: Delivery) -> Checkout:
                 "Belanja di atas %(max)s: hubungi penjual langsung lewat WhatsApp.",
                 max=format_rupiah(maximum),
             )
+        )
+    if expected_total_idr is not None and expected_total_idr != total:
+        raise ValidationFailed(
+            _l(
+                "Total berubah menjadi %(total)s. Periksa ongkir lalu lanjutkan lagi.",
+                total=format_rupiah(total),
+            ),
+            field="expected_total_idr",
         )
     for group in groups:
         for item in group.items:
@@ -257,20 +325,37 @@ def start_checkout(user, cart: Cart, delivery: Delivery) -> Checkout:
                     )
                 ) from None
 
+    card = sum(q.total_idr for q in quotes if q.method == PaymentMethod.CARD)
     checkout = Checkout(
         user_id=user.id,
-        total_idr=total,
+        total_idr=card,
+        cod_idr=total - card,
         expires_at=utcnow() + timedelta(minutes=current_app.config["CHECKOUT_TTL_MINUTES"]),
         **details,
     )
     db.session.add(checkout)
-    for group in groups:
+    for quote in quotes:
+        group, offer = quote.group, quote.offer
+        option = offer.option if offer is not None else None
+        kind = option.kind if option is not None else None
         order = Order(
             checkout=checkout,
             business_id=group.business.id,
             consumer_id=user.id,
-            total_idr=group.total_idr,
-            status=OrderStatus.PENDING_PAYMENT,
+            total_idr=quote.total_idr,
+            shipping_idr=quote.shipping_idr,
+            payment_method=quote.method,
+            status=OrderStatus.AWAITING_DELIVERY
+            if quote.method == PaymentMethod.COD
+            else OrderStatus.PENDING_PAYMENT,
+            delivery_kind=kind,
+            delivery_option_id=option.id if option is not None else None,
+            courier_code=option.courier_code if option is not None else None,
+            service=option.service if option is not None else None,
+            delivery_label=offer.label[:120] if offer is not None else None,
+            delivery_zone=str(offer.zone) if offer is not None and offer.zone else None,
+            pickup_address=(delivery.pickup_address(option) or "")[:330] or None,
+            pickup_code=delivery.new_pickup_code() if kind in PICKUP_KINDS else None,
         )
         db.session.add(order)
         for item in group.items:
@@ -295,7 +380,17 @@ def start_checkout(user, cart: Cart, delivery: Delivery) -> Checkout:
         target=checkout,
         orders=len(groups),
         total_idr=total,
+        card_idr=card,
     )
+    for order in checkout.orders:
+        if order.status == OrderStatus.AWAITING_DELIVERY:
+            notify(
+                order.business.owner_id,
+                "order_cod",
+                order=order.id,
+                total=format_rupiah(order.total_idr),
+                link=external_url("orders.sale", order_id=order.id),
+            )
     return checkout
 
 
@@ -340,29 +435,79 @@ def orders_of_business(business: Business, status: str | None = None) -> list[Or
 
 
 def ship_order(order: Order, *, courier: str, tracking_number: str, actor) -> None:
+    """The seller hands the parcel over. A courier parcel needs a courier from the list and
+    its resi in that courier's format; a pickup becomes "ready for pickup" and the seller's
+    own delivery "out for delivery" (no resi). Orders from before delivery options keep
+    the free-text courier."""
+    kind = order.delivery_kind
     courier = (courier or "").strip()
-    tracking = (tracking_number or "").strip()
-    if not 2 <= len(courier) <= 60:
-        raise ValidationFailed(_l("Isi nama kurir, contoh JNE, J&T, GoSend."), field="courier")
-    if not 3 <= len(tracking) <= 60:
-        raise ValidationFailed(_l("Isi nomor resi pengiriman."), field="tracking_number")
+    tracking_no = (tracking_number or "").strip()
+    code: str | None = None
+    changes: dict[str, str | None] = {}
+    if kind in NO_RESI_KINDS_SET:
+        changes = {"courier": None, "tracking_number": None}
+        note = "ready for pickup" if kind in PICKUP_KINDS else "out for delivery"
+    elif kind == DeliveryKind.COURIER:
+        code = (courier or order.courier_code or "").lower()
+        found = tracking.courier(code)
+        tracking_no = tracking.normalise_resi(found.code, tracking_no)
+        code, courier = found.code, found.name
+        note = f"{courier} {tracking_no}"
+    else:
+        if not 2 <= len(courier) <= 60:
+            raise ValidationFailed(_l("Isi nama kurir, contoh JNE, J&T, GoSend."), field="courier")
+        if not 3 <= len(tracking_no) <= 60:
+            raise ValidationFailed(_l("Isi nomor resi pengiriman."), field="tracking_number")
+        code = next(
+            (c.code for c in tracking.COURIERS.values() if c.name.lower() == courier.lower()),
+            None,
+        )
+        note = f"{courier} {tracking_no}"
+    if kind not in NO_RESI_KINDS_SET:
+        changes = {"courier": courier, "tracking_number": tracking_no}
+    if code:
+        changes["courier_code"] = code
+    apply_transition(order, "ship", actor=actor, role="sme_owner", note=note, **changes)
+    link = external_url("orders.my_order", order_id=order.id)
+    if kind in PICKUP_KINDS:
+        notify(
+            order.consumer_id,
+            "order_ready_for_pickup",
+            business=order.business.name,
+            order=order.id,
+            link=link,
+        )
+    elif kind == DeliveryKind.SELLER:
+        notify(
+            order.consumer_id,
+            "order_out_for_delivery",
+            business=order.business.name,
+            order=order.id,
+            link=link,
+        )
+    else:
+        notify(
+            order.consumer_id,
+            "order_shipped",
+            business=order.business.name,
+            order=order.id,
+            courier=courier,
+            tracking=tracking_no,
+            link=link,
+        )
+
+
+def hand_over_pickup(order: Order, *, code: str, actor) -> None:
+    """The buyer collects a pickup order: the seller checks the code the buyer shows."""
+    if order.delivery_kind not in PICKUP_KINDS:
+        raise ValidationFailed(_l("Pesanan ini bukan ambil sendiri."), field="pickup_code")
+    if order.status != OrderStatus.SHIPPED:
+        raise ValidationFailed(_l("Tandai pesanan siap diambil dulu."), field="pickup_code")
+    typed = "".join(ch for ch in (code or "") if ch.isdigit())
+    if not secrets.compare_digest(typed, order.pickup_code or "x"):
+        raise ValidationFailed(_l("Kode ambil tidak cocok."), field="pickup_code")
     apply_transition(
-        order,
-        "ship",
-        actor=actor,
-        role="sme_owner",
-        note=f"{courier} {tracking}",
-        courier=courier,
-        tracking_number=tracking,
-    )
-    notify(
-        order.consumer_id,
-        "order_shipped",
-        business=order.business.name,
-        order=order.id,
-        courier=courier,
-        tracking=tracking,
-        link=external_url("orders.my_order", order_id=order.id),
+        order, "complete", actor=actor, role="sme_owner", note="picked up, code checked"
     )
 
 

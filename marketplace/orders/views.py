@@ -22,8 +22,18 @@ from marketplace.core.errors import ValidationFailed
 from marketplace.core.forms import choices
 from marketplace.core.pagination import keyset_page
 from marketplace.core.views import domain_errors, show_error, unit_of_work
+from marketplace.delivery.models import NO_RESI_KINDS_SET, DeliveryKind
+from marketplace.delivery.tracking import COURIERS
 from marketplace.orders import aftersales, services
-from marketplace.orders.forms import AddToCartForm, CheckoutForm, PayForm, QuantityForm, ShipForm
+from marketplace.orders.forms import (
+    AddToCartForm,
+    CheckoutForm,
+    PayForm,
+    PickupCodeForm,
+    QuantityForm,
+    ShipCourierForm,
+    ShipForm,
+)
 from marketplace.orders.models import Order, OrderStatus
 from marketplace.orders.scope import buyer_checkout_or_404, buyer_order_or_404, owner_order_or_404
 from marketplace.payments import services as payments
@@ -82,6 +92,22 @@ def update_cart():
     return redirect(url_for("orders.cart"))
 
 
+def _choices_from(form_data, groups) -> dict:
+    """The buyer's pick per seller group from the posted form (delivery_<id>, payment_<id>)."""
+    return {
+        g.business.id: services.Choice(
+            option=(form_data.get(f"delivery_{g.business.id}") or "").strip()[:20] or None,
+            payment=(form_data.get(f"payment_{g.business.id}") or "").strip()[:8] or None,
+        )
+        for g in groups
+    }
+
+
+def _expected_total(form_data) -> int | None:
+    raw = (form_data.get("expected_total_idr") or "").strip()
+    return int(raw) if raw.isdigit() and len(raw) < 16 else (-1 if raw else None)
+
+
 @bp.route("/checkout", methods=["GET", "POST"])
 @login_required
 @unit_of_work
@@ -95,7 +121,10 @@ def checkout():
         form.recipient_name.data = current_user.name
         form.whatsapp.data = current_user.contact_phone or ""
     status = 200
-    if form.validate_on_submit():
+    groups = services.grouped(cart)
+    picked = _choices_from(request.form, groups) if request.method == "POST" else {}
+    quoting = request.form.get("action") == "quote"
+    if not quoting and form.validate_on_submit():
         delivery = services.Delivery(
             recipient_name=form.recipient_name.data,
             address_line=form.address_line.data,
@@ -105,20 +134,40 @@ def checkout():
         )
         # Stock is reserved (committed) before the payment page, whatever the gateway does.
         with domain_errors(show=False) as refused:
-            started = services.start_checkout(current_user, cart, delivery)
+            started = services.start_checkout(
+                current_user,
+                cart,
+                delivery,
+                choices=picked,
+                expected_total_idr=_expected_total(request.form),
+            )
             return redirect(url_for("orders.pay", checkout_id=started.id))
         if not isinstance(refused.error, ValidationFailed):
             show_error(refused.error)  # the cart changed under the buyer: back to it
             return redirect(url_for("orders.cart"))
         show_error(refused.error, form)
         status = 400
-    elif request.method == "POST":
+    elif request.method == "POST" and not quoting:
         status = 400
+    quotes = services.quote_groups(current_user, cart, form.kelurahan_code.data)
+    selected = {}
+    for quote in quotes:
+        choice = picked.get(quote.group.business.id)
+        key = choice.option if choice else None
+        offer = next((o for o in quote.offers if o.key == key), None)
+        if offer is None and quote.offers:
+            offer = quote.offers[0]
+        selected[quote.group.business.id] = offer
+    shipping = sum(o.price_idr for o in selected.values() if o is not None)
     return render_template(
         "orders/checkout.html",
         form=form,
-        groups=services.grouped(cart),
+        groups=groups,
+        quotes=quotes,
+        selected=selected,
+        picked=picked,
         total=services.cart_total(cart),
+        shipping=shipping,
     ), status
 
 
@@ -228,19 +277,34 @@ def sales():
     )
 
 
+def _ship_form(order):
+    """The seller's "ship" form for the order's kind: a courier and resi, a plain
+    confirmation ("ready for pickup", "out for delivery"), or the free text of orders from
+    before delivery options."""
+    if order.delivery_kind in NO_RESI_KINDS_SET:
+        return ConfirmForm()
+    if order.delivery_kind == DeliveryKind.COURIER:
+        form = ShipCourierForm()
+        form.courier.choices = choices([(c.code, c.name) for c in COURIERS.values()])
+        if not form.is_submitted():
+            form.courier.data = order.courier_code
+        return form
+    return ShipForm()
+
+
 @bp.route("/business/orders/<int:order_id>", methods=["GET", "POST"])
 @login_required
 @unit_of_work
 def sale(order_id: int):
     order = owner_order_or_404(owner_business_or_404(current_user), order_id)
-    form = ShipForm()
+    form = _ship_form(order)
     status = 200
     if form.validate_on_submit():
-        with domain_errors():
+        with domain_errors(form):
             services.ship_order(
                 order,
-                courier=form.courier.data,
-                tracking_number=form.tracking_number.data,
+                courier=getattr(getattr(form, "courier", None), "data", "") or "",
+                tracking_number=getattr(getattr(form, "tracking_number", None), "data", "") or "",
                 actor=current_user,
             )
             flash(_("Pesanan ditandai dikirim. Pembeli sudah diberi tahu."), "success")
@@ -249,5 +313,31 @@ def sale(order_id: int):
     elif form.is_submitted():
         status = 400
     return render_template(
-        "orders/sale.html", order=order, form=form, cash=CashForm(), failed=FailDeliveryForm()
+        "orders/sale.html",
+        order=order,
+        form=form,
+        cash=CashForm(),
+        failed=FailDeliveryForm(),
+        pickup_form=PickupCodeForm(formdata=None),
     ), status
+
+
+@bp.post("/business/orders/<int:order_id>/pickup")
+@login_required
+@unit_of_work
+def pickup(order_id: int):
+    order = owner_order_or_404(owner_business_or_404(current_user), order_id)
+    form = PickupCodeForm()
+    if form.validate_on_submit():
+        with domain_errors(form):
+            services.hand_over_pickup(order, code=form.pickup_code.data, actor=current_user)
+            flash(_("Kode cocok: pesanan selesai diambil."), "success")
+            return redirect(url_for("orders.sale", order_id=order.id))
+    return render_template(
+        "orders/sale.html",
+        order=order,
+        form=_ship_form(order),
+        cash=CashForm(),
+        failed=FailDeliveryForm(),
+        pickup_form=form,
+    ), 400

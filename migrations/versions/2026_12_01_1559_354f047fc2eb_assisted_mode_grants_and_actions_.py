@@ -1,7 +1,7 @@
 """assisted mode grants and actions, erasure records
 
 Revision ID: 354f047fc2eb
-Revises: c1d1beb95658
+Revises: 3e8d5a1c7b40
 Create Date: 2026-12-01 15:59:23.031948
 
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 # revision identifiers, used by Alembic.
 revision = "354f047fc2eb"
 # Issue 14 (pdp); the integrator re-chains this after the other issue-14 host migrations.
-down_revision = "c1d1beb95658"
+down_revision = "3e8d5a1c7b40"
 branch_labels = None
 depends_on = None
 
