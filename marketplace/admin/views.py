@@ -86,6 +86,7 @@ def document(document_id: int):
         role="admin",
         done_url=url_for("admin.documents"),
         file_url=url_for("admin.document_file", document_id=doc.id),
+        preview_url=url_for("admin.document_preview", document_id=doc.id),
         chapter=doc.business.chapter,
     )
 
@@ -94,6 +95,13 @@ def document(document_id: int):
 def document_file(document_id: int):
     doc = get_or_404(LegalityDocument, document_id)
     return uploads.send_stored(doc.file_key, mime=doc.file_mime, download_name=doc.original_name)
+
+
+@bp.get("/documents/<int:document_id>/preview")
+def document_preview(document_id: int):
+    from marketplace.legality import preview
+
+    return preview.send_preview(get_or_404(LegalityDocument, document_id))
 
 
 @bp.route("/payouts", methods=["GET", "POST"])
