@@ -28,6 +28,7 @@ def seed() -> list[tuple[str, str, str]]:
     from marketplace.demo.mentoring import seed_mentoring
     from marketplace.demo.orders import seed_orders
     from marketplace.demo.smes import seed_smes, verified_owners
+    from marketplace.demo.tools import seed_tools
 
     fake = Faker("id_ID")
     Faker.seed(DEMO_SEED)
@@ -58,6 +59,7 @@ def seed() -> list[tuple[str, str, str]]:
     seed_orders(fake, consumers, admin)
     seed_books(verified_owners())
     seed_mentoring()
+    seed_tools()
     for step in registry(current_app).demo_steps:
         logins.extend(step(lambda email, name: demo_user(email, name)))
     return logins
