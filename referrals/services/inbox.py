@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import or_, select
+from sqlalchemy import false, or_, select
 from sqlalchemy.orm import joinedload
 
 from marketplace.businesses.identity import nik_index
@@ -211,7 +211,8 @@ def inbox_select(bank: Bank, f: InboxFilter, *, officer=None):
     if f.assigned == ASSIGNED_NONE:
         stmt = stmt.where(Referral.assigned_officer_id.is_(None))
     elif f.assigned == ASSIGNED_ME:
-        stmt = stmt.where(Referral.assigned_officer_id == getattr(officer, "id", None))
+        me = getattr(officer, "id", None)  # a bank API token is nobody: "me" matches nothing
+        stmt = stmt.where(Referral.assigned_officer_id == me if me is not None else false())
     elif f.assigned:
         stmt = stmt.where(Referral.assigned_officer_id == int(f.assigned))
     return stmt

@@ -299,6 +299,9 @@ def test_bank_api_takes_the_same_filters_and_keeps_the_bank_scope(client, banks)
     assert _api(client, token, "?scheme=super_mikro") == {r["x_small"].id}
     assert _api(client, token, "?amount_min=50000000") == {r["x_big"].id}
     assert _api(client, token, "?q=keripik") == {r["x_small"].id}
+    # A token is nobody: "assigned to me" matches nothing (not the unassigned ones).
+    assert _api(client, token, "?assigned=me") == set()
+    assert _api(client, token, "?assigned=none") == {r["x_small"].id, r["x_big"].id, r["x_done"].id}
     bad = client.get(
         "/api/v1/bank/referrals?amount_min=65rb", headers={"Authorization": f"Bearer {token}"}
     )
