@@ -202,7 +202,8 @@ def inbox_select(bank: Bank, f: InboxFilter, *, officer=None):
     if q.isascii() and q.isdigit() and len(q) == 16:
         stmt = stmt.where(Business.nik_index == nik_index(q))
     elif q.isascii() and q.isdigit() and len(q) <= 4:
-        stmt = stmt.where(Business.nik_masked.like(f"%{q}"))
+        # The NIK's last digits, or a referral number ("#12" is a number only).
+        stmt = stmt.where(or_(Business.nik_masked.like(f"%{q}"), Referral.id == int(q)))
     elif f.q:
         pattern = "%" + f.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         stmt = stmt.where(

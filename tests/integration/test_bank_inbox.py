@@ -141,7 +141,10 @@ def test_search_by_business_name_and_nik_last_digits_keeps_the_bank_scope(office
     assert r["y_tebet"].id not in found
     assert _inbox(officer, f"?q=%23{r['x_big'].id}") == {r["x_big"].id}
     # Bank Y's referral number searched at Bank X: nothing.
-    assert _inbox(officer, f"?q={r['y_cakung'].id}") == set()
+    assert _inbox(officer, f"?q=%23{r['y_cakung'].id}") == set()
+    # Plain digits are the NIK's last digits or a referral number, within the bank.
+    assert r["y_cakung"].id not in _inbox(officer, f"?q={r['y_cakung'].id}")
+    assert r["x_big"].id in _inbox(officer, f"?q={r['x_big'].id}")
 
 
 def test_inbox_shows_the_age_and_the_sla_countdown(officer, banks):
