@@ -179,6 +179,8 @@ class Referral(db.Model):
         Index("ix_referral_chapter_created", "chapter_id", "created_at", "id"),
         Index("ix_referral_bank_sent", "bank_id", "sent_at", "id"),
         Index("ix_referral_bank_changed", "bank_id", "status_changed_at", "id"),
+        # The officer's inbox filter "assigned to me" (issue 14).
+        Index("ix_referral_bank_assignee", "bank_id", "assigned_officer_id"),
     )
 
     # Bank actions need the referral sent and acknowledged first; nothing moves after a
@@ -250,11 +252,17 @@ class Referral(db.Model):
     info_request: Mapped[str | None] = mapped_column(Text)
     info_answer: Mapped[str | None] = mapped_column(Text)
     sla_flagged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The bank officer working on it (one of that bank's officers: bank_actions.assign).
+    assigned_officer_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    assigned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     business: Mapped["Business"] = relationship()  # noqa: F821
     chapter: Mapped["Chapter"] = relationship()  # noqa: F821
     bank: Mapped[Bank] = relationship()
-    lead: Mapped["User"] = relationship()  # noqa: F821
+    lead: Mapped["User"] = relationship(foreign_keys=[lead_id])  # noqa: F821
+    assigned_officer: Mapped["User | None"] = relationship(  # noqa: F821
+        foreign_keys=[assigned_officer_id]
+    )
     events: Mapped[list["ReferralEvent"]] = relationship(
         order_by="ReferralEvent.seq", viewonly=True
     )
@@ -272,6 +280,9 @@ class ReferralEvent(EventMixin, db.Model):
     __table_args__ = (UniqueConstraint("referral_id", "seq"), *REFERRAL_EVENT_CHECKS)
 
     referral_id: Mapped[int] = mapped_column(ForeignKey("referral.id"), index=True)
+    # Who acted, by name in the history the member and the lead read (issue 14): joined into
+    # whichever statement loads the events, never loaded one by one.
+    actor: Mapped["User | None"] = relationship(viewonly=True, lazy="joined")  # noqa: F821
 
 
 Referral.EVENT_MODEL = ReferralEvent

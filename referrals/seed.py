@@ -229,7 +229,24 @@ def seed_tokens() -> list[tuple[str, str, str]]:
     return lines
 
 
+def seed_assignments() -> None:
+    """Every other open referral of each bank assigned to its demo officer (issue 14), so
+    the inbox's "assigned to me" and "not assigned" filters both show rows."""
+    from referrals.services import inbox
+
+    for bank in db.session.scalars(select(Bank).order_by(Bank.slug)):
+        officers = inbox.officers_of(bank)
+        if not officers:
+            continue
+        f, _errors = inbox.parse_filter({})
+        for i, referral in enumerate(inbox.export_rows(bank, f)):
+            if i % 2 == 0:
+                inbox.assign(referral, officers[0].id, actor=officers[0])
+    db.session.commit()
+
+
 def seed(make_user) -> list[tuple[str, str, str]]:
     logins = seed_banks(make_user)
     seed_referrals()
+    seed_assignments()
     return logins + seed_tokens()

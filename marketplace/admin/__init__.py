@@ -4,12 +4,14 @@
 def init_app(app) -> None:
     from flask_babel import lazy_gettext as _l
 
+    from marketplace.admin.products import bp as products_bp
     from marketplace.admin.users import bp as users_bp
     from marketplace.admin.views import bp
     from marketplace.core.extension import register_nav
 
     app.register_blueprint(bp)
     app.register_blueprint(users_bp)
+    app.register_blueprint(products_bp)
 
     def is_admin(user):
         return bool(getattr(user, "is_admin", False))
@@ -21,6 +23,7 @@ def init_app(app) -> None:
             ("admin.orders", _l("Pesanan")),
             ("admin.payouts", _l("Pembayaran penjual")),
             ("admin_users.index", _l("Pengguna")),
+            ("admin_products.index", _l("Produk")),
             ("admin.holidays", _l("Hari libur")),
         )
     ):

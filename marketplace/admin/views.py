@@ -86,6 +86,7 @@ def document(document_id: int):
         role="admin",
         done_url=url_for("admin.documents"),
         file_url=url_for("admin.document_file", document_id=doc.id),
+        preview_url=url_for("admin.document_preview", document_id=doc.id),
         chapter=doc.business.chapter,
     )
 
@@ -94,6 +95,13 @@ def document(document_id: int):
 def document_file(document_id: int):
     doc = get_or_404(LegalityDocument, document_id)
     return uploads.send_stored(doc.file_key, mime=doc.file_mime, download_name=doc.original_name)
+
+
+@bp.get("/documents/<int:document_id>/preview")
+def document_preview(document_id: int):
+    from marketplace.legality import preview
+
+    return preview.send_preview(get_or_404(LegalityDocument, document_id))
 
 
 @bp.route("/payouts", methods=["GET", "POST"])
@@ -170,10 +178,12 @@ def delete_holiday(holiday_id: int):
 
 @bp.get("/orders")
 def orders():
-    """Orders needing a human: flagged payments first, then the latest paid ones."""
-    from marketplace.orders.models import PAID_STATES, Order
+    """Orders needing a human (flagged payments), then a search over every order: by number,
+    buyer (name, e-mail, WhatsApp), seller or status; without one, the latest paid orders."""
+    from marketplace.admin import order_search
+    from marketplace.orders.models import PAID_STATES, Order, OrderStatus
 
-    # Flagged orders are few and all need a human: one bounded list. The paid ones page.
+    # Flagged orders are few and all need a human: one bounded list. The others page.
     flagged = db.session.scalars(
         select(Order)
         .where(Order.flagged_reason.is_not(None))
@@ -181,17 +191,27 @@ def orders():
         .order_by(Order.created_at.desc())
         .limit(100)
     ).all()
-    recent = keyset_page(
-        select(Order).where(Order.status.in_(PAID_STATES)).options(joinedload(Order.business)),
-        (Order.created_at, Order.id),
-        request.args.get("page"),
+    query, status = order_search.parse(request.args)
+    stmt = order_search.orders_select(query, status)
+    if not query and not status:
+        stmt = stmt.where(Order.status.in_(PAID_STATES))
+    recent = keyset_page(stmt, (Order.created_at, Order.id), request.args.get("page"))
+    return render_template(
+        "admin/orders.html",
+        flagged=flagged,
+        recent=recent,
+        query=query,
+        status=status,
+        statuses=list(OrderStatus),
+        form=RefundForm(),
     )
-    return render_template("admin/orders.html", flagged=flagged, recent=recent, form=RefundForm())
 
 
 @bp.post("/orders/<int:order_id>/refund")
 @unit_of_work
 def refund(order_id: int):
+    """Two steps: the first POST shows the order, the amount and the reason ("check your
+    answers"); only the POST that carries ``confirmed=1`` refunds."""
     from marketplace.orders.models import Order
     from marketplace.payments.services import refund_order
 
@@ -200,6 +220,8 @@ def refund(order_id: int):
     if not form.validate_on_submit():
         flash(_("Tulis alasan pengembalian dana."), "error")
         return redirect(url_for("admin.orders"))
+    if request.form.get("confirmed") != "1":
+        return render_template("admin/refund_confirm.html", order=order, form=form)
     with domain_errors():
         refund_order(order, actor=current_user, role="admin", note=form.note.data)
         flash(_("Dana pesanan #%(id)s dikembalikan.", id=order.id), "success")

@@ -11,6 +11,11 @@ def init_app(app) -> None:
     from marketplace.core.extension import register_labels, register_messages, register_nav
 
     app.register_blueprint(bp)
+    from marketplace.catalog import takedown
+    from marketplace.catalog.takedown_views import bp as takedown_bp
+
+    app.register_blueprint(takedown_bp)
+    app.jinja_env.globals["open_takedown"] = takedown.open_takedown
     app.context_processor(pagecache.template_context)
     app.jinja_env.globals["ProductStatus"] = ProductStatus
     app.cli.add_command(permits)
@@ -29,6 +34,13 @@ def init_app(app) -> None:
     register_messages(
         app,
         {
+            "product_taken_down": _l(
+                "Admin menurunkan produk %(product)s dari etalase. Alasannya: %(reason)s "
+                "Perbaiki lalu minta peninjauan ulang dari halaman produk."
+            ),
+            "product_takedown_lifted": _l(
+                "Produk %(product)s boleh ditampilkan lagi. Tampilkan dari halaman usaha Anda."
+            ),
             "halal_review": _l(
                 "Komposisi atau proses %(product)s (%(business)s) berubah. Sertifikat halalnya "
                 "perlu diperiksa ulang."

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from marketplace.businesses import storage
 from marketplace.businesses.conflict import refuse_own
 from marketplace.businesses.models import Business
+from marketplace.catalog import takedown
 from marketplace.catalog.attributes import ProductAttributes
 from marketplace.catalog.categories import CATEGORIES
 from marketplace.catalog.models import Product, ProductImage, ProductStatus
@@ -170,6 +171,7 @@ def update_product(product: Product, data: ProductInput, *, actor) -> Product:
 
 def list_product(product: Product, *, actor, role: str = "sme_owner") -> None:
     """Publish a product. Raises ListingGateError naming exactly what is missing."""
+    takedown.refuse_if_taken_down(product)  # an admin's take-down stands until lifted
     legality.assert_listable(product)
     apply_transition(product, "list", actor=actor, role=role)
     audit.record(

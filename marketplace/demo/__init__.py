@@ -30,6 +30,7 @@ def seed() -> list[tuple[str, str, str]]:
     from marketplace.demo.orders import seed_orders
     from marketplace.demo.shipping import seed_shipping
     from marketplace.demo.smes import seed_smes, verified_owners
+    from marketplace.demo.tools import seed_tools
 
     fake = Faker("id_ID")
     Faker.seed(DEMO_SEED)
@@ -65,6 +66,7 @@ def seed() -> list[tuple[str, str, str]]:
     from marketplace.demo.pdp import seed_assist
 
     seed_assist()
+    seed_tools()
     for step in registry(current_app).demo_steps:
         logins.extend(step(lambda email, name: demo_user(email, name)))
     return logins

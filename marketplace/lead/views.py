@@ -26,6 +26,7 @@ from marketplace.core.tenancy import (
 from marketplace.core.timeutil import JAKARTA, utcnow
 from marketplace.core.views import domain_errors, unit_of_work
 from marketplace.extensions import db
+from marketplace.legality import preview
 from marketplace.legality.models import DocumentStatus, LegalityDocument
 from marketplace.legality.review_page import review_page
 from marketplace.mentoring import pathway
@@ -275,6 +276,7 @@ def document(document_id: int):
         role="lead",
         done_url=url_for("lead.queue"),
         file_url=url_for("lead.document_file", document_id=doc.id),
+        preview_url=url_for("lead.document_preview", document_id=doc.id),
         chapter=g.chapter,
     )
 
@@ -283,6 +285,12 @@ def document(document_id: int):
 def document_file(document_id: int):
     doc = get_in_chapter_or_404(LegalityDocument, document_id)
     return uploads.send_stored(doc.file_key, mime=doc.file_mime, download_name=doc.original_name)
+
+
+@bp.get("/documents/<int:document_id>/preview")
+def document_preview(document_id: int):
+    """The document shown inline (scaled image or a PDF's first page): the download's scope."""
+    return preview.send_preview(get_in_chapter_or_404(LegalityDocument, document_id))
 
 
 @bp.get("/products/<int:product_id>")

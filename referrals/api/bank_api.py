@@ -178,19 +178,23 @@ def parse_event(payload) -> dict:
 @bp.get("/referrals")
 @unit_of_work
 def list_referrals():
+    """The bank's referrals with the portal's filters (services.inbox.parse_filter); closed
+    ones included unless ``closed=false`` (polling clients see every change)."""
     status = request.args.get("status")
     if status is not None and status not in STATUSES:
         raise ValidationFailed(_l("Status tidak dikenal."), field="status")
+    f, errors = services.inbox.parse_filter(request.args, api=True)
+    if errors:
+        field, message = next(iter(errors.items()))
+        raise ValidationFailed(message, field=field)
     since = parse_since(request.args.get("since"))
-    stmt = services.bank_referrals_select(g.bank, status=status).options(
-        joinedload(Referral.bank), joinedload(Referral.chapter)
-    )
+    stmt = services.inbox.inbox_select(g.bank, f).options(joinedload(Referral.bank))
     if since is not None:
         # Oldest change first, so a bank polling with `since` pages forward without gaps.
         stmt = stmt.where(Referral.status_changed_at >= since)
         order, descending = (Referral.status_changed_at, Referral.id), False
     else:
-        order, descending = (Referral.sent_at, Referral.id), True
+        order, descending = services.inbox.order_of(f)
     page = keyset_page(
         stmt,
         order,

@@ -419,6 +419,7 @@ def _paths() -> dict:
                         "at or after it. Without an offset, UTC.",
                         "schema": {"type": "string", "format": "date-time"},
                     },
+                    *_inbox_filter_parameters(),
                     {
                         "name": "cursor",
                         "in": "query",
@@ -493,3 +494,58 @@ def part() -> dict:
             },
         },
     }
+
+
+def _inbox_filter_parameters() -> list[dict]:
+    """The portal inbox's filters on the bank API (services.inbox.parse_filter: one parser)."""
+    from referrals.models import SCHEMES
+    from referrals.services.inbox import SORTS
+
+    def query(name: str, description: str, schema: dict) -> dict:
+        return {
+            "name": name,
+            "in": "query",
+            "required": False,
+            "description": description,
+            "schema": schema,
+        }
+
+    amount = {"type": "integer", "minimum": 0, "maximum": 10**15 - 1}
+    return [
+        query(
+            "chapter",
+            "A chapter slug. A chapter the bank does not serve gives an empty list.",
+            {"type": "string"},
+        ),
+        query("scheme", "KUR scheme code.", {"type": "string", "enum": list(SCHEMES)}),
+        query(
+            "amount_min",
+            "Requested amount at least this many rupiah (the portal's parser: 65.000 works too).",
+            amount,
+        ),
+        query("amount_max", "Requested amount at most this many rupiah.", amount),
+        query(
+            "sent_from", "Sent on or after this Jakarta day.", {"type": "string", "format": "date"}
+        ),
+        query(
+            "sent_to", "Sent on or before this Jakarta day.", {"type": "string", "format": "date"}
+        ),
+        query(
+            "q",
+            "Business name (part of it), the referral number, or the NIK's last 1-4 digits "
+            "(a whole 16-digit NIK is matched exactly); longer than 80 characters is cut.",
+            {"type": "string"},
+        ),
+        query(
+            "assigned",
+            "`none` (not assigned) or an officer's user id (`me` matches nothing for a token).",
+            {"type": "string", "pattern": "^(me|none|[0-9]{1,18})$"},
+        ),
+        query(
+            "closed",
+            "Include rejected and disbursed referrals (default true on the API; the portal "
+            "hides them by default).",
+            {"type": "boolean", "default": True},
+        ),
+        query("sort", "Order (ignored with `since`).", {"type": "string", "enum": list(SORTS)}),
+    ]

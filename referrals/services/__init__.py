@@ -6,7 +6,7 @@ One module per concern; the public names are re-exported here, so callers write
 ``from referrals import services; services.endorse_and_send(...)``.
 """
 
-from referrals.services import dossier
+from referrals.services import dossier, inbox
 from referrals.services.bank_actions import (
     BANK_ACTIONS,
     allowed_bank_actions,
@@ -116,6 +116,7 @@ __all__ = [
     "create_bank",
     "current_scheme",
     "dossier",
+    "inbox",
     "endorse_and_send",
     "endorsements_this_month",
     "figures",

@@ -14,6 +14,7 @@ MESSAGES = {
         "Anggota menarik persetujuan untuk rujukan #%(id)s. Data tidak boleh dipakai lagi."
     ),
     "referral_sla": _l("Rujukan KUR #%(id)s belum diterima bank setelah 3 hari kerja."),
+    "referral_assigned": _l("Rujukan KUR #%(id)s ditugaskan kepada Anda."),
 }
 
 # "draft" and "rejected" are labelled by the host and read right for referrals too.

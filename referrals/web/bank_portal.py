@@ -6,7 +6,18 @@ else, including another bank's referral, answers 404 and is logged. Scope comes 
 ``services.get_for_bank_or_404``, the same loader the bank API uses.
 """
 
-from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
@@ -16,17 +27,19 @@ from marketplace.core.labels import status_label
 from marketplace.core.numbers import format_percent_bp
 from marketplace.core.pagination import keyset_page
 from marketplace.core.security import deny, mark_no_store
-from marketplace.core.timeutil import utcnow
+from marketplace.core.timeutil import JAKARTA, utcnow
 from marketplace.core.views import domain_errors, unit_of_work
 from referrals import services
 from referrals.models import Referral
 from referrals.web import TEMPLATES, answer_out_of_scope
 from referrals.web.forms import (
+    SCHEME_LABELS,
     ApproveForm,
+    AssignForm,
+    InboxFilterForm,
     NoteForm,
     RejectForm,
     RequestInfoForm,
-    StatusFilterForm,
     rate_bp,
 )
 
@@ -61,22 +74,42 @@ def _referral(referral_id: int) -> Referral:
     return services.get_for_bank_or_404(referral_id, g.bank)
 
 
+def _inbox_form(f, errors) -> InboxFilterForm:
+    """The filter form with this bank's choices (its chapters, its officers)."""
+    form = InboxFilterForm(request.args)
+    form.status.choices = [
+        ("", _("Semua yang masih berjalan")),
+        *((s, status_label(s)) for s in Referral.VISIBLE_TO_BANK),
+    ]
+    form.chapter.choices = [("", _("Semua chapter")), *((c.slug, c.name) for c in g.bank.chapters)]
+    form.scheme.choices = [("", _("Semua skema")), *SCHEME_LABELS.items()]
+    form.assigned.choices = [
+        ("", _("Semua petugas")),
+        (services.inbox.ASSIGNED_ME, _("Ditugaskan kepada saya")),
+        (services.inbox.ASSIGNED_NONE, _("Belum ditugaskan")),
+        *((str(u.id), u.name) for u in g.officers),
+    ]
+    form.sort.choices = list(services.inbox.SORT_LABELS.items())
+    for name, message in errors.items():
+        getattr(form, name).errors = [message]
+    return form
+
+
 @bp.get("/")
 @unit_of_work
 def inbox():
-    """Referrals sent to this bank, newest first, filtered by status, late ones flagged."""
-    form = StatusFilterForm(request.args)
-    form.status.choices = [
-        ("", _("Semua status")),
-        *((s, status_label(s)) for s in Referral.VISIBLE_TO_BANK),
-    ]
-    status = form.status.data if form.status.data in Referral.VISIBLE_TO_BANK else None
+    """The officer's working inbox: filters (status, chapter, scheme, amount, date, officer),
+    search (business name, referral number, the NIK's last digits), sorting, the age and the
+    SLA countdown; closed referrals hidden unless asked for. Keyset pages."""
+    f, errors = services.inbox.parse_filter(request.args)
+    g.officers = services.inbox.officers_of(g.bank)
+    form = _inbox_form(f, errors)
+    order, descending = services.inbox.order_of(f)
     referrals = keyset_page(
-        services.bank_referrals_select(g.bank, status=status).options(
-            joinedload(Referral.business), joinedload(Referral.chapter)
-        ),
-        (Referral.sent_at, Referral.id),
+        services.inbox.inbox_select(g.bank, f, officer=current_user),
+        order,
         request.args.get("page"),
+        descending=descending,
         not_null=True,  # a bank only sees sent referrals
     )
     now = utcnow()
@@ -84,9 +117,60 @@ def inbox():
         "referrals/bank_inbox.html",
         bank=g.bank,
         form=form,
+        filters=f,
         referrals=referrals,
-        late=services.overdue_among(referrals, now),
+        ages=(ages := services.inbox.ages(referrals, now)),
+        late={rid for rid, age in ages.items() if age.late},
+        export_args=f.as_args(),
+    ), (400 if errors else 200)
+
+
+@bp.get("/referrals.csv")
+@unit_of_work
+def export():
+    """The filtered list as CSV, streamed (keyset batches), in the bank's scope only. Holds
+    no NIK and no finances: the dossier is where those are read."""
+    f, errors = services.inbox.parse_filter(request.args)
+    if errors:
+        flash(_("Periksa filter dulu: %(error)s", error=next(iter(errors.values()))), "error")
+        return redirect(url_for("bank_portal.inbox", **request.args))
+    services.inbox.record_export(g.bank, f, actor=current_user)
+    rows = services.inbox.csv_lines(g.bank, f, officer=current_user)
+    stamp = utcnow().astimezone(JAKARTA).strftime("%Y%m%d-%H%M")
+    response = Response(
+        stream_with_context(rows),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f"attachment; filename=rujukan-{g.bank.slug}-{stamp}.csv"},
     )
+    mark_no_store()
+    return response
+
+
+@bp.route("/referrals/<int:referral_id>/assign", methods=["GET", "POST"])
+@unit_of_work
+def assign(referral_id: int):
+    """Assign the referral to one of this bank's officers ("me" from the dossier, anyone
+    from this page)."""
+    referral = _referral(referral_id)
+    form = AssignForm()
+    officers = services.inbox.officers_of(g.bank)
+    form.officer.choices = [("", _("Belum ditugaskan")), *((str(u.id), u.name) for u in officers)]
+    status = 200
+    if form.validate_on_submit():
+        raw = request.form.get("officer", "")
+        chosen = int(raw) if raw.isascii() and raw.isdigit() else None
+        if raw == "me":
+            chosen = current_user.id
+        with domain_errors(form):
+            services.inbox.assign(referral, chosen, actor=current_user)
+            flash(_("Penugasan rujukan #%(id)s disimpan.", id=referral.id), "success")
+            return redirect(url_for("bank_portal.referral", referral_id=referral.id))
+        status = 400
+    elif request.method == "GET":
+        form.officer.data = str(referral.assigned_officer_id or "")
+    return render_template(
+        "referrals/bank_assign.html", bank=g.bank, referral=referral, form=form
+    ), status
 
 
 FORMS = {
@@ -109,6 +193,7 @@ def _dossier_options():
         business.joinedload(Business.chapter),
         joinedload(Referral.lead),
         joinedload(Referral.bank),
+        joinedload(Referral.assigned_officer),
         joinedload(Referral.consents),
         joinedload(Referral.events),
     )
@@ -138,6 +223,8 @@ def _page(referral: Referral, *, forms=None, error=None, status=200, loaded=Fals
         ack_due=ack_due,
         screen=services.screen_for(referral),
         disclaimer=services.DISCLAIMER,
+        assign_form=AssignForm(),
+        printed_at=utcnow(),
     ), status
 
 

@@ -286,6 +286,33 @@ class StatusFilterForm(Form):
     status = SelectField(_l("Tampilkan"), choices=[], validate_choice=False)
 
 
+class InboxFilterForm(Form):
+    """The officer's inbox filters (GET). Only renders: the values are parsed, and refused,
+    by ``services.inbox.parse_filter``, the same parser the bank API uses."""
+
+    class Meta:
+        csrf = False  # a GET filter changes nothing
+
+    q = StringField(
+        _l("Cari nama usaha, nomor rujukan, atau 4 angka terakhir NIK"),
+        validators=[Optional(), Length(max=80)],
+    )
+    status = SelectField(_l("Status"), choices=[], validate_choice=False)
+    chapter = SelectField(_l("Chapter"), choices=[], validate_choice=False)
+    scheme = SelectField(_l("Skema"), choices=[], validate_choice=False)
+    amount_min = StringField(_l("Jumlah paling sedikit (Rp)"))
+    amount_max = StringField(_l("Jumlah paling banyak (Rp)"))
+    sent_from = StringField(_l("Dikirim sejak (tanggal)"), render_kw={"type": "date"})
+    sent_to = StringField(_l("Dikirim sampai (tanggal)"), render_kw={"type": "date"})
+    assigned = SelectField(_l("Petugas"), choices=[], validate_choice=False)
+    closed = BooleanField(_l("Tampilkan juga yang sudah selesai (ditolak, dicairkan)"))
+    sort = SelectField(_l("Urutkan"), choices=[], validate_choice=False)
+
+
+class AssignForm(Form):
+    officer = SelectField(_l("Tugaskan kepada"), choices=[], validate_choice=False)
+
+
 # --- the admin ------------------------------------------------------------------------------
 
 

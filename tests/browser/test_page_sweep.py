@@ -118,6 +118,12 @@ PAGES = {
         "/admin/orders",
         "/admin/payouts",
         "/admin/holidays",
+        "/admin/orders?q=a&status=paid",
+        "/admin/products/",
+        "/admin/products/?q=batik",
+        "/admin/products/{product}/take-down",
+        "/admin/products/taken-down",
+        "/admin/documents/{pending}",
     ],
 }
 
@@ -138,7 +144,9 @@ REFERRAL_PAGES = {
     ],
     "{officer}": [
         "/bank/{referral_bank}/",
+        "/bank/{referral_bank}/?closed=y&sort=amount_high&assigned=none",
         "/bank/{referral_bank}/referrals/{referral}",
+        "/bank/{referral_bank}/referrals/{referral}/assign",
     ],
     "admin@pasarkita.test": [
         "/admin/banks/",

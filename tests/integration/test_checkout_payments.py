@@ -656,7 +656,13 @@ def test_admin_refunds_an_order_and_records_a_payout_within_the_balance(
     cakung = next(o for o in latest_checkout().orders if o.business_id == world.biz_cakung.id)
     login_as(csrf_client.client, world.admin)
     assert f"#{tebet.id}" in csrf_client.get("/admin/orders").get_data(as_text=True)
-    response = csrf_client.post(f"/admin/orders/{cakung.id}/refund", data={"note": "rusak"})
+    confirm = csrf_client.post(f"/admin/orders/{cakung.id}/refund", data={"note": "rusak"})
+    assert confirm.status_code == 200  # check your answers first (issue 14)
+    db.session.refresh(cakung)
+    assert cakung.status == "paid"
+    response = csrf_client.post(
+        f"/admin/orders/{cakung.id}/refund", data={"note": "rusak", "confirmed": "1"}
+    )
     assert response.status_code == 302
     db.session.refresh(cakung)
     assert cakung.status == "refunded"

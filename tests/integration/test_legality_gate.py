@@ -624,7 +624,8 @@ def test_admin_reviews_documents_of_any_chapter(csrf_client, login_as, db, world
     login_as(csrf_client.client, world.admin)
     assert "Batik Pak Joko" in csrf_client.get("/admin/documents").get_data(as_text=True)
     response = csrf_client.post(
-        f"/admin/documents/{document.id}", data={"action": "reject", "note": "Foto buram"}
+        f"/admin/documents/{document.id}",
+        data={"action": "reject", "note": "Foto buram", "confirmed": "1"},
     )
     assert response.status_code == 302
     db.session.refresh(document)
@@ -864,7 +865,8 @@ def test_revoking_a_permit_unlists_the_products_that_needed_it(csrf_client, logi
     halal = db.session.scalar(select(LegalityDocument).where(LegalityDocument.kind == "halal"))
     login_as(csrf_client.client, world.lead_tebet)
     response = csrf_client.post(
-        f"/lead/tebet/documents/{halal.id}", data={"action": "revoke", "note": "Sertifikat palsu"}
+        f"/lead/tebet/documents/{halal.id}",
+        data={"action": "revoke", "note": "Sertifikat palsu", "confirmed": "1"},
     )
     assert response.status_code == 302
     db.session.refresh(product)

@@ -848,6 +848,8 @@ ROUTE_STATUS = {
     "bank_portal.approve": "acknowledged",
     "bank_portal.reject": "acknowledged",
     "bank_portal.disburse": "approved",
+    "bank_portal.export": None,
+    "bank_portal.assign": "sent",
 }
 ACTION_DATA = {
     "ack-note": "ok",

@@ -20,6 +20,7 @@ ROUTE_ARGS = {
     "lead.queue": lambda w: {},
     "lead.document": lambda w: {"document_id": w.doc_tebet.id},
     "lead.document_file": lambda w: {"document_id": w.doc_tebet.id},
+    "lead.document_preview": lambda w: {"document_id": w.doc_tebet.id},
     "lead.product": lambda w: {"product_id": w.product_tebet.id},
     "lead.confirm_halal": lambda w: {"product_id": w.product_tebet.id},
     "lead.unlist": lambda w: {"product_id": w.product_tebet.id},
@@ -49,6 +50,13 @@ def world(world):
     world.doc_tebet = make_document(
         business=world.biz_tebet, kind="pirt", status="submitted", products=[world.product_tebet]
     )
+    # A file the preview can show, so the lead's own preview answers 200.
+    from marketplace.core.uploads import store
+    from tests.factories import image_bytes
+
+    world.doc_tebet.file_key = store(image_bytes("PNG"))
+    world.doc_tebet.file_mime = "image/png"
+    _db.session.commit()
     world.session_tebet = make_session(chapter=world.tebet, lead=world.lead_tebet)
     return world
 
