@@ -1,5 +1,5 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf.file import FileField
+from flask_wtf.file import FileField, MultipleFileField
 from wtforms import (
     BooleanField,
     DateField,
@@ -119,6 +119,8 @@ class ProductForm(Form):
         _l("Stok"), validators=[Optional(), NumberRange(min=0, max=1_000_000)], default=0
     )
     description = TextAreaField(_l("Deskripsi"), validators=[Optional(), Length(max=5000)])
+    # At creation (issue 16): up to five photos in the order chosen, the first the cover.
+    photos = MultipleFileField(_l("Foto produk (maks. 5, JPG/PNG; foto pertama jadi sampul)"))
     ingredients = TextAreaField(
         _l("Komposisi / bahan (untuk makanan dan kosmetik)"),
         validators=[Optional(), Length(max=2000)],
@@ -198,3 +200,9 @@ class ReviewForm(Form):
 
 class ImageForm(Form):
     file = FileField(_l("Foto produk (JPG/PNG, maks. 5 MB)"))
+
+
+class ListForm(Form):
+    """Listing a product: "tanpa foto" must be said when it has no photo (issue 16)."""
+
+    without_photo = BooleanField(_l("Tampilkan tanpa foto (produk ini memang tidak ada fotonya)"))

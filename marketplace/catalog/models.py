@@ -4,6 +4,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
     CheckConstraint,
     ForeignKey,
@@ -124,6 +125,19 @@ class ProductImage(db.Model):
     key_thumb: Mapped[str] = mapped_column(String(32))
     size_bytes: Mapped[int]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Issue 16: the responsive thumbnails made once at upload (uploads.photo_renditions):
+    # [{"f": "webp"|"jpg", "w": width, "h": height, "k": storage key, "d": content digest,
+    #   "b": bytes}], smallest first. Empty for photos stored before them (served as before).
+    renditions: Mapped[list] = mapped_column(JSON, default=list, server_default="[]")
+    # The largest rendition's size: the aspect every <img> declares (width/height).
+    width: Mapped[int | None]
+    height: Mapped[int | None]
+
+    def sources(self, fmt: str) -> list[dict]:
+        return [r for r in self.renditions or () if r["f"] == fmt]
+
+    def stored_keys(self) -> set[str]:
+        return {self.key_large, self.key_thumb} | {r["k"] for r in self.renditions or ()}
 
 
 Product.images = relationship(

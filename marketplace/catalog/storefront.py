@@ -205,6 +205,11 @@ def viewable_image(image_id: int, viewer) -> ProductImage | None:
     return image if owner else None
 
 
+def is_public_image(image: ProductImage) -> bool:
+    """Whether anyone may see this photo (its product is listed and visible)."""
+    return is_visible(db.session.get(Product, image.product_id))
+
+
 def permits_of(product: Product, today: date | None = None) -> list[Permit]:
     """The verified, unexpired permits the product relies on (its own documents)."""
     today = today or jakarta_today()
@@ -229,4 +234,74 @@ def verified_nib(business_id: int) -> str | None:
             LegalityDocument.status == DocumentStatus.VERIFIED,
         )
         .limit(1)
+    )
+
+
+# --- sharing (issue 16) -----------------------------------------------------------------------
+
+OG_IMAGE_WIDTH = 640  # WhatsApp's preview wants a JPEG of a few hundred pixels, < 300 KB
+
+
+@dataclass(frozen=True)
+class OgImage:
+    url: str
+    width: int
+    height: int
+
+
+@dataclass(frozen=True)
+class OpenGraph:
+    type: str
+    title: str
+    description: str
+    url: str
+    image: OgImage | None
+
+
+def og_image(image: ProductImage | None) -> OgImage | None:
+    """The cover's JPEG rendition nearest OG_IMAGE_WIDTH, as an absolute URL."""
+    from marketplace.core.urls import external_url
+
+    if image is None:
+        return None
+    jpegs = image.sources("jpg")
+    if not jpegs:
+        return OgImage(
+            external_url("catalog.product_image", image_id=image.id, size="large"), 1200, 1200
+        )
+    best = min(jpegs, key=lambda r: abs(r["w"] - OG_IMAGE_WIDTH))
+    url = external_url(
+        "catalog.photo", image_id=image.id, width=best["w"], digest=best["d"], fmt="jpg"
+    )
+    return OgImage(url, best["w"], best["h"])
+
+
+def _summary(text: str, limit: int = 200) -> str:
+    text = " ".join((text or "").split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def product_open_graph(product: Product) -> OpenGraph:
+    from marketplace.core.urls import external_url
+
+    return OpenGraph(
+        type="product",
+        title=product.name,
+        description=_summary(product.description)
+        or f"{product.business.name} · {product.business.chapter.name}",
+        url=external_url("catalog.product", product_id=product.id),
+        image=og_image(product.images[0] if product.images else None),
+    )
+
+
+def business_open_graph(business: Business, cover: ProductImage | None) -> OpenGraph:
+    from marketplace.core.urls import external_url
+
+    return OpenGraph(
+        type="website",
+        title=business.name,
+        description=_summary(business.description)
+        or f"{business.name} · {business.chapter.name}, {business.chapter.kota}",
+        url=external_url("catalog.business", business_id=business.id),
+        image=og_image(cover),
     )

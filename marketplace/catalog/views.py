@@ -90,6 +90,7 @@ def product(product_id: int):
         share_url=share_url,
         share_whatsapp=f"https://wa.me/?text={quote(item.name + ' ' + share_url)}",
         category_label=CATEGORIES.get(item.category, item.category),
+        og=storefront.product_open_graph(item),
     )
 
 
@@ -114,3 +115,16 @@ def product_image(image_id: int, size: str):
     if image is None:
         abort(404)
     return uploads.send_public_image(image.key_large if size == "large" else image.key_thumb)
+
+
+@bp.get("/media/p/<int:image_id>/<int:width>-<digest>.<any(webp, jpg):fmt>")
+def photo(image_id: int, width: int, digest: str, fmt: str):
+    """One rendition of a product photo at its content-hashed URL (cached for a year)."""
+    image = storefront.viewable_image(image_id, current_user)
+    rendition = image and next(
+        (r for r in image.sources(fmt) if r["w"] == width and r["d"] == digest), None
+    )
+    if rendition is None:
+        abort(404)
+    public = storefront.is_public_image(image)
+    return uploads.send_rendition(rendition["k"], fmt=fmt, public=public)

@@ -162,7 +162,7 @@ def seed_smes(fake, admin) -> list[tuple[str, str, str]]:
         for document in business_documents(business):
             builders.verify(document, reviewer=reviewer, role=role)
         for product in made:
-            catalog.list_product(product, actor=owner)
+            catalog.list_product(product, actor=owner, without_photo=not product.images)
         if stage == "expired":
             # As if time passed: the P-IRT lapsed yesterday (the upload refuses a lapsed
             # date, so the date moves afterwards) and the daily expiry job ran.
