@@ -206,3 +206,10 @@ class ListForm(Form):
     """Listing a product: "tanpa foto" must be said when it has no photo (issue 16)."""
 
     without_photo = BooleanField(_l("Tampilkan tanpa foto (produk ini memang tidak ada fotonya)"))
+
+
+class StorefrontForm(Form):
+    description = TextAreaField(
+        _l("Tentang usaha Anda (tampil di etalase)"),
+        validators=[Optional(), Length(max=1000)],
+    )

@@ -16,6 +16,7 @@ from marketplace.businesses.forms import (
     ListForm,
     ProductForm,
     SikpForm,
+    StorefrontForm,
 )
 from marketplace.businesses.scope import (
     owner_business,
@@ -122,6 +123,21 @@ def profile():
     form.kk.data = ""
     status = 400 if form.errors else 200
     return render_template("businesses/profile.html", form=form, business=business), status
+
+
+@bp.route("/storefront", methods=["GET", "POST"])
+@unit_of_work
+def storefront():
+    """The storefront's description, with links to the public page and its QR poster."""
+    business = _business()
+    form = StorefrontForm(obj=business)
+    if form.validate_on_submit():
+        with domain_errors(form):
+            services.set_storefront_description(business, form.description.data, actor=current_user)
+            flash(_("Deskripsi etalase disimpan."), "success")
+            return redirect(url_for("business.storefront"))
+    status = 400 if request.method == "POST" else 200
+    return render_template("businesses/storefront.html", form=form, business=business), status
 
 
 @bp.get("/")

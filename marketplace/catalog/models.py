@@ -40,6 +40,15 @@ class Product(db.Model):
         # The catalog pages' walks (storefront.py): newest listed first, a business's by name.
         Index("ix_product_status_created_at_id", "status", "created_at", "id", "business_id"),
         Index("ix_product_business_id_status_name", "business_id", "status", "name", "id"),
+        # The storefront by category (issue 16): a business's listed products by category.
+        Index(
+            "ix_product_business_id_status_category_name",
+            "business_id",
+            "status",
+            "category",
+            "name",
+            "id",
+        ),
     )
 
     TRANSITIONS = {

@@ -11,7 +11,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from marketplace.businesses.models import Business
 from marketplace.catalog.models import Product, ProductImage
-from marketplace.catalog.visibility import is_visible, visible_products
+from marketplace.catalog.visibility import is_visible, visible_condition, visible_products
 from marketplace.chapters.models import Chapter, ChapterLead, Kelurahan
 from marketplace.core.errors import NotFound
 from marketplace.core.ids import parse_id
@@ -150,9 +150,22 @@ def chapter_storefront(slug: str, after: int | None = None, per_page: int = PER_
     return chapter, chapter_figures(chapter.id), products, more
 
 
-def business_page(business_id: int, after: int | None = None, per_page: int = PER_PAGE):
-    """The business and a page of its listed products by name (continuing after product
-    ``after``), whether more follow; NotFound when it shows nothing at all."""
+def chapter_by_slug(slug: str) -> Chapter:
+    chapter = db.session.scalar(select(Chapter).where(Chapter.slug == slug))
+    if chapter is None:
+        raise NotFound()
+    return chapter
+
+
+def business_page(
+    business_id: int,
+    after: int | None = None,
+    per_page: int = PER_PAGE,
+    category: str | None = None,
+):
+    """The business and a page of its listed products by category, then name (continuing
+    after product ``after``; only ``category`` when given), whether more follow; NotFound
+    when it shows nothing at all."""
     business = db.session.scalar(
         select(Business).where(Business.id == business_id).options(joinedload(Business.chapter))
     )
@@ -161,16 +174,60 @@ def business_page(business_id: int, after: int | None = None, per_page: int = PE
     stmt = (
         visible_products()
         .where(Product.business_id == business.id)
-        .order_by(Product.name, Product.id)
+        .order_by(Product.category, Product.name, Product.id)
     )
-    anchor = _after(after, Product.name, Product.id)
+    if category:
+        stmt = stmt.where(Product.category == category)
+    anchor = _after(after, Product.category, Product.name, Product.id)
     if anchor is not None:
-        stmt = stmt.where(tuple_(Product.name, Product.id) > tuple_(*anchor))
+        stmt = stmt.where(tuple_(Product.category, Product.name, Product.id) > tuple_(*anchor))
     products, more = _page(stmt, per_page)
-    if not products and anchor is None:
+    if not products and anchor is None and not category:
         # A business with nothing listed has no public page (it may not pass the gate).
         raise NotFound()
     return business, products, more
+
+
+def business_categories(business_id: int) -> list[tuple[str, int]]:
+    """(category, listed products) of a storefront, in category order: one grouped count
+    over the (business_id, status, category) index."""
+    rows = db.session.execute(
+        visible_products()
+        .where(Product.business_id == business_id)
+        .with_only_columns(Product.category, func.count(Product.id))
+        .group_by(Product.category)
+        .order_by(Product.category)
+    ).all()
+    return [(c, n) for c, n in rows]
+
+
+def business_permits(business_id: int, today: date | None = None) -> list["Permit"]:
+    """The business's verified permits valid today, one per kind and number (the storefront's
+    badges): one statement."""
+    today = today or jakarta_today()
+    rows = db.session.execute(
+        select(LegalityDocument.kind, LegalityDocument.number_display)
+        .where(
+            LegalityDocument.business_id == business_id,
+            LegalityDocument.status == DocumentStatus.VERIFIED,
+            (LegalityDocument.expires_on.is_(None)) | (LegalityDocument.expires_on >= today),
+        )
+        .distinct()
+        .order_by(LegalityDocument.kind, LegalityDocument.number_display)
+    ).all()
+    return [Permit(kind, number) for kind, number in rows]
+
+
+def storefront_cover(business_id: int) -> ProductImage | None:
+    """The cover of the business's first listed product with a photo (the storefront's share
+    preview): one statement."""
+    return db.session.scalar(
+        select(ProductImage)
+        .join(Product, Product.id == ProductImage.product_id)
+        .where(Product.business_id == business_id, visible_condition())
+        .order_by(Product.category, Product.name, Product.id, ProductImage.position)
+        .limit(1)
+    )
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
-"""product photo renditions (WebP/JPEG widths, content digests) and the storefront description
+"""product photo renditions (WebP/JPEG widths, content digests), the storefront description
+and its by-category index
 
 Revision ID: 3e8b1c5d7f20
 Revises: 6a2f4c8e1d07
@@ -24,9 +25,13 @@ def upgrade():
         batch_op.add_column(sa.Column('height', sa.Integer(), nullable=True))
     with op.batch_alter_table('business', schema=None) as batch_op:
         batch_op.add_column(sa.Column('description', sa.Text(), nullable=False, server_default=''))
+    with op.batch_alter_table('product', schema=None) as batch_op:
+        batch_op.create_index('ix_product_business_id_status_category_name', ['business_id', 'status', 'category', 'name', 'id'], unique=False)
 
 
 def downgrade():
+    with op.batch_alter_table('product', schema=None) as batch_op:
+        batch_op.drop_index('ix_product_business_id_status_category_name')
     with op.batch_alter_table('business', schema=None) as batch_op:
         batch_op.drop_column('description')
     with op.batch_alter_table('product_image', schema=None) as batch_op:

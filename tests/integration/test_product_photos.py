@@ -246,3 +246,42 @@ def test_cards_show_the_cover_with_srcset_and_only_the_first_cards_load_eagerly(
     assert len(cards) == 4
     assert all('srcset="' in i and 'width="' in i and 'height="' in i for i in cards)
     assert ['loading="lazy"' in i for i in cards] == [False, False, True, True]
+
+
+def test_the_api_gives_each_product_its_images_cover_first_with_sizes(client, db, world):
+    import jsonschema_rs
+
+    product = make_listable_product(business=world.biz_tebet)
+    first, second = _upload(product), _upload(product, photo(size=(400, 400)))
+    catalog.reorder_image(product, second.id, "cover", actor=world.biz_tebet.owner)
+    catalog.list_product(product, actor=world.biz_tebet.owner)
+    db.session.commit()
+    item = client.get(f"/api/v1/products/{product.id}").get_json()
+    assert [(i["id"], i["cover"]) for i in item["images"]] == [(second.id, True), (first.id, False)]
+    sizes = item["images"][0]["sizes"]
+    assert [s["width"] for s in sizes] == [160, 320, 400]
+    for size in sizes:
+        for fmt in ("jpeg", "webp"):
+            assert size[fmt].startswith("http")
+            path = "/" + size[fmt].split("://", 1)[1].split("/", 1)[1]
+            assert client.get(path).status_code == 200
+    document = client.get("/api/v1/openapi.json").get_json()
+    schema = _resolve(document, "Product")
+    jsonschema_rs.validate(schema, item)
+    listed = client.get("/api/v1/products").get_json()["items"]
+    assert listed[0]["images"][0]["id"] == second.id
+
+
+def _resolve(document, name):
+    """The schema with its #/components refs inlined (jsonschema_rs needs them resolvable)."""
+
+    def walk(node):
+        if isinstance(node, dict):
+            if "$ref" in node:
+                return walk(document["components"]["schemas"][node["$ref"].rsplit("/", 1)[1]])
+            return {k: walk(v) for k, v in node.items()}
+        if isinstance(node, list):
+            return [walk(v) for v in node]
+        return node
+
+    return walk(document["components"]["schemas"][name])
