@@ -393,11 +393,15 @@ def photo_renditions(data: bytes, widths=RENDITION_WIDTHS) -> list[Rendition]:
     edges = sorted({min(edge, largest) for edge in widths})
     for edge in edges:
         size = _fit(rgb.size, edge)
-        copy = rgb if size == rgb.size else rgb.resize(size, Image.Resampling.LANCZOS)
+        copy = (
+            rgb
+            if size == rgb.size
+            else rgb.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
+        )
         for fmt in RENDITION_FORMATS:
             buffer = io.BytesIO()
             if fmt == "webp":
-                copy.save(buffer, "WEBP", quality=72, method=4)
+                copy.save(buffer, "WEBP", quality=72, method=2)  # 4 costs 2x for 3% less
             else:
                 copy.save(buffer, "JPEG", quality=78, optimize=True, progressive=True)
             out.append(Rendition(fmt, size[0], size[1], buffer.getvalue()))

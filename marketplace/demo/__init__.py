@@ -27,6 +27,7 @@ def seed() -> list[tuple[str, str, str]]:
     from marketplace.demo.books import seed_books
     from marketplace.demo.mentoring import seed_mentoring
     from marketplace.demo.orders import seed_orders
+    from marketplace.demo.photos import seed_catalogue
     from marketplace.demo.smes import seed_smes, verified_owners
 
     fake = Faker("id_ID")
@@ -55,6 +56,7 @@ def seed() -> list[tuple[str, str, str]]:
             logins.append(("consumer", consumer.email, "/orders"))
 
     logins.extend(seed_smes(fake, admin))
+    seed_catalogue(admin)  # issue 16: 62 more sellers, 310 products with illustrations
     seed_orders(fake, consumers, admin)
     seed_books(verified_owners())
     seed_mentoring()

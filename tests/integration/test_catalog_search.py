@@ -346,7 +346,9 @@ def test_products_api_shape_and_paging(client, shop):
         "permits",
         "business",
         "url",
+        "images",  # issue 16: the photos, cover first
     }
+    assert item["images"] == []  # the shop's products have no photos
     assert set(item["business"]) == {"id", "name", "chapter"}
     assert set(item["business"]["chapter"]) == {"slug", "name"}
     assert item["price_idr"] <= body["items"][1]["price_idr"]
