@@ -1,7 +1,8 @@
 """Issue 16 in a real browser at 360x640: a catalog page with photos stays light (home and
 search each transfer <= 150 KB, headers and bodies as sent, counted from Playwright's
-finished requests after scrolling to the bottom, so every lazy photo has loaded), the phone picks small renditions, and the new
-pages (storefront, posters, the product form with photos) pass axe-core."""
+finished requests after scrolling to the bottom, so every lazy photo has loaded), the phone
+picks small renditions, and the new pages (storefront, posters, the product form with
+photos) pass axe-core."""
 
 import pytest
 from playwright.sync_api import expect
