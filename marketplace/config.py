@@ -194,6 +194,9 @@ class TestConfig(BaseConfig):
     # tests/integration/test_catalog_pages.py turns it on.
     PAGE_CACHE_SECONDS = 0
     FIGURES_CACHE_SECONDS = 0
+    # The demo's catalogue sellers (issue 16: 62 with ~400 drawn photos) in the many tests
+    # that run seed-demo; tests/integration/test_demo_catalogue.py seeds all of them.
+    DEMO_CATALOGUE_SELLERS = 3
 
 
 class ProdConfig(BaseConfig):

@@ -44,8 +44,15 @@ def set_status(product_id: int):
     product = owner_product_or_404(owner_business_or_404(current_user), product_id)
     payload = request.get_json(silent=True)
     if not isinstance(payload, dict) or not isinstance(payload.get("status"), str):
-        return error_response(400, 'Body must be JSON: {"status": "listed" | "unlisted"}')
+        return error_response(
+            400, 'Body must be JSON: {"status": "listed" | "unlisted", "without_photo": bool}'
+        )
     # A refusal (the listing gate, an illegal transition) is answered by the app's error
     # handler: {"error": {"code", "message", "missing": [...]}} with its status.
-    catalog.set_status(product, payload["status"], actor=current_user)
+    catalog.set_status(
+        product,
+        payload["status"],
+        actor=current_user,
+        without_photo=payload.get("without_photo") is True,
+    )
     return jsonify(product_json(product))

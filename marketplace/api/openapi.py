@@ -137,6 +137,7 @@ def _base_schemas() -> dict:
                 "permits",
                 "business",
                 "url",
+                "images",
             ],
             "additionalProperties": False,
             "properties": {
@@ -167,6 +168,37 @@ def _base_schemas() -> dict:
                     },
                 },
                 "url": {"type": "string", "format": "uri"},
+                "images": {
+                    "type": "array",
+                    "description": "The product's photos, the cover first (at most 5).",
+                    "maxItems": 5,
+                    "items": ref("ProductImage"),
+                },
+            },
+        },
+        "ProductImage": {
+            "type": "object",
+            "required": ["id", "cover", "sizes"],
+            "additionalProperties": False,
+            "properties": {
+                "id": {"type": "integer"},
+                "cover": {"type": "boolean", "description": "True for the first photo only."},
+                "sizes": {
+                    "type": "array",
+                    "description": "Smallest first. URLs carry the content's digest and are "
+                    "cacheable for a year.",
+                    "items": {
+                        "type": "object",
+                        "required": ["width", "height", "jpeg"],
+                        "additionalProperties": False,
+                        "properties": {
+                            "width": {"type": "integer", "minimum": 1},
+                            "height": {"type": "integer", "minimum": 1},
+                            "jpeg": {"type": "string", "format": "uri"},
+                            "webp": {"type": "string", "format": "uri"},
+                        },
+                    },
+                },
             },
         },
         "ProductPage": {

@@ -1,5 +1,5 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf.file import FileField
+from flask_wtf.file import FileField, MultipleFileField
 from wtforms import (
     BooleanField,
     DateField,
@@ -133,6 +133,8 @@ class ProductForm(Form):
     height_cm = IntegerField(
         _l("Tinggi kemasan (cm)"), validators=[Optional(), NumberRange(min=1, max=300)]
     )
+    # At creation (issue 16): up to five photos in the order chosen, the first the cover.
+    photos = MultipleFileField(_l("Foto produk (maks. 5, JPG/PNG; foto pertama jadi sampul)"))
     ingredients = TextAreaField(
         _l("Komposisi / bahan (untuk makanan dan kosmetik)"),
         validators=[Optional(), Length(max=2000)],
@@ -216,3 +218,16 @@ class ReviewForm(Form):
 
 class ImageForm(Form):
     file = FileField(_l("Foto produk (JPG/PNG, maks. 5 MB)"))
+
+
+class ListForm(Form):
+    """Listing a product: "tanpa foto" must be said when it has no photo (issue 16)."""
+
+    without_photo = BooleanField(_l("Tampilkan tanpa foto (produk ini memang tidak ada fotonya)"))
+
+
+class StorefrontForm(Form):
+    description = TextAreaField(
+        _l("Tentang usaha Anda (tampil di etalase)"),
+        validators=[Optional(), Length(max=1000)],
+    )

@@ -2,7 +2,17 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, LargeBinary, String, false, text
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    LargeBinary,
+    String,
+    Text,
+    false,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marketplace.core.models import UTCDateTime
@@ -71,6 +81,8 @@ class Business(db.Model):
     address_line: Mapped[str] = mapped_column(String(200))
     postal_code: Mapped[str] = mapped_column(String(5))
     whatsapp_e164: Mapped[str] = mapped_column(String(20))
+    # The storefront's "about us" (issue 16), written by the owner; empty until then.
+    description: Mapped[str] = mapped_column(Text, default="", server_default="")
     storage_used_bytes: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -267,3 +267,25 @@ def kelurahan_choices() -> list[tuple[str, str]]:
         .order_by(Chapter.kota, Chapter.name, Kelurahan.name)
     )
     return [(code, f"{kel} — Kec. {kec}, {kota}") for code, kel, kec, kota in rows]
+
+
+MAX_STOREFRONT_DESCRIPTION = 1000
+
+
+def set_storefront_description(business: Business, text: str, *, actor) -> Business:
+    """The storefront's "about us" (issue 16), shown on /b/<id> and its share preview."""
+    text = (text or "").strip()
+    if len(text) > MAX_STOREFRONT_DESCRIPTION:
+        raise ValidationFailed(
+            _l("Deskripsi etalase maksimal %(n)d karakter.", n=MAX_STOREFRONT_DESCRIPTION),
+            field="description",
+        )
+    business.description = text
+    audit.record(
+        "business.storefront_updated",
+        actor=actor,
+        role="sme_owner",
+        chapter=business.chapter,
+        target=business,
+    )
+    return business

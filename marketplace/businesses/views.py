@@ -13,8 +13,10 @@ from marketplace.businesses.forms import (
     BusinessForm,
     DocumentForm,
     ImageForm,
+    ListForm,
     ProductForm,
     SikpForm,
+    StorefrontForm,
 )
 from marketplace.businesses.scope import (
     owner_business,
@@ -123,6 +125,21 @@ def profile():
     return render_template("businesses/profile.html", form=form, business=business), status
 
 
+@bp.route("/storefront", methods=["GET", "POST"])
+@unit_of_work
+def storefront():
+    """The storefront's description, with links to the public page and its QR poster."""
+    business = _business()
+    form = StorefrontForm(obj=business)
+    if form.validate_on_submit():
+        with domain_errors(form):
+            services.set_storefront_description(business, form.description.data, actor=current_user)
+            flash(_("Deskripsi etalase disimpan."), "success")
+            return redirect(url_for("business.storefront"))
+    status = 400 if request.method == "POST" else 200
+    return render_template("businesses/storefront.html", form=form, business=business), status
+
+
 @bp.get("/")
 def dashboard():
     business = owner_business(current_user)
@@ -202,10 +219,22 @@ def new_product():
     if request.method == "GET":
         form.category.data = business.sector
     if form.validate_on_submit():
-        with domain_errors(form):
-            product = catalog.create_product(business, _product_input(form), actor=current_user)
+        with domain_errors(form, field="photos"):
+            product = catalog.create_product_with_photos(
+                business, _product_input(form), form.photos.data, actor=current_user
+            )
             flash(
-                _("Produk disimpan sebagai draf. Lihat apa yang masih kurang di bawah."), "success"
+                _(
+                    "Produk disimpan sebagai draf dengan %(n)d foto. Lihat apa yang masih "
+                    "kurang di bawah.",
+                    n=len(product.images),
+                )
+                if product.images
+                else _(
+                    "Produk disimpan sebagai draf, belum ada fotonya: tambahkan foto di "
+                    "halaman ubah produk. Lihat apa yang masih kurang di bawah."
+                ),
+                "success",
             )
             return redirect(url_for("business.dashboard", _anchor=f"product-{product.id}"))
     status = 400 if request.method == "POST" else 200
@@ -248,11 +277,14 @@ def edit_product(product_id: int):
 @unit_of_work
 def product_status(product_id: int, action: str):
     product = owner_product_or_404(_business(), product_id)
+    form = ListForm()
+    form.validate_on_submit()  # CSRF is checked app-wide; the box is read either way
     with domain_errors():
         catalog.set_status(
             product,
             ProductStatus.LISTED if action == "list" else ProductStatus.UNLISTED,
             actor=current_user,
+            without_photo=bool(form.without_photo.data),
         )
         flash(
             _("Produk tampil di etalase.")
@@ -272,6 +304,19 @@ def add_image(product_id: int):
         with domain_errors():
             catalog.add_image(product, form.file.data, actor=current_user)
             flash(_("Foto ditambahkan."), "success")
+    return redirect(url_for("business.edit_product", product_id=product_id, _anchor="photos"))
+
+
+@bp.post("/products/<int:product_id>/images/<int:image_id>/<any(cover, up, down):move>")
+@unit_of_work
+def move_image(product_id: int, image_id: int, move: str):
+    product = owner_product_or_404(_business(), product_id)
+    with domain_errors():
+        catalog.reorder_image(product, image_id, move, actor=current_user)
+        flash(
+            _("Foto dijadikan sampul.") if move == "cover" else _("Urutan foto diubah."),
+            "success",
+        )
     return redirect(url_for("business.edit_product", product_id=product_id, _anchor="photos"))
 
 

@@ -23,7 +23,10 @@ uploads_cli = AppGroup("uploads", help="Stored files.")
 @click.argument(
     "status", type=click.Choice([ProductStatus.LISTED.value, ProductStatus.UNLISTED.value])
 )
-def set_status(product_id: int, status: str) -> None:
+@click.option(
+    "--without-photo", is_flag=True, help='List it although it has no photo ("tanpa foto").'
+)
+def set_status(product_id: int, status: str, without_photo: bool) -> None:
     """List or unlist a product as the platform (role: system)."""
     try:
         product = db.session.get(Product, parse_id(product_id))
@@ -32,7 +35,7 @@ def set_status(product_id: int, status: str) -> None:
     if product is None:
         raise click.ClickException(f"no product {product_id}")
     try:
-        catalog.set_status(product, status, actor=None, role="system")
+        catalog.set_status(product, status, actor=None, role="system", without_photo=without_photo)
     except DomainError as exc:
         db.session.rollback()
         raise click.ClickException(str(exc.message)) from exc
@@ -65,8 +68,8 @@ def recheck() -> None:
 def referenced_keys() -> set[str]:
     """Every stored file a row points at: permit documents and both sizes of each photo."""
     keys = set(db.session.scalars(select(LegalityDocument.file_key)))
-    for large, thumb in db.session.execute(select(ProductImage.key_large, ProductImage.key_thumb)):
-        keys.update((large, thumb))
+    for image in db.session.scalars(select(ProductImage)):
+        keys.update(image.stored_keys())  # every rendition (issue 16), old sizes too
     return keys
 
 

@@ -4,6 +4,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
     CheckConstraint,
     ForeignKey,
@@ -39,6 +40,15 @@ class Product(db.Model):
         # The catalog pages' walks (storefront.py): newest listed first, a business's by name.
         Index("ix_product_status_created_at_id", "status", "created_at", "id", "business_id"),
         Index("ix_product_business_id_status_name", "business_id", "status", "name", "id"),
+        # The storefront by category (issue 16): a business's listed products by category.
+        Index(
+            "ix_product_business_id_status_category_name",
+            "business_id",
+            "status",
+            "category",
+            "name",
+            "id",
+        ),
     )
 
     TRANSITIONS = {
@@ -129,6 +139,19 @@ class ProductImage(db.Model):
     key_thumb: Mapped[str] = mapped_column(String(32))
     size_bytes: Mapped[int]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Issue 16: the responsive thumbnails made once at upload (uploads.photo_renditions):
+    # [{"f": "webp"|"jpg", "w": width, "h": height, "k": storage key, "d": content digest,
+    #   "b": bytes}], smallest first. Empty for photos stored before them (served as before).
+    renditions: Mapped[list] = mapped_column(JSON, default=list, server_default="[]")
+    # The largest rendition's size: the aspect every <img> declares (width/height).
+    width: Mapped[int | None]
+    height: Mapped[int | None]
+
+    def sources(self, fmt: str) -> list[dict]:
+        return [r for r in self.renditions or () if r["f"] == fmt]
+
+    def stored_keys(self) -> set[str]:
+        return {self.key_large, self.key_thumb} | {r["k"] for r in self.renditions or ()}
 
 
 Product.images = relationship(

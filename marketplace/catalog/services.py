@@ -4,6 +4,7 @@ from dataclasses import asdict, dataclass, field
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from marketplace.businesses import storage
 from marketplace.businesses.conflict import refuse_own
@@ -114,6 +115,16 @@ def create_product(business: Business, data: ProductInput, *, actor) -> Product:
     return product
 
 
+def create_product_with_photos(
+    business: Business, data: ProductInput, photos=(), *, actor
+) -> Product:
+    """The product form at creation (issue 16): the draft and its first photos, in the
+    order chosen (the first is the cover), in one transaction."""
+    product = create_product(business, data, actor=actor)
+    add_images(product, photos, actor=actor)
+    return product
+
+
 def update_product(product: Product, data: ProductInput, *, actor) -> Product:
     """Edit an owner's product. Changing ingredients or process flags its halal
     certificate for re-verification, and a listed product that no longer passes the
@@ -169,13 +180,40 @@ def update_product(product: Product, data: ProductInput, *, actor) -> Product:
     return product
 
 
-def list_product(product: Product, *, actor, role: str = "sme_owner") -> None:
-    """Publish a product. Raises ListingGateError naming exactly what is missing."""
+class PhotoRequired(ValidationFailed):
+    """Listing a product that has no photo, without saying "tanpa foto" (issue 16)."""
+
+    code = "photo_required"
+
+    def __init__(self):
+        super().__init__(
+            _l(
+                'Tambahkan minimal satu foto produk, atau centang "Tampilkan tanpa foto" '
+                "jika memang tidak ada fotonya."
+            ),
+            field="without_photo",
+        )
+
+
+def list_product(
+    product: Product, *, actor, role: str = "sme_owner", without_photo: bool = False
+) -> None:
+    """Publish a product. Raises ListingGateError naming exactly what is missing, then
+    PhotoRequired when it has no photo and the seller did not confirm "tanpa foto"."""
     takedown.refuse_if_taken_down(product)  # an admin's take-down stands until lifted
     legality.assert_listable(product)
+    if not without_photo and not db.session.scalar(
+        select(func.count(ProductImage.id)).where(ProductImage.product_id == product.id)
+    ):
+        raise PhotoRequired()
     apply_transition(product, "list", actor=actor, role=role)
     audit.record(
-        "product.listed", actor=actor, role=role, chapter=product.business.chapter, target=product
+        "product.listed",
+        actor=actor,
+        role=role,
+        chapter=product.business.chapter,
+        target=product,
+        **({"note": "tanpa foto"} if without_photo and not product.images else {}),
     )
 
 
@@ -188,10 +226,17 @@ def unlist_product(
     )
 
 
-def set_status(product: Product, status: str, *, actor, role: str = "sme_owner") -> None:
+def set_status(
+    product: Product,
+    status: str,
+    *,
+    actor,
+    role: str = "sme_owner",
+    without_photo: bool = False,
+) -> None:
     """One entry point for 'make this product listed/unlisted' from any channel."""
     if status == ProductStatus.LISTED:
-        list_product(product, actor=actor, role=role)
+        list_product(product, actor=actor, role=role, without_photo=without_photo)
     elif status == ProductStatus.UNLISTED:
         unlist_product(product, actor=actor, role=role)
     else:
@@ -222,12 +267,16 @@ def confirm_halal_review(product: Product, *, actor, note: str | None = None) ->
 def products_of(business: Business) -> list[Product]:
     return list(
         db.session.scalars(
-            select(Product).where(Product.business_id == business.id).order_by(Product.name)
+            select(Product)
+            .where(Product.business_id == business.id)
+            .order_by(Product.name)
+            .options(selectinload(Product.images))  # the cover and "tanpa foto" on each
         )
     )
 
 
 MAX_IMAGES = 5
+THUMB_WIDTH = 320  # the JPEG the old /media/p/<id>/thumb.jpg URL serves
 
 
 def add_image(product: Product, file, *, actor) -> ProductImage:
@@ -241,8 +290,8 @@ def add_image(product: Product, file, *, actor) -> ProductImage:
     checked = uploads.check_upload(file, max_bytes=current_app.config["MAX_DOCUMENT_BYTES"])
     if checked.mime == "application/pdf":
         raise ValidationFailed(_l("Foto produk harus JPG atau PNG."), field="file")
-    variants = uploads.product_photo_variants(checked.data)
-    size = sum(len(v) for v in variants.values())
+    renditions = uploads.photo_renditions(checked.data)
+    size = sum(len(r.data) for r in renditions)
     business = product.business
     storage.reserve(
         business,
@@ -259,13 +308,29 @@ def add_image(product: Product, file, *, actor) -> ProductImage:
     if count >= MAX_IMAGES:
         storage.release(business, size)
         raise ValidationFailed(_l("Maksimal %(n)d foto per produk.", n=MAX_IMAGES), field="file")
+    # Each written as part of this transaction: removed again if it does not commit.
+    stored: list[dict] = [
+        {
+            "f": r.fmt,
+            "w": r.width,
+            "h": r.height,
+            "k": uploads.store(r.data),
+            "d": r.digest,
+            "b": len(r.data),
+        }
+        for r in renditions
+    ]
+    jpegs = [r for r in stored if r["f"] == "jpg"]
+    thumb = min(jpegs, key=lambda r: abs(r["w"] - THUMB_WIDTH))
     image = ProductImage(
         product_id=product.id,
         position=last + 1,
         size_bytes=size,
-        # Removed again if this transaction does not commit.
-        key_large=uploads.store(variants["large"]),
-        key_thumb=uploads.store(variants["thumb"]),
+        key_large=jpegs[-1]["k"],
+        key_thumb=thumb["k"],
+        renditions=stored,
+        width=jpegs[-1]["w"],
+        height=jpegs[-1]["h"],
     )
     product.images.append(image)
     db.session.flush()
@@ -286,7 +351,60 @@ def remove_image(product: Product, image_id: int, *, actor) -> None:
     if image is None:
         raise NotFound()
     storage.release(product.business, image.size_bytes)
+    keys = image.stored_keys()
     product.images.remove(image)
     db.session.flush()
-    for key in (image.key_large, image.key_thumb):
+    for key in sorted(keys):
         uploads.discard_after_commit(key)
+
+
+def add_images(product: Product, files, *, actor) -> list[ProductImage]:
+    """Photos chosen on the product form (at creation or later), in the order given: the
+    first of a product without photos becomes its cover. Empty file fields are skipped."""
+    chosen = [f for f in files or () if f is not None and getattr(f, "filename", None)]
+    if len(product.images) + len(chosen) > MAX_IMAGES:
+        raise ValidationFailed(_l("Maksimal %(n)d foto per produk.", n=MAX_IMAGES), field="photos")
+    return [add_image(product, f, actor=actor) for f in chosen]
+
+
+def _renumber(product: Product, ordered: list[ProductImage]) -> None:
+    """Positions 1..n in ``ordered``'s order. Moved out of the way first: (product_id,
+    position) is unique and the database checks each UPDATE."""
+    if [i.position for i in ordered] == list(range(1, len(ordered) + 1)):
+        return
+    for n, image in enumerate(ordered, start=1):
+        image.position = -n
+    db.session.flush()
+    for n, image in enumerate(ordered, start=1):
+        image.position = n
+    db.session.flush()
+    db.session.expire(product, ["images"])
+
+
+def reorder_image(product: Product, image_id: int, move: str, *, actor) -> None:
+    """Move a photo: ``cover`` makes it the first (the cover every card shows), ``up`` and
+    ``down`` swap it with its neighbour."""
+    ordered = list(product.images)
+    image = next((i for i in ordered if i.id == image_id), None)
+    if image is None:
+        raise NotFound()
+    at = ordered.index(image)
+    ordered.pop(at)
+    if move == "cover":
+        at = 0
+    elif move == "up":
+        at = max(0, at - 1)
+    elif move == "down":
+        at = min(len(ordered), at + 1)
+    else:
+        raise ValidationFailed(_l("Urutan foto tidak dikenal."), field="move")
+    ordered.insert(at, image)
+    _renumber(product, ordered)
+    audit.record(
+        "product.images_reordered",
+        actor=actor,
+        role="sme_owner",
+        chapter=product.business.chapter,
+        target=product,
+        note=f"{move} {image_id}",
+    )

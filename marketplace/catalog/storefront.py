@@ -11,7 +11,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from marketplace.businesses.models import Business
 from marketplace.catalog.models import Product, ProductImage
-from marketplace.catalog.visibility import is_visible, visible_products
+from marketplace.catalog.visibility import is_visible, visible_condition, visible_products
 from marketplace.chapters.models import Chapter, ChapterLead, Kelurahan
 from marketplace.core.errors import NotFound
 from marketplace.core.ids import parse_id
@@ -150,9 +150,22 @@ def chapter_storefront(slug: str, after: int | None = None, per_page: int = PER_
     return chapter, chapter_figures(chapter.id), products, more
 
 
-def business_page(business_id: int, after: int | None = None, per_page: int = PER_PAGE):
-    """The business and a page of its listed products by name (continuing after product
-    ``after``), whether more follow; NotFound when it shows nothing at all."""
+def chapter_by_slug(slug: str) -> Chapter:
+    chapter = db.session.scalar(select(Chapter).where(Chapter.slug == slug))
+    if chapter is None:
+        raise NotFound()
+    return chapter
+
+
+def business_page(
+    business_id: int,
+    after: int | None = None,
+    per_page: int = PER_PAGE,
+    category: str | None = None,
+):
+    """The business and a page of its listed products by category, then name (continuing
+    after product ``after``; only ``category`` when given), whether more follow; NotFound
+    when it shows nothing at all."""
     business = db.session.scalar(
         select(Business).where(Business.id == business_id).options(joinedload(Business.chapter))
     )
@@ -161,16 +174,60 @@ def business_page(business_id: int, after: int | None = None, per_page: int = PE
     stmt = (
         visible_products()
         .where(Product.business_id == business.id)
-        .order_by(Product.name, Product.id)
+        .order_by(Product.category, Product.name, Product.id)
     )
-    anchor = _after(after, Product.name, Product.id)
+    if category:
+        stmt = stmt.where(Product.category == category)
+    anchor = _after(after, Product.category, Product.name, Product.id)
     if anchor is not None:
-        stmt = stmt.where(tuple_(Product.name, Product.id) > tuple_(*anchor))
+        stmt = stmt.where(tuple_(Product.category, Product.name, Product.id) > tuple_(*anchor))
     products, more = _page(stmt, per_page)
-    if not products and anchor is None:
+    if not products and anchor is None and not category:
         # A business with nothing listed has no public page (it may not pass the gate).
         raise NotFound()
     return business, products, more
+
+
+def business_categories(business_id: int) -> list[tuple[str, int]]:
+    """(category, listed products) of a storefront, in category order: one grouped count
+    over the (business_id, status, category) index."""
+    rows = db.session.execute(
+        visible_products()
+        .where(Product.business_id == business_id)
+        .with_only_columns(Product.category, func.count(Product.id))
+        .group_by(Product.category)
+        .order_by(Product.category)
+    ).all()
+    return [(c, n) for c, n in rows]
+
+
+def business_permits(business_id: int, today: date | None = None) -> list["Permit"]:
+    """The business's verified permits valid today, one per kind and number (the storefront's
+    badges): one statement."""
+    today = today or jakarta_today()
+    rows = db.session.execute(
+        select(LegalityDocument.kind, LegalityDocument.number_display)
+        .where(
+            LegalityDocument.business_id == business_id,
+            LegalityDocument.status == DocumentStatus.VERIFIED,
+            (LegalityDocument.expires_on.is_(None)) | (LegalityDocument.expires_on >= today),
+        )
+        .distinct()
+        .order_by(LegalityDocument.kind, LegalityDocument.number_display)
+    ).all()
+    return [Permit(kind, number) for kind, number in rows]
+
+
+def storefront_cover(business_id: int) -> ProductImage | None:
+    """The cover of the business's first listed product with a photo (the storefront's share
+    preview): one statement."""
+    return db.session.scalar(
+        select(ProductImage)
+        .join(Product, Product.id == ProductImage.product_id)
+        .where(Product.business_id == business_id, visible_condition())
+        .order_by(Product.category, Product.name, Product.id, ProductImage.position)
+        .limit(1)
+    )
 
 
 @dataclass(frozen=True)
@@ -205,6 +262,11 @@ def viewable_image(image_id: int, viewer) -> ProductImage | None:
     return image if owner else None
 
 
+def is_public_image(image: ProductImage) -> bool:
+    """Whether anyone may see this photo (its product is listed and visible)."""
+    return is_visible(db.session.get(Product, image.product_id))
+
+
 def permits_of(product: Product, today: date | None = None) -> list[Permit]:
     """The verified, unexpired permits the product relies on (its own documents)."""
     today = today or jakarta_today()
@@ -229,4 +291,74 @@ def verified_nib(business_id: int) -> str | None:
             LegalityDocument.status == DocumentStatus.VERIFIED,
         )
         .limit(1)
+    )
+
+
+# --- sharing (issue 16) -----------------------------------------------------------------------
+
+OG_IMAGE_WIDTH = 640  # WhatsApp's preview wants a JPEG of a few hundred pixels, < 300 KB
+
+
+@dataclass(frozen=True)
+class OgImage:
+    url: str
+    width: int
+    height: int
+
+
+@dataclass(frozen=True)
+class OpenGraph:
+    type: str
+    title: str
+    description: str
+    url: str
+    image: OgImage | None
+
+
+def og_image(image: ProductImage | None) -> OgImage | None:
+    """The cover's JPEG rendition nearest OG_IMAGE_WIDTH, as an absolute URL."""
+    from marketplace.core.urls import external_url
+
+    if image is None:
+        return None
+    jpegs = image.sources("jpg")
+    if not jpegs:
+        return OgImage(
+            external_url("catalog.product_image", image_id=image.id, size="large"), 1200, 1200
+        )
+    best = min(jpegs, key=lambda r: abs(r["w"] - OG_IMAGE_WIDTH))
+    url = external_url(
+        "catalog.photo", image_id=image.id, width=best["w"], digest=best["d"], fmt="jpg"
+    )
+    return OgImage(url, best["w"], best["h"])
+
+
+def _summary(text: str, limit: int = 200) -> str:
+    text = " ".join((text or "").split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def product_open_graph(product: Product) -> OpenGraph:
+    from marketplace.core.urls import external_url
+
+    return OpenGraph(
+        type="product",
+        title=product.name,
+        description=_summary(product.description)
+        or f"{product.business.name} · {product.business.chapter.name}",
+        url=external_url("catalog.product", product_id=product.id),
+        image=og_image(product.images[0] if product.images else None),
+    )
+
+
+def business_open_graph(business: Business, cover: ProductImage | None) -> OpenGraph:
+    from marketplace.core.urls import external_url
+
+    return OpenGraph(
+        type="website",
+        title=business.name,
+        description=_summary(business.description)
+        or f"{business.name} · {business.chapter.name}, {business.chapter.kota}",
+        url=external_url("catalog.business", business_id=business.id),
+        image=og_image(cover),
     )

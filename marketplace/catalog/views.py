@@ -5,7 +5,7 @@ from urllib.parse import quote
 from flask import Blueprint, abort, render_template, request, url_for
 from flask_login import current_user
 
-from marketplace.catalog import pagecache, storefront
+from marketplace.catalog import pagecache, posters, storefront
 from marketplace.catalog import params as search_params
 from marketplace.catalog.categories import CATEGORIES
 from marketplace.catalog.models import Product
@@ -90,21 +90,66 @@ def product(product_id: int):
         share_url=share_url,
         share_whatsapp=f"https://wa.me/?text={quote(item.name + ' ' + share_url)}",
         category_label=CATEGORIES.get(item.category, item.category),
+        og=storefront.product_open_graph(item),
     )
+
+
+def storefront_whatsapp_link(business) -> str:
+    """wa.me with a prefilled greeting naming the storefront (issue 16)."""
+    text = (
+        f"Halo {business.name}, saya melihat etalase Anda di Pasarkita: "
+        f"{external_url('catalog.business', business_id=business.id)}"
+    )
+    return f"https://wa.me/{business.whatsapp_e164.lstrip('+')}?text={quote(text)}"
 
 
 @bp.get("/b/<int:business_id>")
 @pagecache.cached_page
 def business(business_id: int):
+    category = request.args.get("category")
+    if category not in CATEGORIES:
+        category = None
     biz, products, more = storefront.business_page(
-        business_id, after=search_params.after_id(request.args)
+        business_id, after=search_params.after_id(request.args), category=category
     )
     pagecache.shows(products)
+    share_url = external_url("catalog.business", business_id=biz.id)
     return render_template(
         "catalog/business.html",
         business=biz,
         products=products,
+        category=category,
+        categories=CATEGORIES,
+        category_counts=storefront.business_categories(biz.id),
+        permits=storefront.business_permits(biz.id),
+        whatsapp=storefront_whatsapp_link(biz),
+        share_url=share_url,
+        share_whatsapp=f"https://wa.me/?text={quote(biz.name + ' ' + share_url)}",
+        og=storefront.business_open_graph(biz, storefront.storefront_cover(biz.id)),
         next_after=products[-1].id if more else None,
+    )
+
+
+@bp.get("/b/<int:business_id>/poster")
+def business_poster(business_id: int):
+    """The storefront's printable A5 poster with its QR code (issue 16)."""
+    biz, products, _more = storefront.business_page(business_id, per_page=1)
+    permits = storefront.business_permits(biz.id)
+    return render_template(
+        "catalog/poster.html",
+        poster=posters.business_poster(biz, permits),
+        back=url_for("catalog.business", business_id=biz.id),
+    )
+
+
+@bp.get("/c/<slug>/poster")
+def chapter_poster(slug: str):
+    """The chapter's printable A5 poster: its storefront's QR code, for bazaars."""
+    chapter = storefront.chapter_by_slug(slug)
+    return render_template(
+        "catalog/poster.html",
+        poster=posters.chapter_poster(chapter),
+        back=url_for("chapters.show", slug=chapter.slug),
     )
 
 
@@ -114,3 +159,16 @@ def product_image(image_id: int, size: str):
     if image is None:
         abort(404)
     return uploads.send_public_image(image.key_large if size == "large" else image.key_thumb)
+
+
+@bp.get("/media/p/<int:image_id>/<int:width>-<digest>.<any(webp, jpg):fmt>")
+def photo(image_id: int, width: int, digest: str, fmt: str):
+    """One rendition of a product photo at its content-hashed URL (cached for a year)."""
+    image = storefront.viewable_image(image_id, current_user)
+    rendition = image and next(
+        (r for r in image.sources(fmt) if r["w"] == width and r["d"] == digest), None
+    )
+    if rendition is None:
+        abort(404)
+    public = storefront.is_public_image(image)
+    return uploads.send_rendition(rendition["k"], fmt=fmt, public=public)

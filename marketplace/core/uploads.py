@@ -351,3 +351,74 @@ def send_public_image(key: str):
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
+
+
+# --- responsive product photos (issue 16) ------------------------------------------------------
+
+# Widths made once at upload, in both formats; a photo smaller than a width gets no larger
+# copy (never upscaled). Bounded: every rendition fits a RENDITION_WIDTHS[-1] square.
+RENDITION_WIDTHS = (160, 320, 640, 1200)
+RENDITION_FORMATS = ("webp", "jpg")
+RENDITION_MIME = {"webp": "image/webp", "jpg": "image/jpeg"}
+# A year: a rendition's URL carries its content digest, so a changed photo has a new URL.
+IMMUTABLE_MAX_AGE = 31_536_000
+
+
+@dataclass(frozen=True)
+class Rendition:
+    fmt: str
+    width: int
+    height: int
+    data: bytes
+
+    @property
+    def digest(self) -> str:
+        import hashlib
+
+        return hashlib.sha256(self.data).hexdigest()[:16]
+
+
+def photo_renditions(data: bytes, widths=RENDITION_WIDTHS) -> list[Rendition]:
+    """WebP and JPEG copies of a checked image (``check_upload`` has refused bombs and
+    stripped metadata; these are fresh encodes, so they carry no EXIF either) at each width
+    of ``widths`` the photo reaches, smallest first, each within a width x width square."""
+    out: list[Rendition] = []
+    with decode_slots().slot(), Image.open(io.BytesIO(data)) as image:
+        check_header(image, len(data))
+        if image.format == "JPEG":
+            image.draft("RGB", _fit(image.size, widths[-1]))
+        image.load()
+        rgb = image.convert("RGB")
+    largest = max(rgb.size)
+    edges = sorted({min(edge, largest) for edge in widths})
+    for edge in edges:
+        size = _fit(rgb.size, edge)
+        copy = (
+            rgb
+            if size == rgb.size
+            else rgb.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
+        )
+        for fmt in RENDITION_FORMATS:
+            buffer = io.BytesIO()
+            if fmt == "webp":
+                copy.save(buffer, "WEBP", quality=72, method=2)  # 4 costs 2x for 3% less
+            else:
+                copy.save(buffer, "JPEG", quality=78, optimize=True, progressive=True)
+            out.append(Rendition(fmt, size[0], size[1], buffer.getvalue()))
+    return out
+
+
+def send_rendition(key: str, *, fmt: str, public: bool):
+    """A product photo rendition: inline, nosniff, cached for a year when anyone may see it
+    (its URL changes with its content), private otherwise (an owner's unlisted product)."""
+    if not key.isalnum():
+        raise ValueError("bad storage key")
+    response = send_file(
+        upload_dir() / key, mimetype=RENDITION_MIME[fmt], max_age=IMMUTABLE_MAX_AGE
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response.headers["Cache-Control"] = (
+        f"public, max-age={IMMUTABLE_MAX_AGE}, immutable" if public else "private, max-age=3600"
+    )
+    return response

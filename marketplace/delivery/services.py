@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from marketplace.core.errors import NotFound, ValidationFailed
 from marketplace.core.money import format_rupiah
@@ -70,12 +70,13 @@ def options_of(business, *, active_only: bool = True) -> list[DeliveryOption]:
     stmt = (
         select(DeliveryOption)
         .where(DeliveryOption.business_id == business.id)
-        .options(selectinload(DeliveryOption.rates))
+        # One statement whatever the options (a page shows them: statements stay flat).
+        .options(joinedload(DeliveryOption.rates))
         .order_by(DeliveryOption.id)
     )
     if active_only:
         stmt = stmt.where(DeliveryOption.active.is_(True))
-    return list(db.session.scalars(stmt))
+    return list(db.session.scalars(stmt).unique())
 
 
 def option_label(option: DeliveryOption | None) -> str:

@@ -28,6 +28,7 @@ def seed() -> list[tuple[str, str, str]]:
     from marketplace.demo.books import seed_books
     from marketplace.demo.mentoring import seed_mentoring
     from marketplace.demo.orders import seed_orders
+    from marketplace.demo.photos import seed_catalogue
     from marketplace.demo.shipping import seed_shipping
     from marketplace.demo.smes import seed_smes, verified_owners
     from marketplace.demo.tools import seed_tools
@@ -58,6 +59,7 @@ def seed() -> list[tuple[str, str, str]]:
             logins.append(("consumer", consumer.email, "/orders"))
 
     logins.extend(seed_smes(fake, admin))
+    seed_catalogue(admin)  # issue 16: 62 more sellers, 310 products with illustrations
     seed_orders(fake, consumers, admin)
     seed_aftersales(consumers, admin)
     seed_shipping()  # after the year of orders: those stay orders from before the options

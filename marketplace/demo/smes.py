@@ -11,6 +11,7 @@ from marketplace.chapters import services as chapters
 from marketplace.core.timeutil import jakarta_today
 from marketplace.demo import builders
 from marketplace.demo.accounts import demo_user
+from marketplace.demo.photos import add_photos
 from marketplace.extensions import db
 from marketplace.legality import services as legality
 from marketplace.legality.models import LegalityDocument
@@ -102,12 +103,14 @@ SMES = [
     ),
 ]
 
+# A woman's NIK carries her birth day + 40 (issue 16: Sari's, Darto's and Lestari's said
+# the other sex; their birth dates, so their ages for the KUR pre-screen, are unchanged).
 NIKS = [
-    "3171011708450001",
+    "3171015708450001",
     "3174075708450002",
     "3175064101900003",
-    "3172015512880004",
-    "3173022306790005",
+    "3172011512880004",
+    "3173026306790005",
     "3175104402850006",
     "3171064107920007",
     "3174011903810008",
@@ -117,12 +120,26 @@ HALAL = builders.DOC_NUMBERS["halal"][1]
 BPOM_COSMETIC = builders.DOC_NUMBERS["bpom_cosmetic"][1]
 
 
+# Owners whose names fit their business (issue 16: "Batik Bu Sari" is owned by a Sari).
+OWNERS = {
+    "sari@umkm.test": "Sari Handayani",
+    "maknyak@umkm.test": "Nyak Rohayati",
+    "endah@umkm.test": "Endah Purwaningsih",
+    "darto@umkm.test": "Darto Sugiharto",
+    "lestari@umkm.test": "Lestari Wulandari",
+    "ros@umkm.test": "Rosmawati Siregar",
+    "aisyah@umkm.test": "Aisyah Rahmawati",
+    "bimbel@umkm.test": "Hendra Gunawan",
+}
+
+
 def seed_smes(fake, admin) -> list[tuple[str, str, str]]:
     """Create the demo SMEs once; returns (role, e-mail, start page) login lines."""
     logins = []
     pirt_numbers = iter(PIRT_NUMBERS)
     for index, (slug, name, sector, email, stage, products) in enumerate(SMES):
-        owner = demo_user(email, fake.name(), fake.numerify("0813########"))
+        made_up = fake.name()  # still drawn: the rest of the demo's stream stays as it was
+        owner = demo_user(email, OWNERS.get(email, made_up), fake.numerify("0813########"))
         if stage == "verified" and not any("verified" in r for r, _e, _w in logins):
             logins.append(("SME owner (verified, listed)", email, "/business/"))
         if stage == "pending" and not any("pending" in r for r, _e, _w in logins):
@@ -154,6 +171,8 @@ def seed_smes(fake, admin) -> list[tuple[str, str, str]]:
             )
             for pname, category, price, attrs in products
         ]
+        for product in made:
+            add_photos(product, 2)
         _documents_for(business, made, stage, pirt_numbers)
         if stage == "pending":
             continue
@@ -162,7 +181,7 @@ def seed_smes(fake, admin) -> list[tuple[str, str, str]]:
         for document in business_documents(business):
             builders.verify(document, reviewer=reviewer, role=role)
         for product in made:
-            catalog.list_product(product, actor=owner)
+            catalog.list_product(product, actor=owner, without_photo=not product.images)
         if stage == "expired":
             # As if time passed: the P-IRT lapsed yesterday (the upload refuses a lapsed
             # date, so the date moves afterwards) and the daily expiry job ran.

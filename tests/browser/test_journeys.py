@@ -71,6 +71,8 @@ def test_owner_uploads_a_permit_and_the_lead_verifies_it(page, live_server, worl
 
     log_in(page, live_server, world.biz_tebet.owner)
     page.goto(live_server("/business/"))
+    # Issue 16: a product without a photo is listed only when the owner says so.
+    page.get_by_label(re.compile("Tampilkan tanpa foto")).check()
     page.get_by_role("button", name="Tampilkan di etalase").click()
     expect(page.get_by_role("status")).to_contain_text("Produk tampil di etalase")
     check_page(page)

@@ -188,7 +188,12 @@ def test_journey_sme_registers_uploads_lead_verifies_and_lists(app, db, world):
         )
         assert response.status_code == 302
 
-    assert owner_client.post(f"/business/products/{product.id}/list").status_code == 302
+    assert (
+        owner_client.post(
+            f"/business/products/{product.id}/list", data={"without_photo": "y"}
+        ).status_code
+        == 302
+    )
     db.session.refresh(product)
     assert product.status == "listed"
     kinds = db.session.scalars(
@@ -211,7 +216,7 @@ def _login(client, user):
 
 
 def _set_status_web(csrf_client, product):
-    return csrf_client.post(f"/business/products/{product.id}/list")
+    return csrf_client.post(f"/business/products/{product.id}/list", data={"without_photo": "y"})
 
 
 def _set_status_api(csrf_client, product):
@@ -220,7 +225,7 @@ def _set_status_api(csrf_client, product):
     token = csrf_token_for(csrf_client.client, csrf_client.app)
     return csrf_client.client.post(
         f"/api/v1/me/products/{product.id}/status",
-        data=json.dumps({"status": "listed"}),
+        data=json.dumps({"status": "listed", "without_photo": True}),
         content_type="application/json",
         headers={"X-CSRFToken": token},
     )
@@ -230,7 +235,7 @@ def _set_status_cli(csrf_client, product):
     from marketplace.catalog.cli import products
 
     return csrf_client.app.test_cli_runner().invoke(
-        products, ["set-status", str(product.id), "listed"]
+        products, ["set-status", str(product.id), "listed", "--without-photo"]
     )
 
 
@@ -386,7 +391,7 @@ def test_non_halal_statement_replaces_the_halal_certificate(db, world):
     product = make_product(business=b, name="Dendeng Babi", non_halal_statement=True)
     make_document(business=b, kind="nib")
     make_document(business=b, kind="pirt", products=[product])
-    list_product(product, actor=b.owner)
+    list_product(product, actor=b.owner, without_photo=True)
     assert product.status == "listed"
 
 
@@ -599,7 +604,7 @@ def test_owner_cannot_touch_another_smes_documents_or_products(csrf_client, logi
     their_product = make_listable_product(business=world.biz_cakung)
     from marketplace.catalog.services import list_product
 
-    list_product(their_product, actor=world.biz_cakung.owner)
+    list_product(their_product, actor=world.biz_cakung.owner, without_photo=True)
     db.session.commit()
     login_as(csrf_client.client, world.biz_tebet.owner)
     for url in (
@@ -762,7 +767,7 @@ def test_permits_expire_unlists_dependents_notifies_and_is_idempotent(app, db, w
 
     b = world.biz_tebet
     product = make_listable_product(business=b)
-    list_product(product, actor=b.owner)
+    list_product(product, actor=b.owner, without_photo=True)
     pirt = db.session.scalar(select(LegalityDocument).where(LegalityDocument.kind == "pirt"))
     pirt.expires_on = jakarta_today() - timedelta(days=1)
     db.session.commit()
@@ -817,7 +822,7 @@ def test_editing_ingredients_asks_for_halal_reverification(csrf_client, login_as
 
     b = world.biz_tebet
     product = make_listable_product(business=b)
-    list_product(product, actor=b.owner)
+    list_product(product, actor=b.owner, without_photo=True)
     db.session.commit()
     login_as(csrf_client.client, b.owner)
     response = csrf_client.post(
@@ -850,7 +855,7 @@ def test_editing_ingredients_asks_for_halal_reverification(csrf_client, login_as
     login_as(csrf_client.client, world.lead_tebet)
     assert csrf_client.post(f"/lead/tebet/products/{product.id}/halal-confirm").status_code == 302
     login_as(csrf_client.client, b.owner)
-    csrf_client.post(f"/business/products/{product.id}/list")
+    csrf_client.post(f"/business/products/{product.id}/list", data={"without_photo": "y"})
     db.session.refresh(product)
     assert product.status == "listed"
 
@@ -860,7 +865,7 @@ def test_revoking_a_permit_unlists_the_products_that_needed_it(csrf_client, logi
 
     b = world.biz_tebet
     product = make_listable_product(business=b)
-    list_product(product, actor=b.owner)
+    list_product(product, actor=b.owner, without_photo=True)
     db.session.commit()
     halal = db.session.scalar(select(LegalityDocument).where(LegalityDocument.kind == "halal"))
     login_as(csrf_client.client, world.lead_tebet)

@@ -99,8 +99,8 @@ def _files(folder) -> set[str]:
 
 def _referenced() -> set[str]:
     keys = set(_db.session.scalars(select(LegalityDocument.file_key)))
-    for large, thumb in _db.session.execute(select(ProductImage.key_large, ProductImage.key_thumb)):
-        keys |= {large, thumb}
+    for image in _db.session.scalars(select(ProductImage)):
+        keys |= image.stored_keys()
     return keys
 
 
@@ -110,7 +110,7 @@ def _photo_size() -> int:
     from flask import Flask
 
     with Flask(__name__).app_context():
-        return sum(len(v) for v in uploads.product_photo_variants(image_bytes()).values())
+        return sum(len(r.data) for r in uploads.photo_renditions(image_bytes()))
 
 
 def test_ten_simultaneous_photos_to_one_product_fill_five_positions_and_leave_no_files(
@@ -140,7 +140,7 @@ def test_ten_simultaneous_photos_to_one_product_fill_five_positions_and_leave_no
     )
     assert used == sum(i.size_bytes for i in images)
     new_files = _files(upload_folder) - before
-    assert new_files == {k for i in images for k in (i.key_large, i.key_thumb)}
+    assert new_files == {k for i in images for k in i.stored_keys()}
     assert not [name for name in new_files if name.endswith(".part")]
 
 
@@ -170,13 +170,11 @@ def test_eight_simultaneous_photos_to_eight_products_keep_the_counter_equal_to_s
         select(ProductImage).where(ProductImage.product_id.in_(product_ids))
     ).all()
     stored = sum(
-        (Path(upload_folder) / key).stat().st_size
-        for i in images
-        for key in (i.key_large, i.key_thumb)
+        (Path(upload_folder) / key).stat().st_size for i in images for key in i.stored_keys()
     )
     used = db.session.scalar(select(Business.storage_used_bytes).where(Business.id == business.id))
     assert used == stored == sum(i.size_bytes for i in images)
-    assert _files(upload_folder) - before == {k for i in images for k in (i.key_large, i.key_thumb)}
+    assert _files(upload_folder) - before == {k for i in images for k in i.stored_keys()}
     assert _referenced() >= _files(upload_folder) - before
 
 
