@@ -1,0 +1,171 @@
+"""Everyday use (issue 14, items 2-6): each role's home after login and its menu, the
+friendly dead ends, the favicon."""
+
+import pytest
+
+from tests.conftest import PLUGINS
+from tests.factories import (
+    PASSWORD,
+    make_bank,
+    make_document,
+    make_lead,
+    make_listable_product,
+    make_officer,
+    make_product,
+)
+
+
+def _login(csrf_client, user, **extra):
+    return csrf_client.post("/login", data={"email": user.email, "password": PASSWORD, **extra})
+
+
+# --- role homes ------------------------------------------------------------------------------
+
+
+def test_landing_page_per_role_after_login(csrf_client, app, db, world):
+    owner = world.biz_tebet.owner
+    cases = [
+        (world.lead_tebet, "/lead/tebet/"),
+        (owner, "/business/"),
+        (world.admin, "/admin/dashboard"),
+        (world.consumer_a, "/"),
+    ]
+    if "referrals" in PLUGINS:
+        bank = make_bank(slug="bri", name="BRI")
+        cases.append((make_officer(bank=bank), "/bank/bri/"))
+    for user, home in cases:
+        client = app.test_client()
+        from tests.conftest import Browserish
+
+        response = _login(Browserish(client, app), user)
+        assert response.status_code == 302, user
+        assert response.headers["Location"] == home, (user.name, home)
+
+
+def test_a_buyer_returns_where_they_were_and_next_wins_for_every_role(csrf_client, world):
+    response = _login(csrf_client, world.lead_tebet, next="/cart")
+    assert response.headers["Location"] == "/cart"
+    # An unsafe next falls back to the main role's home, never off-site.
+    csrf_client.post("/logout")
+    response = _login(csrf_client, world.lead_tebet, next="//evil.example/x")
+    assert response.headers["Location"] == "/lead/tebet/"
+
+
+def test_the_menu_shows_only_the_areas_of_the_roles_held(csrf_client, login_as, db, world):
+    login_as(csrf_client.client, world.consumer_a)
+    page = csrf_client.get("/").get_data(as_text=True)
+    assert 'data-area="shopper"' in page
+    assert 'data-area="owner"' not in page
+    assert 'data-area="lead"' not in page
+    assert 'data-area="admin"' not in page
+    assert 'data-area="bank"' not in page
+    assert "Jual di Pasarkita" in page
+
+    several = world.biz_tebet.owner
+    make_lead(chapter=world.cakung, user=several)
+    login_as(csrf_client.client, several)
+    page = csrf_client.get("/").get_data(as_text=True)
+    assert 'data-area="owner"' in page
+    assert 'data-area="lead"' in page
+    assert "/lead/cakung/" in page
+    assert "/lead/tebet/" not in page
+    assert "Pindah peran" in page  # the role switcher for someone with several roles
+    assert 'data-area="admin"' not in page
+
+
+@pytest.mark.skipif("referrals" not in PLUGINS, reason="the bank area is the plug-in's")
+def test_a_bank_officer_menu_links_his_portal_and_no_business_page(csrf_client, login_as, db):
+    bank = make_bank(slug="bri", name="BRI")
+    officer = make_officer(bank=bank)
+    login_as(csrf_client.client, officer)
+    page = csrf_client.get("/bank/bri/").get_data(as_text=True)
+    assert 'data-area="bank"' in page
+    assert 'href="/bank/bri/"' in page
+    assert 'data-area="owner"' not in page
+
+
+def test_the_header_costs_no_statement_of_its_own(
+    csrf_client, login_as, db, world, count_statements
+):
+    login_as(csrf_client.client, world.biz_tebet.owner)
+    csrf_client.get("/notifications/")
+    with count_statements() as counted:
+        csrf_client.get("/notifications/")
+    login_as(csrf_client.client, world.consumer_a)
+    with count_statements() as buyer:
+        csrf_client.get("/notifications/")
+    # The owner's menu (areas, cart count) reads nothing the buyer's does not.
+    assert len(counted) == len(buyer)
+
+
+# --- dead ends -------------------------------------------------------------------------------
+
+
+def test_friendly_404_for_an_unlisted_product_offers_the_sellers_others_and_search(
+    client, db, world
+):
+    business = world.biz_tebet
+    make_document(business=business, kind="nib")
+    listed = make_listable_product(business=business, name="Keripik Balado")
+    listed.status = "listed"
+    hidden = make_product(business=business, name="Keripik Rahasia", status="unlisted")
+    db.session.commit()
+    response = client.get(f"/p/{hidden.id}")
+    assert response.status_code == 404
+    page = response.get_data(as_text=True)
+    assert "Produk ini tidak tersedia sekarang" in page
+    assert "Keripik Balado" in page
+    assert f"/p/{listed.id}" in page
+    assert 'role="search"' in page
+    assert "Keripik Rahasia" not in page
+    assert "Permintaan tidak dapat diproses" not in page
+
+
+def test_friendly_404_for_an_unknown_product_in_both_languages(client, db):
+    response = client.get("/p/987654")
+    assert response.status_code == 404
+    assert "Produk ini tidak tersedia sekarang" in response.get_data(as_text=True)
+    client.get("/lang/en")
+    page = client.get("/p/987654").get_data(as_text=True)
+    assert "This product is not available now" in page
+
+
+def test_friendly_404_page_in_both_languages(client, db):
+    response = client.get("/no-such-page")
+    assert response.status_code == 404
+    page = response.get_data(as_text=True)
+    assert "Alamat ini tidak ada" in page
+    assert 'role="search"' in page
+    client.get("/lang/en")
+    assert "This address does not exist" in client.get("/no-such-page").get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("status", "indonesian", "english"),
+    [
+        (403, "Halaman ini hanya untuk peran tertentu", "This page is only for"),
+        (429, "Tunggu beberapa menit", "Wait a few minutes"),
+        (500, "Ini bukan kesalahan Anda", "This is not your fault"),
+    ],
+)
+def test_friendly_403_429_500_pages_in_both_languages(app, status, indonesian, english):
+    from flask_babel import force_locale
+
+    from marketplace.core.errors import error_response
+
+    with app.test_request_context("/x"):
+        body, code = error_response(status)
+        assert code == status
+        assert indonesian in body
+        assert 'role="search"' in body
+        with force_locale("en"):
+            body, _ = error_response(status)
+        assert english in body
+
+
+def test_favicon_is_served_and_cached(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 200
+    assert response.mimetype == "image/vnd.microsoft.icon"
+    assert response.data[:4] == b"\x00\x00\x01\x00"
+    assert response.cache_control.max_age >= 3600
