@@ -169,3 +169,34 @@ def test_favicon_is_served_and_cached(client):
     assert response.mimetype == "image/vnd.microsoft.icon"
     assert response.data[:4] == b"\x00\x00\x01\x00"
     assert response.cache_control.max_age >= 3600
+
+
+# --- times -----------------------------------------------------------------------------------
+
+
+def test_every_instant_on_a_page_goes_through_the_one_wib_filter():
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    offenders = []
+    for folder in ("templates", "referrals/templates"):
+        for path in (root / folder).rglob("*.html"):
+            text = path.read_text(encoding="utf-8")
+            if re.search(r"_at\.strftime|\bUTC\b", text):
+                offenders.append(str(path.relative_to(root)))
+    assert offenders == []
+
+
+def test_an_order_shows_its_time_in_wib(csrf_client, login_as, db, world):
+    from datetime import UTC, datetime
+
+    from tests.factories import make_order
+
+    order = make_order(business=world.biz_tebet, consumer=world.consumer_a)
+    order.created_at = datetime(2026, 5, 12, 12, 0, tzinfo=UTC)
+    db.session.commit()
+    login_as(csrf_client.client, world.consumer_a)
+    page = csrf_client.get(f"/orders/{order.id}").get_data(as_text=True)
+    assert "12-05-2026 19:00 WIB" in page
+    assert "UTC" not in page
