@@ -85,7 +85,13 @@ class BusinessForm(SikpFields, Form):
     scale = SelectField(_l("Skala usaha (sesuai NIB)"), choices=choices(SCALE_CHOICES))
     sector = SelectField(_l("Bidang usaha"), choices=choices(CATEGORIES))
     started_on = DateField(_l("Mulai usaha sejak"), validators=[DataRequired()])
-    kelurahan_code = SelectField(_l("Kelurahan tempat usaha"), choices=[], validate_choice=False)
+    kecamatan = SelectField(
+        _l("Kecamatan tempat usaha"), choices=[], default="", validate_choice=False
+    )
+    # A text field with a <datalist> of the kecamatan's kelurahan: searchable without JS.
+    kelurahan_code = StringField(
+        _l("Kelurahan tempat usaha"), validators=[DataRequired(), Length(max=120)]
+    )
     address_line = StringField(
         _l("Alamat (jalan, nomor, RT/RW)"), validators=[DataRequired(), Length(max=200)]
     )

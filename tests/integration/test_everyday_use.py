@@ -12,6 +12,7 @@ from tests.factories import (
     make_listable_product,
     make_officer,
     make_product,
+    make_user,
 )
 
 
@@ -200,3 +201,113 @@ def test_an_order_shows_its_time_in_wib(csrf_client, login_as, db, world):
     page = csrf_client.get(f"/orders/{order.id}").get_data(as_text=True)
     assert "12-05-2026 19:00 WIB" in page
     assert "UTC" not in page
+
+
+# --- forms that help: the business registration ----------------------------------------------
+
+REGISTRATION = {
+    "name": "Dapur Bu Tini",
+    "nik": "3171011708450001",
+    "nib": "9120003849102",
+    "npwp": "",
+    "scale": "mikro",
+    "sector": "kuliner",
+    "started_on": "2021-03-01",
+    "kecamatan": "cakung",
+    "kelurahan_code": "31.75.06.1001",
+    "address_line": "Jl. Raya Cakung No. 5, RT 01/RW 02",
+    "postal_code": "13910",
+    "whatsapp": "0812-3456-7890",
+}
+
+
+def test_registration_shows_every_error_at_once_in_a_summary_and_keeps_the_values(
+    csrf_client, login_as, db
+):
+    from sqlalchemy import func, select
+
+    from marketplace.businesses.models import Business
+
+    login_as(csrf_client.client, make_user())
+    typed = {**REGISTRATION, "nik": "3171013202900001", "nib": "", "whatsapp": "021-2345-6789"}
+    response = csrf_client.post("/business/register", data=typed)
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    summary = page[
+        page.index('class="error-summary"') : page.index("</ul>", page.index("error-summary"))
+    ]
+    # One summary at the top, one link per refused field: NIK, NIB and WhatsApp together.
+    assert 'href="#nik"' in summary
+    assert 'href="#nib"' in summary
+    assert 'href="#whatsapp"' in summary
+    assert "Tanggal lahir di dalam NIK" in summary
+    assert page.index("error-summary") < page.index('id="name"')
+    # What was typed stays, the NIK too (the owner's own, back only to them).
+    assert 'value="3171013202900001"' in page
+    assert 'value="Dapur Bu Tini"' in page
+    assert 'value="021-2345-6789"' in page
+    assert db.session.scalar(select(func.count(Business.id))) == 0
+
+
+def test_registration_checks_the_answers_before_it_registers(csrf_client, login_as, db):
+    from sqlalchemy import func, select
+
+    from marketplace.businesses.models import Business
+
+    owner = make_user()
+    login_as(csrf_client.client, owner)
+    response = csrf_client.post("/business/register", data=REGISTRATION)
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "Periksa jawaban Anda" in page
+    assert "3171********0001" in page  # masked in the answers...
+    assert 'name="nik" value="3171011708450001"' in page  # ...carried back to confirm
+    assert "Cakung" in page
+    assert db.session.scalar(select(func.count(Business.id))) == 0
+    # "Ubah jawaban" returns to the form with every answer in place.
+    edit = csrf_client.post("/business/register", data={**REGISTRATION, "edit": "1"})
+    assert edit.status_code == 200
+    assert 'value="Dapur Bu Tini"' in edit.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(Business.id))) == 0
+    done = csrf_client.post("/business/register", data={**REGISTRATION, "confirm": "1"})
+    assert done.status_code == 302
+    business = db.session.scalar(select(Business).where(Business.owner_id == owner.id))
+    assert business.chapter.slug == "cakung"
+
+
+def test_kelurahan_is_narrowed_by_kecamatan_and_typed_names_are_understood(
+    csrf_client, login_as, db
+):
+    login_as(csrf_client.client, make_user())
+    page = csrf_client.get("/business/register?kecamatan=tebet").get_data(as_text=True)
+    datalist = page[page.index('<datalist id="kelurahan-options">') : page.index("</datalist>")]
+    assert "Manggarai" in datalist
+    assert "Cakung" not in datalist
+    # Without JavaScript: "Tampilkan kelurahan" posts the form back, values kept, no errors.
+    narrowed = csrf_client.post(
+        "/business/register", data={"name": "Dapur", "kecamatan": "cakung", "narrow": "1"}
+    )
+    body = narrowed.get_data(as_text=True)
+    assert narrowed.status_code == 200
+    assert "error-summary" not in body
+    assert 'value="Dapur"' in body
+    # A kelurahan typed by its name (from the datalist) is found within the kecamatan.
+    from marketplace.businesses.services import find_kelurahan
+    from marketplace.chapters.models import Kelurahan
+
+    kelurahan = db.session.get(Kelurahan, "31.75.06.1001")
+    assert find_kelurahan(kelurahan.name.upper(), "cakung").code == kelurahan.code
+    response = csrf_client.post(
+        "/business/register", data={**REGISTRATION, "kelurahan_code": kelurahan.name}
+    )
+    assert response.status_code == 200
+    assert "Periksa jawaban Anda" in response.get_data(as_text=True)
+
+
+def test_a_form_with_a_file_says_the_file_must_be_chosen_again(csrf_client, login_as, world):
+    login_as(csrf_client.client, world.biz_tebet.owner)
+    response = csrf_client.post("/business/documents/new", data={"kind": "nib", "number": ""})
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "error-summary" in page
+    assert "Pilih berkasnya lagi" in page
