@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from marketplace.accounts.forms import ConfirmForm
-from marketplace.businesses import services
+from marketplace.businesses import checklist, services
 from marketplace.businesses.forms import (
     BusinessForm,
     DocumentForm,
@@ -32,7 +32,6 @@ from marketplace.core.ids import parse_id
 from marketplace.core.timeutil import jakarta_today
 from marketplace.core.views import confirmed, domain_errors, unit_of_work
 from marketplace.legality import services as legality
-from marketplace.legality.models import DocumentStatus
 
 bp = Blueprint("business", __name__, url_prefix="/business")
 
@@ -190,18 +189,16 @@ def dashboard():
         return render_template("businesses/start.html")
     today = jakarta_today()
     documents = owner_documents(business)
-    valid = [d for d in documents if d.is_valid_on(today)]
     products = catalog.products_of(business)
-    checklist = [(p, legality.listing_blockers(p, today, valid)) for p in products]
+    requirements = checklist.for_business(business, documents, products, today)
     return render_template(
         "businesses/dashboard.html",
         business=business,
         documents=documents,
-        checklist=checklist,
-        has_nib=any(d.kind == "nib" for d in valid),
-        pending_nib=any(
-            d.kind == "nib" and d.status == DocumentStatus.SUBMITTED for d in documents
-        ),
+        products=products,
+        requirements=requirements,
+        review_time=checklist.describe_duration(requirements.median_review),
+        RequirementState=checklist.RequirementState,
         confirm=ConfirmForm(),
     )
 

@@ -311,3 +311,89 @@ def test_a_form_with_a_file_says_the_file_must_be_chosen_again(csrf_client, logi
     page = response.get_data(as_text=True)
     assert "error-summary" in page
     assert "Pilih berkasnya lagi" in page
+
+
+# --- the truthful checklist ------------------------------------------------------------------
+
+
+def _states(page: str) -> list[tuple[str, str, str]]:
+    """(product article or 'business', requirement, state) for every requirement row."""
+    import re
+
+    out = []
+    section = "business"
+    for match in re.finditer(
+        r'<article id="(product-\d+)"|data-requirement="([^"]+)" data-state="([^"]+)"', page
+    ):
+        if match.group(1):
+            section = match.group(1)
+        else:
+            out.append((section, match.group(2), match.group(3)))
+    return out
+
+
+def test_checklist_single_state_per_requirement(csrf_client, login_as, db, world):
+    from datetime import date
+
+    from marketplace.accounts.models import User
+
+    business = world.biz_tebet
+    product = make_product(business=business, name="Keripik Pedas", category="kuliner")
+    make_document(business=business, kind="nib", status="submitted")
+    make_document(
+        business=business,
+        kind="pirt",
+        status="rejected",
+        products=[product],
+        review_note="Nomor SPP-IRT tidak terbaca",
+    )
+    make_document(
+        business=business, kind="halal", products=[product], expires_on=date(2029, 12, 31)
+    )
+    lead = db.session.get(User, world.lead_tebet.id)
+    lead.phone_e164 = "+6281311112222"
+    db.session.commit()
+
+    login_as(csrf_client.client, business.owner)
+    page = csrf_client.get("/business/").get_data(as_text=True)
+    states = _states(page)
+    # Exactly one state per requirement, wherever it is shown.
+    seen: dict[tuple[str, str], str] = {}
+    for section, kind, state in states:
+        assert (section, kind) not in seen, (section, kind)
+        seen[(section, kind)] = state
+    by_kind = {kind: {s for (_, k), s in seen.items() if k == kind} for _, kind in seen}
+    assert all(len(states_of) == 1 for states_of in by_kind.values()), by_kind
+    assert by_kind["nib"] == {"waiting"}
+    assert by_kind["pirt"] == {"rejected"}
+    assert by_kind["halal"] == {"verified"}
+    # A document waiting for review is never asked for again.
+    assert "kind=nib" not in page
+    assert "menunggu pemeriksaan pengurus" in page
+    assert "Nomor SPP-IRT tidak terbaca" in page
+    assert "kind=pirt" in page
+    assert "berlaku sampai 31-12-2029" in page
+    # Whom to ask.
+    assert "https://wa.me/6281311112222" in page
+
+
+def test_checklist_shows_the_chapters_median_review_time(csrf_client, login_as, db, world):
+    from datetime import timedelta
+
+    from marketplace.businesses.checklist import median_review_time
+    from marketplace.core.timeutil import utcnow
+
+    now = utcnow()
+    for days in (1, 2, 10):
+        doc = make_document(business=world.biz_tebet, kind="nib", status="verified")
+        doc.created_at = now - timedelta(days=days + 1)
+        doc.status_changed_at = now - timedelta(days=1)
+    other = make_document(business=world.biz_cakung, kind="nib", status="verified")
+    other.created_at = now - timedelta(days=40)
+    db.session.commit()
+    median = median_review_time(world.tebet.id)
+    assert timedelta(days=1, hours=23) < median < timedelta(days=2, hours=1)
+    assert median_review_time(world.cakung.id) > timedelta(days=38)
+    login_as(csrf_client.client, world.biz_tebet.owner)
+    page = csrf_client.get("/business/").get_data(as_text=True)
+    assert "biasanya memeriksa dokumen dalam 2 hari" in page
