@@ -193,4 +193,4 @@ def open_menu(page):
     details = page.locator("header details.menu")
     if details.get_attribute("open") is None:
         details.locator("summary").click()
-    return page.get_by_role("navigation", name="Menu utama")
+    return page.locator("header nav.menu-panel")  # "Menu utama" / "Main menu"
