@@ -103,6 +103,41 @@ def _officer_roles(context) -> list:
     return [(_l("Petugas bank"), name) for name in names]
 
 
+def _register_bank_area(app) -> None:
+    """The bank officer's area in the host's menu: one portal link per bank (the officer's
+    home). The banks come with the login session ("slug<TAB>name" lines aggregated in SQL),
+    so the menu costs the portal pages no statement."""
+    from flask_babel import lazy_gettext as _l
+    from sqlalchemy import func, select
+
+    from marketplace.core.extension import register_area, register_nav, register_role_fact
+    from referrals.models import Bank, BankOfficer
+
+    register_role_fact(
+        app,
+        "bank_officer",
+        lambda user_id: (
+            select(func.aggregate_strings(Bank.slug + "\t" + Bank.name, "\n"))
+            .select_from(BankOfficer)
+            .join(Bank, Bank.id == BankOfficer.bank_id)
+            .where(BankOfficer.user_id == user_id)
+            .scalar_subquery()
+        ),
+    )
+
+    def banks(user) -> list[tuple[str, str]]:
+        lines = (getattr(user, "role_facts", None) or {}).get("bank_officer") or ""
+        pairs = (line.split("\t", 1) for line in lines.split("\n") if "\t" in line)
+        return sorted(((slug, name) for slug, name in pairs), key=lambda p: p[1])
+
+    def portals(user, context):
+        for slug, name in banks(user):
+            yield _l("Portal %(bank)s", bank=name), {"bank_slug": slug}
+
+    register_nav(app, "bank", "bank_portal.inbox", None, items=portals)
+    register_area(app, "bank", _l("Portal bank"), holds=lambda u: bool(banks(u)), priority=10)
+
+
 def _register_navigation(app) -> None:
     """The referral network's links in the host's menus and pages."""
     from flask_babel import lazy_gettext as _l
@@ -118,6 +153,7 @@ def _register_navigation(app) -> None:
     register_nav(
         app, "owner", "referrals_member.index", _l("Rujukan KUR"), order=30, visible=signed_in
     )
+    _register_bank_area(app)
     # The host's pathway page shows the links of its "owner.pathway" slot.
     register_nav(app, "owner.pathway", "referrals_member.ready", _l("Apakah saya siap KUR?"))
     register_nav(app, "admin", "admin_banks.index", _l("Bank mitra"), order=50, visible=is_admin)

@@ -45,6 +45,8 @@ class User(UserMixin, db.Model):
     # each login gets its own revocable id instead of the user's primary key.
     session_token = None
     unread_notifications = 0
+    # core.extension.register_role_fact: {"owner": ..., "bank_officer": ...} for the menu.
+    role_facts: dict = {}  # noqa: RUF012  (replaced per instance, never mutated)
 
     def get_id(self) -> str | None:
         return self.session_token

@@ -383,6 +383,7 @@ def load_session_user(token: str) -> User | None:
     from sqlalchemy.orm import joinedload
 
     from marketplace.chapters.models import ChapterLead
+    from marketplace.core.extension import registry
     from marketplace.notifications.models import Notification
 
     unread = (
@@ -390,8 +391,10 @@ def load_session_user(token: str) -> User | None:
         .where(Notification.user_id == LoginSession.user_id, Notification.read_at.is_(None))
         .scalar_subquery()
     )
+    facts = registry().role_facts
+    columns = [build(LoginSession.user_id) for build in facts.values()]
     found = db.session.execute(
-        select(LoginSession, unread)
+        select(LoginSession, unread, *columns)
         .where(
             LoginSession.token_hash == token_digest(token),
             LoginSession.revoked_at.is_(None),
@@ -406,10 +409,43 @@ def load_session_user(token: str) -> User | None:
     ).first()
     if found is None or not found[0].user.is_active:
         return None
-    row, unread_count = found
+    row, unread_count, *values = found
     row.user.session_token = token
+    # The header's areas (owner, bank officer...), read in the same statement.
+    row.user.role_facts = dict(zip(facts, values, strict=True))
     row.user.unread_notifications = unread_count  # for the menu, without another query
     return row.user
+
+
+def load_role_facts(user: User) -> User:
+    """The role facts of ``user`` (core.extension.register_role_fact) in one statement, for
+    the request that logs them in (later requests read them with the login session)."""
+    from sqlalchemy import literal
+
+    from marketplace.core.extension import registry
+
+    facts = registry().role_facts
+    values = (
+        db.session.execute(select(*(build(literal(user.id)) for build in facts.values()))).one()
+        if facts
+        else ()
+    )
+    user.role_facts = dict(zip(facts, values, strict=True))
+    return user
+
+
+def landing_url(user: User, requested: str | None) -> str:
+    """Where ``user`` goes after logging in: the safe ``next`` they asked for (the page they
+    were on; the shop's front page does not count as one), else the home of their main
+    role (officer -> portal inbox, lead -> console, admin -> dashboard, owner -> business
+    dashboard), else the shop."""
+    from marketplace.core.extension import main_home
+    from marketplace.core.security import safe_next_url
+
+    shop = safe_next_url(None)
+    if requested and requested != shop and safe_next_url(requested) == requested:
+        return requested
+    return main_home(load_role_facts(user)) or shop
 
 
 def end_session(token: str | None) -> None:

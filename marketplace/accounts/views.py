@@ -262,7 +262,7 @@ def login():
                 device_token=request.cookies.get(current_app.config["DEVICE_COOKIE_NAME"]),
             )
             _sign_in(user)
-            return _set_device_cookie(redirect(safe_next_url(form.next.data)), user)
+            return _set_device_cookie(redirect(services.landing_url(user, form.next.data)), user)
         show_error(refused.error)
         status = 429 if isinstance(refused.error, services.LoginThrottled) else 400
     elif request.method == "POST":

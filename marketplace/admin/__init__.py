@@ -7,7 +7,7 @@ def init_app(app) -> None:
     from marketplace.admin.products import bp as products_bp
     from marketplace.admin.users import bp as users_bp
     from marketplace.admin.views import bp
-    from marketplace.core.extension import register_nav
+    from marketplace.core.extension import register_area, register_nav
 
     app.register_blueprint(bp)
     app.register_blueprint(users_bp)
@@ -28,3 +28,4 @@ def init_app(app) -> None:
         )
     ):
         register_nav(app, "admin", endpoint, label, order=10 * (order + 1), visible=is_admin)
+    register_area(app, "admin", _l("Admin platform"), holds=is_admin, priority=30)

@@ -1,8 +1,8 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, EmailField, HiddenField, IntegerField, SelectField, StringField
-from wtforms.validators import DataRequired, Length, NumberRange
+from wtforms import DateField, EmailField, HiddenField, SelectField, StringField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
-from marketplace.core.forms import Form, choices
+from marketplace.core.forms import Form, RupiahField, choices
 from marketplace.core.money import MAX_PAYOUT_IDR
 
 
@@ -14,9 +14,10 @@ class AssignLeadForm(Form):
 
 class PayoutForm(Form):
     business_id = HiddenField(validators=[DataRequired()])
-    amount_idr = IntegerField(
+    amount_idr = RupiahField(
         _l("Jumlah transfer (Rp)"),
-        validators=[DataRequired(), NumberRange(min=1, max=MAX_PAYOUT_IDR)],
+        maximum=MAX_PAYOUT_IDR,
+        validators=[InputRequired(), NumberRange(min=1, max=MAX_PAYOUT_IDR)],
     )
     reference = StringField(
         _l("Nomor referensi transfer"), validators=[DataRequired(), Length(max=80)]

@@ -10,7 +10,7 @@ from wtforms import (
     TelField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from marketplace.catalog.attributes import (
@@ -22,7 +22,7 @@ from marketplace.catalog.attributes import (
 )
 from marketplace.catalog.categories import CATEGORIES
 from marketplace.catalog.services import ProductInput
-from marketplace.core.forms import Form, choices
+from marketplace.core.forms import Form, RupiahField, choices
 from marketplace.core.money import MAX_PRICE_IDR
 from marketplace.legality.permits import PERMIT_LABELS
 
@@ -85,7 +85,13 @@ class BusinessForm(SikpFields, Form):
     scale = SelectField(_l("Skala usaha (sesuai NIB)"), choices=choices(SCALE_CHOICES))
     sector = SelectField(_l("Bidang usaha"), choices=choices(CATEGORIES))
     started_on = DateField(_l("Mulai usaha sejak"), validators=[DataRequired()])
-    kelurahan_code = SelectField(_l("Kelurahan tempat usaha"), choices=[], validate_choice=False)
+    kecamatan = SelectField(
+        _l("Kecamatan tempat usaha"), choices=[], default="", validate_choice=False
+    )
+    # A text field with a <datalist> of the kecamatan's kelurahan: searchable without JS.
+    kelurahan_code = StringField(
+        _l("Kelurahan tempat usaha"), validators=[DataRequired(), Length(max=120)]
+    )
     address_line = StringField(
         _l("Alamat (jalan, nomor, RT/RW)"), validators=[DataRequired(), Length(max=200)]
     )
@@ -112,8 +118,13 @@ class DocumentForm(Form):
 class ProductForm(Form):
     name = StringField(_l("Nama produk"), validators=[DataRequired(), Length(max=120)])
     category = SelectField(_l("Kategori"), choices=choices(CATEGORIES))
-    price_idr = IntegerField(
-        _l("Harga (rupiah)"), validators=[DataRequired(), NumberRange(min=1, max=MAX_PRICE_IDR)]
+    price_idr = RupiahField(
+        _l("Harga (rupiah)"),
+        maximum=MAX_PRICE_IDR,
+        validators=[
+            InputRequired(message=_l("Tulis harganya, contoh 65.000.")),
+            NumberRange(min=1, max=MAX_PRICE_IDR),
+        ],
     )
     stock = IntegerField(
         _l("Stok"), validators=[Optional(), NumberRange(min=0, max=1_000_000)], default=0

@@ -14,7 +14,7 @@ from marketplace.catalog.categories import CATEGORIES
 from marketplace.chapters.models import Kelurahan
 from marketplace.core import audit
 from marketplace.core.crypto import encrypt_text
-from marketplace.core.errors import ValidationFailed
+from marketplace.core.errors import FieldErrors, ValidationFailed
 from marketplace.core.timeutil import jakarta_today
 from marketplace.extensions import db
 from marketplace.legality import validators as v
@@ -39,6 +39,8 @@ class BusinessInput:
     marital_status: str | None = None
     sikp_sector: str | None = None
     kbli_code: str | None = None
+    # The kecamatan picked first (a chapter slug): narrows and disambiguates the kelurahan.
+    kecamatan: str | None = None
 
 
 @dataclass
@@ -155,39 +157,104 @@ def nik_taken(index: str) -> bool:
     )
 
 
-def register_business(owner: User, data: BusinessInput) -> Registered:
-    """Create the owner's business in the chapter of its kelurahan (one per owner, one per
-    NIK: the unique blind index decides a race, the loser gets NIK_TAKEN)."""
+@dataclass
+class CheckedRegistration:
+    """A registration whose every answer passed (``check_registration``)."""
+
+    name: str
+    nik: v.Validated
+    index: str
+    nib: v.Validated
+    npwp: str | None
+    npwp_is_nik: bool
+    warnings: list
+    sikp: dict
+    whatsapp: v.Validated
+    postal: v.Validated
+    address: str
+    kelurahan: Kelurahan
+
+
+def check_registration(owner: User, data: BusinessInput) -> CheckedRegistration:
+    """Every rule of a registration, nothing written: refused with EVERY field's error at
+    once (ValidationFailed with ``errors``, the form's error summary), else the checked
+    values. The "check your answers" page runs it before the owner confirms."""
     if db.session.scalar(select(Business.id).where(Business.owner_id == owner.id)):
         raise ValidationFailed(ALREADY_REGISTERED)
+    errors = FieldErrors()
     name = (data.name or "").strip()
-    if not 2 <= len(name) <= 120:
-        raise ValidationFailed(_l("Nama usaha wajib diisi (2-120 karakter)."), field="name")
-    nik = _owner_nik(data.nik, jakarta_today())
-    index = identity.nik_index(nik.value)
-    if nik_taken(index):
-        raise ValidationFailed(NIK_TAKEN, field="nik")
-    nib = _check(v.validate_nib, data.nib, "nib")
-    npwp, npwp_is_nik, npwp_warnings = _npwp(data, nik)
-    sikp = _sikp_values(data)
-    whatsapp = _check(v.validate_whatsapp, data.whatsapp, "whatsapp")
-    postal = _check(v.validate_postal_code, data.postal_code, "postal_code")
-    if data.scale not in SCALES:
-        raise ValidationFailed(_l("Pilih skala usaha."), field="scale")
-    if data.sector not in CATEGORIES:
-        raise ValidationFailed(_l("Pilih bidang usaha."), field="sector")
-    if data.started_on is None or data.started_on > jakarta_today():
-        raise ValidationFailed(
-            _l("Tanggal mulai usaha tidak boleh di masa depan."), field="started_on"
-        )
+    with errors.on("name"):
+        if not 2 <= len(name) <= 120:
+            raise ValidationFailed(_l("Nama usaha wajib diisi (2-120 karakter)."), field="name")
+    nik = index = nib = whatsapp = postal = kelurahan = None
+    npwp: str | None = None
+    npwp_is_nik = False
+    npwp_warnings: list = []
+    sikp: dict = {}
+    with errors.on("nik"):
+        nik = _owner_nik(data.nik, jakarta_today())
+        index = identity.nik_index(nik.value)
+        if nik_taken(index):
+            raise ValidationFailed(NIK_TAKEN, field="nik")
+    with errors.on("nib"):
+        nib = _check(v.validate_nib, data.nib, "nib")
+    if nik is not None:
+        with errors.on("npwp"):
+            npwp, npwp_is_nik, npwp_warnings = _npwp(data, nik)
+    with errors.on("kk"):
+        sikp = _sikp_values(data)
+    with errors.on("whatsapp"):
+        whatsapp = _check(v.validate_whatsapp, data.whatsapp, "whatsapp")
+    with errors.on("postal_code"):
+        postal = _check(v.validate_postal_code, data.postal_code, "postal_code")
+    with errors.on("scale"):
+        if data.scale not in SCALES:
+            raise ValidationFailed(_l("Pilih skala usaha."), field="scale")
+    with errors.on("sector"):
+        if data.sector not in CATEGORIES:
+            raise ValidationFailed(_l("Pilih bidang usaha."), field="sector")
+    with errors.on("started_on"):
+        if data.started_on is None or data.started_on > jakarta_today():
+            raise ValidationFailed(
+                _l("Tanggal mulai usaha tidak boleh di masa depan."), field="started_on"
+            )
     address = (data.address_line or "").strip()
-    if not 5 <= len(address) <= 200:
-        raise ValidationFailed(
-            _l("Alamat usaha wajib diisi (jalan, nomor, RT/RW)."), field="address_line"
-        )
-    kelurahan = db.session.get(Kelurahan, data.kelurahan_code or "")
-    if kelurahan is None:
-        raise ValidationFailed(_l("Pilih kelurahan tempat usaha."), field="kelurahan_code")
+    with errors.on("address_line"):
+        if not 5 <= len(address) <= 200:
+            raise ValidationFailed(
+                _l("Alamat usaha wajib diisi (jalan, nomor, RT/RW)."), field="address_line"
+            )
+    with errors.on("kelurahan_code"):
+        kelurahan = find_kelurahan(data.kelurahan_code, data.kecamatan)
+        if kelurahan is None:
+            raise ValidationFailed(_l("Pilih kelurahan tempat usaha."), field="kelurahan_code")
+    errors.raise_if_any()
+    assert nik and index and nib and whatsapp and postal and kelurahan  # noqa: PT018, S101
+    return CheckedRegistration(
+        name=name,
+        nik=nik,
+        index=index,
+        nib=nib,
+        npwp=npwp,
+        npwp_is_nik=npwp_is_nik,
+        warnings=list(npwp_warnings),
+        sikp=sikp,
+        whatsapp=whatsapp,
+        postal=postal,
+        address=address,
+        kelurahan=kelurahan,
+    )
+
+
+def register_business(owner: User, data: BusinessInput) -> Registered:
+    """Create the owner's business in the chapter of its kelurahan (one per owner, one per
+    NIK: the unique blind index decides a race, the loser gets NIK_TAKEN). Every answer is
+    checked first (``check_registration``: all refused fields at once)."""
+    checked = check_registration(owner, data)
+    name, nik, index, nib = checked.name, checked.nik, checked.index, checked.nib
+    npwp, npwp_is_nik, npwp_warnings = checked.npwp, checked.npwp_is_nik, checked.warnings
+    sikp, whatsapp, postal = checked.sikp, checked.whatsapp, checked.postal
+    address, kelurahan = checked.address, checked.kelurahan
 
     business = Business(
         owner_id=owner.id,
@@ -289,3 +356,49 @@ def set_storefront_description(business: Business, text: str, *, actor) -> Busin
         target=business,
     )
     return business
+
+
+def kecamatan_choices() -> list[tuple[str, str]]:
+    """(chapter slug, 'Kec. Name, Kota') of the 44 kecamatan, by kota then name."""
+    from marketplace.chapters.models import Chapter
+
+    rows = db.session.execute(select(Chapter.slug, Chapter.name, Chapter.kota))
+    return sorted(
+        ((slug, f"Kec. {name}, {kota}") for slug, name, kota in rows),
+        key=lambda pair: pair[1].split(", ", 1)[::-1],
+    )
+
+
+def kelurahan_of(kecamatan: str | None) -> list[tuple[str, str]]:
+    """(code, label) of the kelurahan of one kecamatan (chapter slug), else of all of them:
+    the options of the kelurahan field's datalist."""
+    from marketplace.chapters.models import Chapter
+
+    if not kecamatan:
+        return kelurahan_choices()
+    rows = db.session.execute(
+        select(Kelurahan.code, Kelurahan.name)
+        .join(Chapter, Kelurahan.chapter_id == Chapter.id)
+        .where(Chapter.slug == kecamatan)
+        .order_by(Kelurahan.name)
+    )
+    return [(code, name) for code, name in rows]
+
+
+def find_kelurahan(text: str | None, kecamatan: str | None = None) -> Kelurahan | None:
+    """The kelurahan a person picked or typed: its code (the select of older clients), its
+    full label from the datalist, or its name (within the kecamatan when one was picked;
+    across Jakarta only when the name is unique). Case and spaces do not matter."""
+    typed = " ".join((text or "").split())
+    if not typed:
+        return None
+    found = db.session.get(Kelurahan, typed)
+    if found is not None:
+        return found
+    wanted = typed.casefold()
+    matches = [
+        code
+        for code, label in kelurahan_of(kecamatan)
+        if wanted in (label.casefold(), label.split(" — ", 1)[0].casefold())
+    ]
+    return db.session.get(Kelurahan, matches[0]) if len(matches) == 1 else None

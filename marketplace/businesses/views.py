@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from marketplace.accounts.forms import ConfirmForm
-from marketplace.businesses import services
+from marketplace.businesses import checklist, services
 from marketplace.businesses.forms import (
     BusinessForm,
     DocumentForm,
@@ -32,9 +32,8 @@ from marketplace.core.errors import NotFound
 from marketplace.core.forms import choices
 from marketplace.core.ids import parse_id
 from marketplace.core.timeutil import jakarta_today
-from marketplace.core.views import domain_errors, unit_of_work
+from marketplace.core.views import confirmed, domain_errors, unit_of_work
 from marketplace.legality import services as legality
-from marketplace.legality.models import DocumentStatus
 
 bp = Blueprint("business", __name__, url_prefix="/business")
 
@@ -49,38 +48,102 @@ def _business():
     return owner_business_or_404(current_user)
 
 
+REGISTRATION_FIELDS = (
+    "name",
+    "nik",
+    "nib",
+    "npwp",
+    "scale",
+    "sector",
+    "started_on",
+    "kelurahan_code",
+    "address_line",
+    "postal_code",
+    "whatsapp",
+    "npwp_is_nik",
+    "kk",
+    "marital_status",
+    "sikp_sector",
+    "kbli_code",
+    "kecamatan",
+)
+
+
+def _registration_page(form: BusinessForm, status: int = 200):
+    return (
+        render_template(
+            "businesses/register.html",
+            form=form,
+            kelurahan_options=services.kelurahan_of(form.kecamatan.data or None),
+        ),
+        status,
+    )
+
+
+def _chosen(field) -> str:
+    return next((str(option.label.text) for option in field if option.checked), "")
+
+
+def _answers(form: BusinessForm, checked: services.CheckedRegistration) -> list:
+    """The "check your answers" rows: what will be stored, as it will be shown (the NIK and
+    the KK masked)."""
+    kelurahan = checked.kelurahan
+    npwp = _("NPWP adalah NIK pemilik") if checked.npwp_is_nik else checked.npwp or _("tidak diisi")
+    rows = [
+        (form.name.label.text, checked.name),
+        (form.nik.label.text, checked.nik.display),
+        (form.nib.label.text, checked.nib.value),
+        (_("NPWP"), npwp),
+        (form.scale.label.text, _chosen(form.scale)),
+        (form.sector.label.text, _chosen(form.sector)),
+        (form.started_on.label.text, form.started_on.data.strftime("%d-%m-%Y")),
+        (
+            form.kelurahan_code.label.text,
+            f"{kelurahan.name} — {_('Kec. %(name)s', name=kelurahan.chapter.name)}, "
+            f"{kelurahan.chapter.kota}",
+        ),
+        (_("Chapter Anda"), kelurahan.chapter.name),
+        (form.address_line.label.text, checked.address),
+        (form.postal_code.label.text, checked.postal.value),
+        (form.whatsapp.label.text, checked.whatsapp.display),
+    ]
+    if checked.sikp.get("kk_masked"):
+        rows.append((form.kk.label.text, checked.sikp["kk_masked"]))
+    for name in ("marital_status", "sikp_sector"):
+        if getattr(form, name).data:
+            rows.append((getattr(form, name).label.text, _chosen(getattr(form, name))))
+    if checked.sikp.get("kbli_code"):
+        rows.append((form.kbli_code.label.text, checked.sikp["kbli_code"]))
+    return rows
+
+
 @bp.route("/register", methods=["GET", "POST"])
 @unit_of_work
 def register():
+    """Fill in (every error at once, what was typed kept, the NIK too: it is the owner's own
+    and goes back only to them over the same HTTPS session), check the answers, confirm.
+    Posting with ``narrow=1`` ("Tampilkan kelurahan") narrows the kelurahan to the chosen
+    kecamatan without judging anything yet; ``edit=1`` goes back from the check page."""
     if owner_business(current_user) is not None:
         return redirect(url_for("business.dashboard"))
     form = BusinessForm()
-    form.kelurahan_code.choices = [("", _("— pilih kelurahan —")), *services.kelurahan_choices()]
-    if form.validate_on_submit():
-        data = services.BusinessInput(
-            **{
-                name: getattr(form, name).data
-                for name in (
-                    "name",
-                    "nik",
-                    "nib",
-                    "npwp",
-                    "scale",
-                    "sector",
-                    "started_on",
-                    "kelurahan_code",
-                    "address_line",
-                    "postal_code",
-                    "whatsapp",
-                    "npwp_is_nik",
-                    "kk",
-                    "marital_status",
-                    "sikp_sector",
-                    "kbli_code",
-                )
-            }
-        )
-        with domain_errors(form):
+    form.kecamatan.choices = [("", _("— pilih kecamatan —")), *services.kecamatan_choices()]
+    if request.method == "GET":
+        form.kecamatan.data = request.args.get("kecamatan", "")
+        return _registration_page(form)
+    if request.form.get("narrow") == "1" or request.form.get("edit") == "1":
+        return _registration_page(form)
+    form_ok = form.validate()
+    data = services.BusinessInput(
+        **{name: getattr(form, name).data for name in REGISTRATION_FIELDS}
+    )
+    with domain_errors(form):
+        checked = services.check_registration(current_user, data)
+        if form_ok and not confirmed():
+            return render_template(
+                "businesses/register_check.html", form=form, rows=_answers(form, checked)
+            )
+        if form_ok:
             result = services.register_business(current_user, data)
             flash(
                 _(
@@ -92,11 +155,7 @@ def register():
             for warning in result.warnings:
                 flash(str(warning), "info")
             return redirect(url_for("business.dashboard"))
-    # The NIK and the KK number are never echoed back into the page.
-    form.nik.data = ""
-    form.kk.data = ""
-    status = 400 if form.errors else 200
-    return render_template("businesses/register.html", form=form), status
+    return _registration_page(form, 400)
 
 
 @bp.route("/profile", methods=["GET", "POST"])
@@ -147,18 +206,16 @@ def dashboard():
         return render_template("businesses/start.html")
     today = jakarta_today()
     documents = owner_documents(business)
-    valid = [d for d in documents if d.is_valid_on(today)]
     products = catalog.products_of(business)
-    checklist = [(p, legality.listing_blockers(p, today, valid)) for p in products]
+    requirements = checklist.for_business(business, documents, products, today)
     return render_template(
         "businesses/dashboard.html",
         business=business,
         documents=documents,
-        checklist=checklist,
-        has_nib=any(d.kind == "nib" for d in valid),
-        pending_nib=any(
-            d.kind == "nib" and d.status == DocumentStatus.SUBMITTED for d in documents
-        ),
+        products=products,
+        requirements=requirements,
+        review_time=checklist.describe_duration(requirements.median_review),
+        RequirementState=checklist.RequirementState,
         confirm=ConfirmForm(),
     )
 

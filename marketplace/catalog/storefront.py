@@ -249,6 +249,29 @@ def visible_product(product_id) -> Product:
     return product
 
 
+def unavailable_product(product_id: int, limit: int = 6) -> list[Product]:
+    """For a product page that shows nothing (unlisted, taken down, never existed): the
+    seller's other listed products, if the id names a product at all (two statements)."""
+    business_id = db.session.scalar(select(Product.business_id).where(Product.id == product_id))
+    if business_id is None:
+        return []
+    return _cards(
+        visible_products()
+        .where(Product.business_id == business_id, Product.id != product_id)
+        .order_by(Product.name, Product.id)
+        .limit(limit)
+    )
+
+
+def find_visible_product(product_id: int) -> Product | None:
+    """``visible_product`` without the NotFound: None when a shopper may not see it."""
+    return db.session.scalar(
+        visible_products()
+        .where(Product.id == product_id)
+        .options(*CARD_OPTIONS, selectinload(Product.documents))
+    )
+
+
 def viewable_image(image_id: int, viewer) -> ProductImage | None:
     """A photo of a listed product, or of the viewer's own unlisted one; None for the rest."""
     image = db.session.get(ProductImage, image_id)

@@ -79,7 +79,11 @@ def whatsapp_link(product: Product) -> str:
 @bp.get("/p/<int:product_id>")
 @pagecache.cached_page
 def product(product_id: int):
-    item = storefront.visible_product(product_id)
+    item = storefront.find_visible_product(product_id)
+    if item is None:
+        # A shared link to an unlisted or unknown product: say so and offer a way on (404).
+        others = storefront.unavailable_product(product_id)
+        return render_template("catalog/unavailable.html", others=others), 404
     pagecache.shows([item])
     share_url = external_url("catalog.product", product_id=item.id)
     return render_template(

@@ -1,8 +1,8 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import IntegerField, MultipleFileField, RadioField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms import MultipleFileField, RadioField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from marketplace.core.forms import Form, choices
+from marketplace.core.forms import Form, RupiahField, choices
 
 REASON_CHOICES = choices(
     [
@@ -29,8 +29,12 @@ class AnswerForm(Form):
 
 
 class PartialRefundForm(Form):
-    amount_idr = IntegerField(
-        _l("Jumlah yang dikembalikan (Rp)"), validators=[DataRequired(), NumberRange(min=1)]
+    amount_idr = RupiahField(
+        _l("Jumlah yang dikembalikan (Rp)"),
+        validators=[
+            InputRequired(message=_l("Tulis jumlahnya, contoh 65.000.")),
+            NumberRange(min=1),
+        ],
     )
 
 
@@ -40,8 +44,12 @@ class ReturnShipForm(Form):
 
 
 class CashForm(Form):
-    amount_idr = IntegerField(
-        _l("Uang tunai yang diterima (Rp)"), validators=[DataRequired(), NumberRange(min=1)]
+    amount_idr = RupiahField(
+        _l("Uang tunai yang diterima (Rp)"),
+        validators=[
+            InputRequired(message=_l("Tulis jumlahnya, contoh 65.000.")),
+            NumberRange(min=1),
+        ],
     )
 
 
@@ -50,7 +58,7 @@ class FailDeliveryForm(Form):
 
 
 class DecisionForm(Form):
-    refund_idr = IntegerField(
+    refund_idr = RupiahField(
         _l("Dana dikembalikan ke pembeli (Rp, 0 bila tidak ada)"),
         validators=[NumberRange(min=0)],
     )

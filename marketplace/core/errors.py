@@ -58,6 +58,40 @@ class ValidationFailed(DomainError):
     code = "invalid"
 
 
+class FieldErrors:
+    """Collect every refused field of one input, then refuse once with all of them (the
+    form's error summary shows each; a JSON client gets the first as ``field``):
+
+        errors = FieldErrors()
+        with errors.on("nik"):
+            nik = check_nik(data.nik)
+        with errors.on("nib"):
+            nib = check_nib(data.nib)
+        errors.raise_if_any()
+    """
+
+    def __init__(self) -> None:
+        self.by_field: dict[str, object] = {}
+
+    def on(self, field: str):
+        from contextlib import contextmanager
+
+        @contextmanager
+        def collecting():
+            try:
+                yield
+            except ValidationFailed as exc:
+                name = exc.details.get("field") or field
+                self.by_field.setdefault(name, exc.message)
+
+        return collecting()
+
+    def raise_if_any(self) -> None:
+        if self.by_field:
+            name, message = next(iter(self.by_field.items()))
+            raise ValidationFailed(message, field=name, errors=dict(self.by_field))
+
+
 def wants_json() -> bool:
     return request.path.startswith("/api/") or (request.accept_mimetypes.best == "application/json")
 

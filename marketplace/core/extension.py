@@ -7,6 +7,8 @@ as the tests build them) never share menus, labels or demo data. A feature regis
 plug-in's endpoint, label or status (CTFd's ``load(app)`` with menus on the app object).
 
 Registries:
+- areas (one per role: its menu heading, who holds it, its rank as a main role) and the
+  role facts the menu reads with the login session (``register_area``, ``register_role_fact``);
 - navigation entries per audience (``shopper``, ``owner``, ``lead``, ``bank``, ``admin``)
   and per page slot (``lead.dashboard``, ``lead.member``, ``admin.dashboard``, ...);
 - labels per namespace (``status`` for every lifecycle's states);
@@ -64,6 +66,19 @@ class Figure:
     order: int = 100
 
 
+@dataclass(frozen=True)
+class Area:
+    """A role's area of the site: its menu links are the nav entries of ``place`` and its
+    home is the first of them. ``holds(user)`` says whether the user has the role;
+    ``priority`` orders the areas (the lowest held one is the user's main role, where they
+    land after logging in). The shop (``priority`` None) is everyone's and nobody's home."""
+
+    place: str
+    label: Any
+    holds: Callable[[Any], bool]
+    priority: int | None = None
+
+
 @dataclass
 class Registry:
     nav: dict[str, list[NavEntry]] = field(default_factory=dict)
@@ -78,6 +93,8 @@ class Registry:
     scope_resolvers: dict[str, Callable] = field(default_factory=dict)
     assist_endpoints: dict[str, set[str]] = field(default_factory=dict)
     personal_data: list[Callable] = field(default_factory=list)
+    areas: list[Area] = field(default_factory=list)
+    role_facts: dict[str, Callable] = field(default_factory=dict)
 
 
 def registry(app: Flask | None = None) -> Registry:
@@ -135,6 +152,66 @@ def nav_links(place: str, user: Any = None, **context: Any) -> list[Link]:
         values = entry.values(context) if entry.values else {}
         out.append(Link(str(entry.label), url_for(entry.endpoint, **values), entry.endpoint))
     return out
+
+
+def register_area(
+    app: Flask, place: str, label: Any, *, holds: Callable[[Any], bool], priority: int | None
+) -> None:
+    """A role's area in the header menu (``place``'s nav entries under ``label``)."""
+    reg = registry(app)
+    if any(area.place == place for area in reg.areas):
+        return
+    reg.areas.append(Area(place, label, holds, priority))
+    reg.areas.sort(key=lambda a: (a.priority is not None, a.priority or 0))
+
+
+@dataclass(frozen=True)
+class AreaLinks:
+    place: str
+    label: str
+    links: list[Link]
+    priority: int | None
+
+    @property
+    def home(self) -> Link | None:
+        return self.links[0] if self.links else None
+
+
+def areas(user: Any) -> list[AreaLinks]:
+    """The areas ``user`` holds (the shop first), each with its links: the header menu and
+    the role switcher."""
+    out = []
+    for area in registry().areas:
+        if not area.holds(user):
+            continue
+        links = nav_links(area.place, user)
+        if links:
+            out.append(AreaLinks(area.place, str(area.label), links, area.priority))
+    return out
+
+
+def main_home(user: Any) -> str | None:
+    """The URL of the home of ``user``'s main role (the held area of lowest priority), or
+    None for someone who only shops (they go back where they were)."""
+    for area in registry().areas:
+        if area.priority is None or not area.holds(user):
+            continue
+        links = nav_links(area.place, user)
+        if links:
+            return links[0].url
+    return None
+
+
+def register_role_fact(app: Flask, name: str, column: Callable[[Any], Any]) -> None:
+    """A fact about the signed-in user the menu needs (``"owner"``, ``"bank_officer"``):
+    ``column(user_id_column)`` returns a scalar subquery, added to the one statement that
+    loads the login session (so the header costs no statement of its own). The value is
+    ``user.role_facts[name]``."""
+    registry(app).role_facts.setdefault(name, column)
+
+
+def role_fact(user: Any, name: str) -> Any:
+    return (getattr(user, "role_facts", None) or {}).get(name)
 
 
 # --- labels and messages -------------------------------------------------------------------
@@ -290,5 +367,10 @@ def init_app(app: Flask) -> None:
     if plugin_version_locations not in migrate.configure_callbacks:
         migrate.configure(plugin_version_locations)
     app.jinja_env.globals.update(
-        nav_links=nav_links, figures=figures, label=label, can=can, allowed_actions=allowed_actions
+        nav_links=nav_links,
+        figures=figures,
+        label=label,
+        can=can,
+        allowed_actions=allowed_actions,
+        user_areas=areas,
     )

@@ -31,8 +31,10 @@ def parse_percent_to_bp(text) -> int:
     return int((value * 100).to_integral_value(rounding=ROUND_HALF_UP))
 
 
-def parse_amount_idr(text) -> int:
-    """'65.000' / 'Rp 65.000' / '65000' -> 65000; '65rb', '65,5' and the like are refused."""
+def parse_amount_idr(text, maximum: int | None = None) -> int:
+    """'65.000' / 'Rp 65.000' / '65000' -> 65000; '65rb', '65,5' and the like are refused.
+    Above ``maximum`` (core.money) it says "Jumlah maksimal Rp...", judged on the digits
+    before any int() so a 5,000-digit string is refused, not parsed."""
     raw = _CURRENCY.sub("", str(text if text is not None else "").strip()).replace(" ", "")
     if not raw:
         raise ValueError(_l("Tulis jumlahnya dalam rupiah, contoh 65.000."))
@@ -40,8 +42,12 @@ def parse_amount_idr(text) -> int:
         raise ValueError(
             _l("Tulis jumlah rupiah dengan angka saja, contoh 65.000 (bukan 65rb atau 65 ribu).")
         )
-    digits = raw.replace(".", "")
-    if len(digits.lstrip("0")) > AMOUNT_MAX_DIGITS:
+    digits = raw.replace(".", "").lstrip("0") or "0"
+    if maximum is not None and (len(digits) > len(str(maximum)) or int(digits) > maximum):
+        from marketplace.core.money import format_rupiah
+
+        raise ValueError(_l("Jumlah maksimal %(max)s.", max=format_rupiah(maximum)))
+    if len(digits) > AMOUNT_MAX_DIGITS:
         raise ValueError(_l("Jumlah ini terlalu besar."))
     return int(digits)
 

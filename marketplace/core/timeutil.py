@@ -19,8 +19,17 @@ def jakarta_today():
     return datetime.now(JAKARTA).date()
 
 
-def format_wib(value: datetime | None) -> str:
-    """Jakarta wall-clock time for people: 05-12-2026 19:00 WIB."""
+WIB_FORMATS = {
+    "datetime": "%d-%m-%Y %H:%M WIB",  # where the hour matters, the zone is shown
+    "date": "%d-%m-%Y",  # the Jakarta calendar day of an instant
+    "time": "%H:%M WIB",
+}
+
+
+def format_wib(value: datetime | None, style: str = "datetime") -> str:
+    """The one template filter for instants (``{{ order.created_at | wib }}``): Jakarta
+    wall-clock time, 05-12-2026 19:00 WIB; ``| wib('date')`` gives the Jakarta day. Stored
+    times are UTC; no page shows UTC."""
     if value is None:
         return ""
-    return as_utc(value).astimezone(JAKARTA).strftime("%d-%m-%Y %H:%M WIB")
+    return as_utc(value).astimezone(JAKARTA).strftime(WIB_FORMATS[style])

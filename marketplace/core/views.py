@@ -25,7 +25,7 @@ from contextlib import contextmanager
 from functools import wraps
 from typing import Any
 
-from flask import flash
+from flask import flash, request
 
 from marketplace.core.errors import DomainError, NotFound
 from marketplace.extensions import db
@@ -95,10 +95,38 @@ def domain_errors(
             show_error(exc, form, field=field)
 
 
+def confirmed() -> bool:
+    """True only on the POST of a "check your answers" / confirm page (templates/_forms.html
+    ``check_answers``: its button sends ``confirm=1``). The reusable confirm pattern for
+    registrations, deletes, refunds, rejections and withdrawals:
+
+        if form.validate_on_submit():
+            with domain_errors(form):
+                services.check_something(data)        # every rule, nothing written
+                if not confirmed():
+                    return render_template("x_check.html", form=form)   # the answers, 200
+                services.do_something(data)           # checks again, then writes
+                return redirect(...)
+
+    A GET or the form's own POST shows the answers; only the confirming POST acts."""
+    return request.method == "POST" and request.form.get("confirm") == "1"
+
+
 def show_error(exc: DomainError, form: Any = None, *, field: str | None = None) -> None:
     text = str(exc.message)
     if form is None:
         flash(text, "error")
+        return
+    errors = exc.details.get("errors")
+    if isinstance(errors, dict) and errors:
+        # Every refused field at once (the error summary lists them): a field the form's own
+        # validators already refused keeps that message alone.
+        for name, message in errors.items():
+            if name in form:
+                if not form[name].errors:
+                    form[name].errors = [*form[name].errors, str(message)]
+            else:
+                form.form_errors.append(str(message))
         return
     name = exc.details.get("field")
     if not (name and name in form):

@@ -17,3 +17,14 @@ def init_app(app) -> None:
             )
 
     register_nav(app, "lead", "lead.dashboard", None, items=chapters_led)
+    from flask_babel import lazy_gettext as _l
+
+    from marketplace.core.extension import register_area
+
+    register_area(
+        app,
+        "lead",
+        _l("Pengurus chapter"),
+        holds=lambda user: bool(getattr(user, "lead_roles", ())),
+        priority=20,
+    )

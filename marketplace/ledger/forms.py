@@ -1,15 +1,14 @@
 """The quick-add form of the books: an offline sale or an expense in a few taps."""
 
-import re
 from dataclasses import replace
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, IntegerField, RadioField, SelectField, TextAreaField
+from wtforms import DateField, RadioField, SelectField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
-from wtforms.widgets import TextInput
 
 from marketplace.core.forms import Form, choices
-from marketplace.core.money import MAX_IDR, MAX_LEDGER_ENTRY_IDR, format_rupiah
+from marketplace.core.forms import RupiahField as CoreRupiahField
+from marketplace.core.money import MAX_IDR, MAX_LEDGER_ENTRY_IDR
 from marketplace.core.timeutil import jakarta_today
 from marketplace.ledger.models import EXPENSE_CATEGORIES, INCOME_CATEGORIES
 from marketplace.ledger.services import CATEGORY_LABELS
@@ -19,38 +18,14 @@ KIND_LABELS = {
     "expense": _l("Pengeluaran"),
 }
 
-# "25000", "25.000", "Rp 25.000" (dots group thousands in Indonesian); the sign is kept so
-# the service can answer "-5" with its own message instead of a parse error.
-_AMOUNT = re.compile(r"^(-?)\s*(?:rp\.?\s*)?(\d{1,3}(?:\.\d{3})+|\d+)$", re.IGNORECASE)
 
-
-class RupiahField(IntegerField):
-    """An integer of rupiah, forgiving the way people write prices on paper."""
-
-    widget = TextInput()  # not type=number: that refuses "25.000" in some browsers
+class RupiahField(CoreRupiahField):
+    """The books' amount: the shared rupiah field (core.forms), keeping a leading minus so
+    the service answers "-5" with its own message instead of a parse error."""
 
     def __init__(self, label=None, validators=None, *, maximum: int = MAX_IDR, **kwargs):
-        super().__init__(label, validators, **kwargs)
-        self.maximum = maximum  # marketplace.core.money: the column and the domain's bound
-
-    def process_formdata(self, valuelist):
-        if not valuelist:
-            return
-        raw = (valuelist[0] or "").strip().replace(" ", "")
-        if not raw:
-            self.data = None
-            return
-        match = _AMOUNT.match(raw)
-        if match is None:
-            self.data = None
-            raise ValueError(_l("Tulis jumlahnya dengan angka, contoh 25000."))
-        sign, digits = match.groups()
-        digits = digits.replace(".", "").lstrip("0") or "0"
-        # Compare the digits before int(): a 5,000-digit string is refused, not parsed.
-        if len(digits) > len(str(self.maximum)) or int(digits) > self.maximum:
-            self.data = None
-            raise ValueError(_l("Jumlah maksimal %(max)s.", max=format_rupiah(self.maximum)))
-        self.data = int(sign + digits)
+        kwargs.setdefault("signed", True)
+        super().__init__(label, validators, maximum=maximum, **kwargs)
 
 
 def _grouped(group_label, keys):

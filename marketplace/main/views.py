@@ -1,6 +1,15 @@
 """Home page, health check and the language switch."""
 
-from flask import Blueprint, jsonify, redirect, render_template, request, session
+from flask import (
+    Blueprint,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    session,
+)
 from sqlalchemy import text
 
 from marketplace.catalog.pagecache import cached_page, shows
@@ -28,6 +37,18 @@ def index():
         newest=newest,
         picks=picks,
         categories=CATEGORIES,
+    )
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    """Browsers ask for /favicon.ico whatever the page says: the static file, cached a day
+    (its URL cannot carry a version, so not a year)."""
+    return send_from_directory(
+        current_app.static_folder or "static",
+        "favicon.ico",
+        mimetype="image/vnd.microsoft.icon",
+        max_age=current_app.config.get("FAVICON_MAX_AGE", 86400),
     )
 
 

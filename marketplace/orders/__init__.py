@@ -21,6 +21,7 @@ def init_app(app) -> None:
         order=40,
         visible=lambda user: bool(getattr(user, "is_authenticated", False)),
     )
+    _register_cart_count(app)
     register_labels(
         app,
         "status",
@@ -50,4 +51,24 @@ def init_app(app) -> None:
             ),
             "order_out_for_delivery": _l("Pesanan #%(order)s dari %(business)s sedang diantar."),
         },
+    )
+
+
+def _register_cart_count(app) -> None:
+    """The header's cart count of a signed-in buyer, read with the login session (a guest's
+    header shows the cart link alone, so the guest page cache stays shareable)."""
+    from sqlalchemy import func, select
+
+    from marketplace.core.extension import register_role_fact
+    from marketplace.orders.models import Cart, CartItem
+
+    register_role_fact(
+        app,
+        "cart_items",
+        lambda user_id: (
+            select(func.coalesce(func.sum(CartItem.quantity), 0))
+            .join(Cart, Cart.id == CartItem.cart_id)
+            .where(Cart.user_id == user_id)
+            .scalar_subquery()
+        ),
     )

@@ -1,13 +1,12 @@
 """Forms of the referral network: the lead's referral and endorsement, the member's consent
 and answer, the bank's decisions, and the admin's banks and KUR rules."""
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     DateField,
-    DecimalField,
     EmailField,
     IntegerField,
     SelectField,
@@ -26,10 +25,9 @@ from wtforms.validators import (
 from wtforms.widgets import TextInput
 
 from marketplace.businesses.forms import MultiCheckboxField
-from marketplace.core.forms import Form, choices
+from marketplace.core.forms import Form, PercentField, RupiahField, choices
 from marketplace.core.money import MAX_LOAN_IDR
-from marketplace.core.numbers import format_percent_bp, parse_amount_idr, parse_percent_to_bp
-from marketplace.ledger.forms import RupiahField
+from marketplace.core.numbers import parse_percent_to_bp
 from referrals.models import PURPOSE_KINDS, REJECT_REASONS, SCHEMES
 from referrals.services.bounds import AMOUNT_IDR, RATE_BP, TENOR_MONTHS
 from referrals.services.eligibility import CREDIT_QUESTIONS
@@ -118,42 +116,9 @@ assert set(REJECT_REASON_LABELS) == set(REJECT_REASONS) == set(REJECT_REASON_HEL
 assert set(PURPOSE_KIND_LABELS) == set(PURPOSE_KINDS)
 
 
-class PercentField(DecimalField):
-    """A percentage as people write it in Indonesia: "6,5", "6.5" and "6,5 %" (a text input:
-    a number input reads "6,5" as 65 in some browsers). Parsed by core.numbers."""
-
-    widget = TextInput()
-
-    def process_formdata(self, valuelist):
-        if not valuelist or not (valuelist[0] or "").strip():
-            self.data = None
-            return
-        try:
-            self.data = Decimal(parse_percent_to_bp(valuelist[0])) / 100
-        except ValueError as error:
-            self.data = None
-            raise ValueError(error.args[0]) from None
-
-    def _value(self):
-        if self.raw_data:
-            return self.raw_data[0]
-        return format_percent_bp(rate_bp(self.data)) if self.data is not None else ""
-
-
-class AmountField(IntegerField):
-    """Rupiah as typed: "65.000", "Rp 65.000", "65000" (core.numbers.parse_amount_idr)."""
-
-    widget = TextInput()
-
-    def process_formdata(self, valuelist):
-        if not valuelist or not (valuelist[0] or "").strip():
-            self.data = None
-            return
-        try:
-            self.data = parse_amount_idr(valuelist[0])
-        except ValueError as error:
-            self.data = None
-            raise ValueError(error.args[0]) from None
+# The one rupiah field and the one percent field (core.forms), under the names this module's
+# forms have always used.
+AmountField = RupiahField
 
 
 def rate_bp(percent: Decimal) -> int:
@@ -412,16 +377,17 @@ def parse_rates(text: str) -> dict[str, int]:
         if not part:
             continue
         key, sep, value = part.partition("=")
-        key, value = key.strip(), value.strip().replace(",", ".")
+        key, value = key.strip(), value.strip()
         if not sep or not (key == "*" or key.isdigit()) or key in out:
             raise ValueError(part)
         try:
-            percent = Decimal(value)
-        except InvalidOperation:
+            # The one decimal parser: "6", "6,5", "6.5" and "6,5 %" alike.
+            bp = parse_percent_to_bp(value)
+        except ValueError:
             raise ValueError(part) from None
-        if not percent.is_finite() or not 0 <= percent <= 100:
+        if not 0 <= bp <= 10_000:
             raise ValueError(part)
-        out[key] = rate_bp(percent)
+        out[key] = bp
     if not out:
         raise ValueError(text)
     return out

@@ -184,3 +184,13 @@ def assert_no_horizontal_scroll(page, width: int = VIEWPORT["width"]) -> None:
     scroll_width = page.evaluate("() => document.documentElement.scrollWidth")
     if scroll_width > width:
         pytest.fail(f"{page.url} scrolls sideways at {width}px: document is {scroll_width}px wide")
+
+
+def open_menu(page):
+    """The header's "Menu" is a closed <details> (issue 14): open it (a click on its summary,
+    as a person would, JavaScript or not) and return the menu's navigation landmark."""
+    _settle(page)
+    details = page.locator("header details.menu")
+    if details.get_attribute("open") is None:
+        details.locator("summary").click()
+    return page.locator("header nav.menu-panel")  # "Menu utama" / "Main menu"

@@ -11,7 +11,11 @@ from sqlalchemy import select
 
 from marketplace.extensions import db
 from tests import factories
-from tests.browser.conftest import assert_no_horizontal_scroll, assert_no_serious_axe_violations
+from tests.browser.conftest import (
+    assert_no_horizontal_scroll,
+    assert_no_serious_axe_violations,
+    open_menu,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -27,13 +31,11 @@ def log_in(page, live_server, user):
     form.get_by_label("E-mail").fill(user.email)
     form.get_by_label("Kata sandi", exact=True).fill(factories.PASSWORD)
     form.get_by_role("button", name="Masuk").click()
-    expect(
-        page.get_by_role("navigation", name="Menu utama").get_by_role("button", name="Keluar")
-    ).to_be_visible()
+    expect(open_menu(page).get_by_role("button", name="Keluar")).to_be_visible()
 
 
 def log_out(page):
-    page.get_by_role("navigation", name="Menu utama").get_by_role("button", name="Keluar").click()
+    open_menu(page).get_by_role("button", name="Keluar").click()
 
 
 def test_owner_uploads_a_permit_and_the_lead_verifies_it(page, live_server, world, tmp_path):

@@ -12,7 +12,11 @@ from marketplace.extensions import db
 from marketplace.mentoring.models import OutboxEmail
 from marketplace.notifications.models import OutboxPhoneMessage
 from tests import factories
-from tests.browser.conftest import assert_no_horizontal_scroll, assert_no_serious_axe_violations
+from tests.browser.conftest import (
+    assert_no_horizontal_scroll,
+    assert_no_serious_axe_violations,
+    open_menu,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -63,8 +67,7 @@ def test_an_owner_with_only_a_whatsapp_number_registers_verifies_and_recovers(pa
     page.get_by_label("Kode 6 angka").fill(last_code("+6281234567890"))
     page.get_by_role("button", name="Verifikasi").click()
     expect(page).to_have_url(live_server("/"))
-    menu = page.get_by_role("navigation", name="Menu utama")
-    menu.get_by_role("button", name="Keluar").click()
+    open_menu(page).get_by_role("button", name="Keluar").click()
 
     # Forgot the password: a code to the phone.
     page.goto(live_server("/login"))
@@ -84,7 +87,7 @@ def test_an_owner_with_only_a_whatsapp_number_registers_verifies_and_recovers(pa
     check_page(page)
 
     log_in(page, live_server, "081234567890", NEW_PASSWORD)
-    expect(menu.get_by_role("button", name="Keluar")).to_be_visible()
+    expect(open_menu(page).get_by_role("button", name="Keluar")).to_be_visible()
 
 
 def test_recovery_by_an_email_link(page, live_server):

@@ -168,11 +168,11 @@ def test_books_page_shows_chart_table_and_marks_platform_sales_automatic(db, wor
 @pytest.mark.parametrize(
     ("overrides", "message"),
     [
-        ({"amount_idr": "abc"}, "Tulis jumlahnya dengan angka, contoh 25000."),
+        ({"amount_idr": "abc"}, "Tulis jumlah rupiah dengan angka saja, contoh 65.000"),
         ({"amount_idr": "-5"}, "Jumlah harus angka rupiah lebih dari 0."),
         ({"amount_idr": "0"}, "Jumlah harus angka rupiah lebih dari 0."),
         ({"amount_idr": ""}, "Jumlah harus angka rupiah lebih dari 0."),
-        ({"amount_idr": "25,5"}, "Tulis jumlahnya dengan angka, contoh 25000."),
+        ({"amount_idr": "25,5"}, "Tulis jumlah rupiah dengan angka saja, contoh 65.000"),
         (
             {"occurred_on": (jakarta_today() + timedelta(days=1)).isoformat()},
             "Tanggal tidak boleh di masa depan.",

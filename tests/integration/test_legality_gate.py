@@ -36,6 +36,8 @@ VALID_BUSINESS = {
     "address_line": "Jl. Raya Cakung No. 5, RT 01/RW 02",
     "postal_code": "13910",
     "whatsapp": "0812-3456-7890",
+    # The answers as the "check your answers" page posts them back (issue 14).
+    "confirm": "1",
 }
 
 
