@@ -22,6 +22,9 @@ class Chapter(db.Model):
     # Chapter settings (leads' own rules for the pathway and the KUR pre-screen).
     mentoring_sessions_required: Mapped[int] = mapped_column(default=4, server_default="4")
     books_months_required: Mapped[int] = mapped_column(default=3, server_default="3")
+    # A month counts as "books kept" when the owner made entries in at least this many of
+    # its weeks (days 1-7, 8-14, 15-21, 22-28, 29-31): marketplace/ledger/services.py.
+    books_weeks_required: Mapped[int] = mapped_column(default=4, server_default="4")
 
     kelurahan: Mapped[list["Kelurahan"]] = relationship(
         back_populates="chapter", order_by="Kelurahan.name"
