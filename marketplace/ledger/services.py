@@ -184,15 +184,7 @@ def delete_manual_entry(business: Business, entry_id, *, actor, now=None) -> Led
     leaves the books at once and waits UNDO_MINUTES in ``deleted_ledger_entry`` for
     ``undo_delete``; older waiting entries of the business are dropped here."""
     now = now or utcnow()
-    entry = db.session.scalar(
-        select(LedgerEntry).where(
-            LedgerEntry.id == parse_id(entry_id),
-            LedgerEntry.business_id == business.id,
-            LedgerEntry.kind.in_(OWNER_KINDS),
-        )
-    )
-    if entry is None:
-        raise NotFound()
+    entry = get_owner_entry(business, entry_id)
     db.session.execute(
         delete(DeletedLedgerEntry).where(
             DeletedLedgerEntry.business_id == business.id,
@@ -213,19 +205,38 @@ def delete_manual_entry(business: Business, entry_id, *, actor, now=None) -> Led
     return entry
 
 
-def undo_delete(business: Business, entry_id, *, actor, now=None) -> LedgerEntry:
-    """Put a deleted entry back, with its id, within UNDO_MINUTES of the delete; later,
-    or for another business's entry: NotFound. The row is taken with a compare-and-delete,
-    so two clicks restore it once."""
+def get_owner_entry(business: Business, entry_id) -> LedgerEntry:
+    """One of the business's own typed entries, or NotFound (platform entries too)."""
+    entry = db.session.scalar(
+        select(LedgerEntry).where(
+            LedgerEntry.id == parse_id(entry_id),
+            LedgerEntry.business_id == business.id,
+            LedgerEntry.kind.in_(OWNER_KINDS),
+        )
+    )
+    if entry is None:
+        raise NotFound()
+    return entry
+
+
+def undoable(business: Business, entry_id, now=None) -> DeletedLedgerEntry | None:
+    """The business's deleted entry if it can still be put back."""
     now = now or utcnow()
-    entry_id = parse_id(entry_id)
-    kept = db.session.scalar(
+    return db.session.scalar(
         select(DeletedLedgerEntry).where(
-            DeletedLedgerEntry.id == entry_id,
+            DeletedLedgerEntry.id == parse_id(entry_id),
             DeletedLedgerEntry.business_id == business.id,
             DeletedLedgerEntry.deleted_at >= now - timedelta(minutes=UNDO_MINUTES),
         )
     )
+
+
+def undo_delete(business: Business, entry_id, *, actor, now=None) -> LedgerEntry:
+    """Put a deleted entry back, with its id, within UNDO_MINUTES of the delete; later,
+    or for another business's entry: NotFound. The row is taken with a compare-and-delete,
+    so two clicks restore it once."""
+    entry_id = parse_id(entry_id)
+    kept = undoable(business, entry_id, now)
     if kept is None:
         raise NotFound()
     data = dict(kept.entry)
