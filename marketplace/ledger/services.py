@@ -315,18 +315,35 @@ def monthly_summary(business_id: int, months: int = 12, today: date | None = Non
         out[(first.year, first.month)] = Month(first.year, first.month)
     for y, m, kind, _category, total in rows:
         item = out.get((int(y), int(m)))
-        if item is None:
-            continue
-        effect = EFFECTS[kind]
-        if kind == "sale":
-            item.platform_sales += int(total)
-        elif kind == "refund":
-            item.refunds += int(total)
-        elif effect.income:  # offline cash or credit sales
-            item.offline_sales += int(total)
-        elif effect.expense:  # expenses and the cost of stock sold
-            item.expenses += int(total)
-        # prive, stock bought, equipment, loans, capital: no profit or loss
+        if item is not None:
+            _add(item, kind, int(total))
+    return list(out.values())
+
+
+def _add(item: Month, kind: str, total: int) -> None:
+    effect = EFFECTS[kind]
+    if kind == "sale":
+        item.platform_sales += total
+    elif kind == "refund":
+        item.refunds += total
+    elif effect.income:  # offline cash or credit sales
+        item.offline_sales += total
+    elif effect.expense:  # expenses and the cost of stock sold
+        item.expenses += total
+    # prive, stock bought, equipment, loans, capital: no profit or loss
+
+
+def months_from_rows(rows, today: date, months: int = 12) -> list[Month]:
+    """``monthly_summary`` from ``statements.rows_for``'s rows (bucket = month index), so
+    the dossier reads its monthly table and its statements in one statement."""
+    out = {}
+    for back in range(months - 1, -1, -1):
+        first = _month_start(today, back)
+        out[first.year * 12 + first.month - 1] = Month(first.year, first.month)
+    for kind, _category, bucket, total, _n in rows:
+        item = out.get(bucket)
+        if item is not None:
+            _add(item, kind, total)
     return list(out.values())
 
 

@@ -20,6 +20,15 @@ ADD = "/business/books/entries"
 EXPORT = "/business/books/export.csv"
 
 
+@pytest.fixture
+def reset_weeks(db, world):
+    """Chapters are reference rows the suite keeps between tests: put the setting back."""
+    yield
+    db.session.rollback()
+    world.tebet.books_weeks_required = 4
+    db.session.commit()
+
+
 def make_paid_order(db, *, business, consumer, total_idr=50_000, paid_at=None):
     return make_order(
         business=business, consumer=consumer, status="paid", total_idr=total_idr, paid_at=paid_at
@@ -408,7 +417,9 @@ def test_books_kept_needs_entries_in_4_weeks_of_the_month_3_is_not_enough(db, wo
     assert ledger.books_kept(world.biz_cakung.id, 2026, 2) is False
 
 
-def test_books_kept_follows_the_chapters_rhythm_and_counts_an_assisting_leads_entries(db, world):
+def test_books_kept_follows_the_chapters_rhythm_and_counts_an_assisting_leads_entries(
+    db, world, reset_weeks
+):
     world.tebet.books_weeks_required = 2
     db.session.commit()
     add_rows(db, world.biz_tebet, [("expense", "sewa", 1_000, date(2026, 2, 3), None)])

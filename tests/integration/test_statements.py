@@ -38,6 +38,15 @@ def owner_client(csrf_client, login_as, world):
     return csrf_client
 
 
+@pytest.fixture
+def reset_weeks(db, world):
+    """Chapters are reference rows the suite keeps between tests: put the setting back."""
+    yield
+    db.session.rollback()
+    world.tebet.books_weeks_required = 4
+    db.session.commit()
+
+
 def expected(rows, start, end):
     """The statements' figures computed straight from (kind, amount, day) rows."""
     upto = [(k, a) for k, a, d in rows if d <= end]
@@ -303,3 +312,23 @@ def test_undo_after_10_minutes_or_by_another_owner_is_404(
     login_as(csrf_client.client, world.biz_cakung.owner)
     assert csrf_client.post(f"/business/books/entries/{second.id}/undo").status_code == 404
     assert db.session.scalar(select(func.count(LedgerEntry.id))) == 0
+
+
+def test_lead_sets_the_chapters_weekly_rhythm_for_books_kept(
+    db, world, reset_weeks, csrf_client, login_as
+):
+    login_as(csrf_client.client, world.lead_tebet)
+    page = csrf_client.get("/lead/tebet/settings").get_data(as_text=True)
+    assert 'name="books_weeks"' in page
+    response = csrf_client.post(
+        "/lead/tebet/settings",
+        data={"sessions_required": "4", "books_months": "3", "books_weeks": "2"},
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert world.tebet.books_weeks_required == 2
+    refused = csrf_client.post(
+        "/lead/tebet/settings",
+        data={"sessions_required": "4", "books_months": "3", "books_weeks": "6"},
+    )
+    assert refused.status_code == 400
