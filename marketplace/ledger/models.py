@@ -118,7 +118,7 @@ class LedgerEntry(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     business_id: Mapped[int] = mapped_column(ForeignKey("business.id"))
-    kind: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[str] = mapped_column(String(24))
     category: Mapped[str] = mapped_column(String(24))
     amount_idr: Mapped[int] = mapped_column(BigInteger)  # always positive; the kind gives the sign
     occurred_on: Mapped[date] = mapped_column(Date)

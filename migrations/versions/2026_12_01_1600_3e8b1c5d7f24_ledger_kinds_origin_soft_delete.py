@@ -33,6 +33,8 @@ def one_of(column, values):
 
 def upgrade():
     with op.batch_alter_table('ledger_entry', schema=None) as batch_op:
+        # 'receivable_collected' and kinds other features add need more than 16.
+        batch_op.alter_column('kind', existing_type=sa.String(length=16), type_=sa.String(length=24), existing_nullable=False)
         batch_op.add_column(sa.Column('origin', sa.String(length=16), server_default='owner', nullable=False))
     # The platform wrote every sale and refund so far; everything else was typed.
     op.execute("UPDATE ledger_entry SET origin = 'platform' WHERE kind IN ('sale', 'refund')")
@@ -66,3 +68,4 @@ def downgrade():
         batch_op.drop_constraint(batch_op.f('ck_ledger_entry_kind_known'), type_='check')
         batch_op.create_check_constraint('kind_known', one_of('kind', OLD_KINDS))
         batch_op.drop_column('origin')
+        batch_op.alter_column('kind', existing_type=sa.String(length=24), type_=sa.String(length=16), existing_nullable=False)
