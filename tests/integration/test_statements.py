@@ -332,3 +332,31 @@ def test_lead_sets_the_chapters_weekly_rhythm_for_books_kept(
         data={"sessions_required": "4", "books_months": "3", "books_weeks": "6"},
     )
     assert refused.status_code == 400
+
+
+def test_two_simultaneous_undos_restore_the_entry_once(app, db, world):
+    from marketplace.businesses.models import Business
+    from tests.concurrency import race
+
+    _typed(db, world, 1)
+    entry_id = db.session.scalar(select(LedgerEntry.id))
+    ledger.delete_manual_entry(world.biz_tebet, entry_id, actor=world.biz_tebet.owner)
+    db.session.commit()
+    business_id, owner_id = world.biz_tebet.id, world.biz_tebet.owner_id
+
+    def attempt(i, prepared):
+        if prepared is None:
+            return business_id
+        business = db.session.get(Business, prepared)
+        ledger.undo_delete(business, entry_id, actor=SimpleOwner(owner_id))
+
+    ok, refused = race(app, 2, attempt)
+    assert (len(ok), len(refused)) == (1, 1)
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count(LedgerEntry.id))) == 1
+    assert db.session.scalar(select(func.count(DeletedLedgerEntry.id))) == 0
+
+
+class SimpleOwner:
+    def __init__(self, user_id):
+        self.id = user_id
