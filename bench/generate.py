@@ -533,6 +533,7 @@ def generate(app, members: int, *, seed: int = 2026, quiet: bool = False) -> dic
                     (created + timedelta(minutes=5)).date(),
                     oid,
                     created,
+                    "platform",
                 )
             )
         w.write(
@@ -604,6 +605,7 @@ def generate(app, members: int, *, seed: int = 2026, quiet: bool = False) -> dic
                             day,
                             None,
                             EPOCH - timedelta(days=back),
+                            "owner",
                         )
                     )
         w.write(
@@ -617,6 +619,7 @@ def generate(app, members: int, *, seed: int = 2026, quiet: bool = False) -> dic
                 "occurred_on",
                 "order_id",
                 "created_at",
+                "origin",
             ),
             ledger,
         )

@@ -208,15 +208,17 @@ def _get_ready(business, lead) -> None:
     kept = months_with_books([business.id], date(*months[-1], 1)).get(business.id, set())
     for year, month in months:
         if (year, month) not in kept:
-            ledger.add_entry(
-                business,
-                kind="manual_income",
-                category="penjualan_offline",
-                amount_idr=1_500_000,
-                occurred_on=date(year, month, 15),
-                note="Penjualan di bazar kelurahan",
-                actor=business.owner,
-            )
+            # In the owner's weekly rhythm: books kept counts weeks with entries (ledger).
+            for day in (2, 9, 16, 23):
+                ledger.add_entry(
+                    business,
+                    kind="manual_income",
+                    category="penjualan_offline",
+                    amount_idr=375_000,
+                    occurred_on=date(year, month, day),
+                    note="Penjualan di bazar kelurahan",
+                    actor=business.owner,
+                )
 
 
 def seed_tokens() -> list[tuple[str, str, str]]:

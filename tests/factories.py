@@ -420,14 +420,16 @@ def make_ready_member(*, business: Business, lead: User, sessions=None, books_mo
         month -= 1
         if month == 0:
             year, month = year - 1, 12
-        db.session.add(
+        # The owner's own entries in four weeks of the month: the chapter's default rhythm.
+        db.session.add_all(
             LedgerEntry(
                 business_id=business.id,
                 kind="manual_income",
                 category="penjualan_offline",
-                amount_idr=1_500_000,
-                occurred_on=date(year, month, 15),
+                amount_idr=375_000,
+                occurred_on=date(year, month, day),
             )
+            for day in (3, 10, 17, 24)
         )
     db.session.commit()
     count = business.chapter.mentoring_sessions_required if sessions is None else sessions

@@ -25,6 +25,9 @@ class Chapter(db.Model):
     # The chapter's centre (sekretariat): where buyers may pick up (issue 15), shown after payment.
     centre_address: Mapped[str | None] = mapped_column(String(200))
     centre_hours: Mapped[str | None] = mapped_column(String(120))
+    # A month counts as "books kept" when the owner made entries in at least this many of
+    # its weeks (days 1-7, 8-14, 15-21, 22-28, 29-31): marketplace/ledger/services.py.
+    books_weeks_required: Mapped[int] = mapped_column(default=4, server_default="4")
 
     kelurahan: Mapped[list["Kelurahan"]] = relationship(
         back_populates="chapter", order_by="Kelurahan.name"

@@ -225,6 +225,7 @@ def settings():
     if request.method == "GET":
         form.sessions_required.data = g.chapter.mentoring_sessions_required
         form.books_months.data = g.chapter.books_months_required
+        form.books_weeks.data = g.chapter.books_weeks_required
     status = 200
     if form.validate_on_submit():
         with domain_errors():
@@ -232,6 +233,7 @@ def settings():
                 g.chapter,
                 sessions_required=form.sessions_required.data,
                 books_months=form.books_months.data,
+                books_weeks=form.books_weeks.data,
                 actor=current_user,
             )
             flash(_("Pengaturan chapter disimpan."), "success")

@@ -10,13 +10,19 @@ from marketplace.core.forms import Form, choices
 from marketplace.core.forms import RupiahField as CoreRupiahField
 from marketplace.core.money import MAX_IDR, MAX_LEDGER_ENTRY_IDR
 from marketplace.core.timeutil import jakarta_today
-from marketplace.ledger.models import EXPENSE_CATEGORIES, INCOME_CATEGORIES
+from marketplace.ledger.models import (
+    EXPENSE_CATEGORIES,
+    INCOME_CATEGORIES,
+    SINGLE_CATEGORY_KINDS,
+)
 from marketplace.ledger.services import CATEGORY_LABELS
 
 KIND_LABELS = {
     "manual_income": _l("Pemasukan (penjualan offline)"),
     "expense": _l("Pengeluaran"),
 }
+# The other kinds of entry (one category each), for the "other entries" choice.
+OTHER_KIND_LABELS = {kind: CATEGORY_LABELS[kind] for kind in SINGLE_CATEGORY_KINDS}
 
 
 class RupiahField(CoreRupiahField):
@@ -40,6 +46,35 @@ def category_choices():
         *_grouped(_l("Pemasukan"), INCOME_CATEGORIES),
         *_grouped(_l("Pengeluaran"), EXPENSE_CATEGORIES),
     ]
+
+
+class OtherEntryForm(Form):
+    """Entries the statements need besides cash in and out: prive, stock, equipment,
+    piutang, utang, loans, capital. The kind is the category."""
+
+    kind = SelectField(
+        _l("Jenis catatan"),
+        choices=[*choices([("", _l("— pilih jenis —"))]), *choices(OTHER_KIND_LABELS)],
+        validate_choice=False,
+        validators=[InputRequired(message=_l("Pilih jenis catatan."))],
+    )
+    amount_idr = RupiahField(
+        _l("Jumlah (rupiah)"),
+        maximum=MAX_LEDGER_ENTRY_IDR,
+        validators=[InputRequired(message=_l("Jumlah harus angka rupiah lebih dari 0."))],
+    )
+    occurred_on = DateField(_l("Tanggal"), default=jakarta_today, validators=[Optional()])
+    note = TextAreaField(_l("Catatan (boleh dikosongkan)"), validators=[Length(max=500)])
+
+
+class PeriodForm(Form):
+    """The period of the statements (a GET form: it changes nothing)."""
+
+    class Meta:
+        csrf = False
+
+    start = DateField(_l("Dari tanggal"), validators=[Optional()])
+    end = DateField(_l("Sampai tanggal"), validators=[Optional()])
 
 
 class EntryForm(Form):

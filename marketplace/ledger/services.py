@@ -6,23 +6,30 @@ figures are SQL aggregates, so a business with years of entries costs one query.
 """
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import Integer, and_, case, cast, delete, func, select
+from sqlalchemy.orm import aliased
 
 from marketplace.businesses.models import Business
 from marketplace.core import audit
 from marketplace.core.errors import NotFound, ValidationFailed
 from marketplace.core.ids import parse_id
+from marketplace.core.models import rowcount
 from marketplace.core.money import MAX_LEDGER_ENTRY_IDR, MAX_PAYOUT_IDR, require_amount
-from marketplace.core.timeutil import jakarta_today
+from marketplace.core.timeutil import jakarta_today, utcnow
 from marketplace.extensions import db
 from marketplace.ledger.models import (
-    EXPENSE_CATEGORIES,
-    INCOME_CATEGORIES,
+    BOOKKEEPING_ORIGINS,
+    CATEGORIES,
+    EFFECTS,
     KINDS,
+    OWNER_KINDS,
+    UNDO_MINUTES,
+    DeletedLedgerEntry,
     LedgerEntry,
+    Origin,
     Payout,
 )
 
@@ -37,6 +44,18 @@ CATEGORY_LABELS = {
     "transport": _l("Transport / ongkir"),
     "listrik_air": _l("Listrik, air, pulsa"),
     "lainnya": _l("Lainnya"),
+    # One category per kind (the kind is the category): marketplace/ledger/models.py
+    "credit_sale": _l("Penjualan kredit (piutang)"),
+    "receivable_collected": _l("Pelunasan piutang dari pembeli"),
+    "stock_purchase": _l("Pembelian stok barang (tunai)"),
+    "credit_purchase": _l("Pembelian stok secara kredit (utang)"),
+    "payable_paid": _l("Pembayaran utang ke pemasok"),
+    "stock_used": _l("Stok terjual / terpakai (harga pokok)"),
+    "asset_purchase": _l("Pembelian peralatan usaha"),
+    "loan_received": _l("Pinjaman diterima"),
+    "loan_repaid": _l("Cicilan pinjaman (pokok)"),
+    "owner_capital": _l("Setoran modal pemilik"),
+    "owner_withdrawal": _l("Pengambilan pribadi (prive)"),
 }
 MAX_AMOUNT = MAX_LEDGER_ENTRY_IDR  # marketplace.core.money
 
@@ -60,6 +79,7 @@ def record_sale(order) -> LedgerEntry:
         occurred_on=_paid_day(order),
         order_id=order.id,
         note=f"Pesanan #{order.id}",
+        origin=Origin.PLATFORM,
     )
     db.session.add(entry)
     if shipping:
@@ -72,6 +92,7 @@ def record_sale(order) -> LedgerEntry:
                 occurred_on=entry.occurred_on,
                 order_id=order.id,
                 note=f"Ongkir pesanan #{order.id}",
+                origin=Origin.PLATFORM,
             )
         )
     db.session.flush()  # the unique (order_id, kind, category) key refuses a second sale
@@ -87,6 +108,7 @@ def record_refund(order) -> LedgerEntry:
         occurred_on=jakarta_today(),
         order_id=order.id,
         note=f"Pengembalian pesanan #{order.id}",
+        origin=Origin.PLATFORM,
     )
     db.session.add(entry)
     db.session.flush()
@@ -109,6 +131,7 @@ def record_stripe_refund(order, refunded_idr: int) -> LedgerEntry:
             occurred_on=jakarta_today(),
             order_id=order.id,
             note=f"Pengembalian pesanan #{order.id}",
+            origin=Origin.PLATFORM,
         )
         db.session.add(entry)
     else:
@@ -121,23 +144,32 @@ def add_entry(
     business: Business,
     *,
     kind: str,
-    category: str,
+    category: str | None,
     amount_idr: int,
     occurred_on: date | None,
     note: str | None,
     actor,
+    origin: str = Origin.OWNER,
 ) -> LedgerEntry:
-    """An owner's offline sale (manual_income) or expense; a helper needs the member's
-    grant for the books (recorded as done by the helper for the member)."""
+    """An entry the owner typed: an offline sale, an expense, or one of the kinds the
+    statements need (prive, stock, equipment, receivables, payables, loans, capital). A
+    kind with a single category takes it whatever ``category`` says. A helper needs the
+    member's grant for the books (recorded as done by the helper for the member)."""
     from marketplace.assist import services as assist
     from marketplace.assist.models import AssistTask
 
     grant = assist.check_helper(actor, business, AssistTask.BOOKS)
-    if kind not in ("manual_income", "expense"):
-        raise ValidationFailed(_l("Pilih pemasukan atau pengeluaran."), field="kind")
-    allowed = INCOME_CATEGORIES if kind == "manual_income" else EXPENSE_CATEGORIES
+    if grant is not None:
+        origin = Origin.LEAD  # entered by the assisting lead or helper, for the member
+    if kind not in OWNER_KINDS:
+        raise ValidationFailed(_l("Pilih jenis catatan."), field="kind")
+    allowed = CATEGORIES[kind]
+    if len(allowed) == 1:
+        category = allowed[0]
     if category not in allowed:
         raise ValidationFailed(_l("Pilih kategori."), field="category")
+    if origin not in (Origin.OWNER, Origin.LEAD):
+        raise ValidationFailed(_l("Pilih jenis catatan."), field="kind")
     require_amount(amount_idr, maximum=MAX_AMOUNT)
     today = jakarta_today()
     occurred_on = occurred_on or today
@@ -151,6 +183,7 @@ def add_entry(
         occurred_on=occurred_on,
         note=(note or "").strip()[:500] or None,
         created_by_id=actor.id,
+        origin=origin,
     )
     db.session.add(entry)
     db.session.flush()
@@ -158,19 +191,98 @@ def add_entry(
     return entry
 
 
-def delete_manual_entry(business: Business, entry_id, *, actor) -> None:
-    """Owners may correct their own typing; platform sales and refunds stay."""
+def _restorable(entry: LedgerEntry) -> dict:
+    return {
+        "kind": entry.kind,
+        "category": entry.category,
+        "amount_idr": entry.amount_idr,
+        "occurred_on": entry.occurred_on.isoformat(),
+        "note": entry.note,
+        "created_by_id": entry.created_by_id,
+        "created_at": entry.created_at.isoformat(),
+        "origin": entry.origin,
+    }
+
+
+def delete_manual_entry(business: Business, entry_id, *, actor, now=None) -> LedgerEntry:
+    """Owners may correct their own typing; platform sales and refunds stay. The entry
+    leaves the books at once and waits UNDO_MINUTES in ``deleted_ledger_entry`` for
+    ``undo_delete``; older waiting entries of the business are dropped here."""
+    now = now or utcnow()
+    entry = get_owner_entry(business, entry_id)
+    db.session.execute(
+        delete(DeletedLedgerEntry).where(
+            DeletedLedgerEntry.business_id == business.id,
+            DeletedLedgerEntry.deleted_at < now - timedelta(minutes=UNDO_MINUTES),
+        )
+    )
+    db.session.add(
+        DeletedLedgerEntry(
+            id=entry.id,
+            business_id=business.id,
+            entry=_restorable(entry),
+            deleted_by_id=actor.id,
+            deleted_at=now,
+        )
+    )
+    db.session.delete(entry)
+    db.session.flush()
+    return entry
+
+
+def get_owner_entry(business: Business, entry_id) -> LedgerEntry:
+    """One of the business's own typed entries, or NotFound (platform entries too)."""
     entry = db.session.scalar(
         select(LedgerEntry).where(
             LedgerEntry.id == parse_id(entry_id),
             LedgerEntry.business_id == business.id,
-            LedgerEntry.kind.in_(("manual_income", "expense")),
+            LedgerEntry.kind.in_(OWNER_KINDS),
         )
     )
     if entry is None:
         raise NotFound()
-    db.session.delete(entry)
+    return entry
+
+
+def undoable(business: Business, entry_id, now=None) -> DeletedLedgerEntry | None:
+    """The business's deleted entry if it can still be put back."""
+    now = now or utcnow()
+    return db.session.scalar(
+        select(DeletedLedgerEntry).where(
+            DeletedLedgerEntry.id == parse_id(entry_id),
+            DeletedLedgerEntry.business_id == business.id,
+            DeletedLedgerEntry.deleted_at >= now - timedelta(minutes=UNDO_MINUTES),
+        )
+    )
+
+
+def undo_delete(business: Business, entry_id, *, actor, now=None) -> LedgerEntry:
+    """Put a deleted entry back, with its id, within UNDO_MINUTES of the delete; later,
+    or for another business's entry: NotFound. The row is taken with a compare-and-delete,
+    so two clicks restore it once."""
+    entry_id = parse_id(entry_id)
+    kept = undoable(business, entry_id, now)
+    if kept is None:
+        raise NotFound()
+    data = dict(kept.entry)
+    taken = db.session.execute(delete(DeletedLedgerEntry).where(DeletedLedgerEntry.id == entry_id))
+    if rowcount(taken) != 1:
+        raise NotFound()
+    entry = LedgerEntry(
+        id=entry_id,
+        business_id=business.id,
+        kind=data["kind"],
+        category=data["category"],
+        amount_idr=data["amount_idr"],
+        occurred_on=date.fromisoformat(data["occurred_on"]),
+        note=data["note"],
+        created_by_id=data["created_by_id"],
+        created_at=datetime.fromisoformat(data["created_at"]),
+        origin=data["origin"],
+    )
+    db.session.add(entry)
     db.session.flush()
+    return entry
 
 
 def _signed():
@@ -228,38 +340,82 @@ def monthly_summary(business_id: int, months: int = 12, today: date | None = Non
         out[(first.year, first.month)] = Month(first.year, first.month)
     for y, m, kind, _category, total in rows:
         item = out.get((int(y), int(m)))
-        if item is None:
-            continue
-        if kind == "sale":
-            item.platform_sales += int(total)
-        elif kind == "manual_income":
-            item.offline_sales += int(total)
-        elif kind == "refund":
-            item.refunds += int(total)
-        else:
-            item.expenses += int(total)
+        if item is not None:
+            _add(item, kind, int(total))
     return list(out.values())
+
+
+def _add(item: Month, kind: str, total: int) -> None:
+    effect = EFFECTS[kind]
+    if kind == "sale":
+        item.platform_sales += total
+    elif kind == "refund":
+        item.refunds += total
+    elif effect.income:  # offline cash or credit sales
+        item.offline_sales += total
+    elif effect.expense:  # expenses and the cost of stock sold
+        item.expenses += total
+    # prive, stock bought, equipment, loans, capital: no profit or loss
+
+
+def months_from_rows(rows, today: date, months: int = 12) -> list[Month]:
+    """``monthly_summary`` from ``statements.rows_for``'s rows (bucket = month index), so
+    the dossier reads its monthly table and its statements in one statement."""
+    out = {}
+    for back in range(months - 1, -1, -1):
+        first = _month_start(today, back)
+        out[first.year * 12 + first.month - 1] = Month(first.year, first.month)
+    for kind, _category, bucket, total, _n in rows:
+        item = out.get(bucket)
+        if item is not None:
+            _add(item, kind, total)
+    return list(out.values())
+
+
+def week_of_month(day_column):
+    """1 for days 1-7, 2 for 8-14, 3 for 15-21, 4 for 22-28, 5 for 29-31 (SQL)."""
+    day = cast(func.extract("day", day_column), Integer)
+    return case((day <= 7, 1), (day <= 14, 2), (day <= 21, 3), (day <= 28, 4), else_=5)
 
 
 def books_months(business_ids, *, since: date, until: date | None = None):
     """The one "books kept" rule, as SQL: a SELECT of ``(business_id, month_index)`` (month
     index = year * 12 + month - 1), one row per month from ``since`` (up to ``until``,
-    excluded) in which the business kept books, i.e. has at least one entry, a platform sale
-    or something the owner typed. ``business_ids`` is a SELECT of ids (never a bound list
-    that grows with the data) or None for every business."""
+    excluded) in which the business kept books: the owner (or an assisting lead) made
+    entries in at least the chapter's ``books_weeks_required`` distinct weeks of the month
+    (weeks = days 1-7, 8-14, 15-21, 22-28, 29-31; default 4). Platform sales and refunds are
+    written by the platform and never count: the seed paper's point is that owners stop
+    keeping records after training. ``business_ids`` is a SELECT of ids (never a bound list
+    that grows with the data) or None for every business. One grouped SELECT."""
+    member, chapter = aliased(Business), aliased(_chapter_model())
     index = (
         func.extract("year", LedgerEntry.occurred_on) * 12
         + func.extract("month", LedgerEntry.occurred_on)
         - 1
     )
-    stmt = select(LedgerEntry.business_id, index.label("month_index")).where(
-        LedgerEntry.occurred_on >= since
+    stmt = (
+        select(LedgerEntry.business_id, index.label("month_index"))
+        .join(member, member.id == LedgerEntry.business_id)
+        .join(chapter, chapter.id == member.chapter_id)
+        .where(
+            LedgerEntry.occurred_on >= since,
+            LedgerEntry.origin.in_([str(o) for o in BOOKKEEPING_ORIGINS]),
+        )
     )
     if until is not None:
         stmt = stmt.where(LedgerEntry.occurred_on < until)
     if business_ids is not None:
         stmt = stmt.where(LedgerEntry.business_id.in_(business_ids))
-    return stmt.group_by(LedgerEntry.business_id, index).having(func.count(LedgerEntry.id) >= 1)
+    return stmt.group_by(LedgerEntry.business_id, index, chapter.books_weeks_required).having(
+        func.count(func.distinct(week_of_month(LedgerEntry.occurred_on)))
+        >= chapter.books_weeks_required
+    )
+
+
+def _chapter_model():
+    from marketplace.chapters.models import Chapter
+
+    return Chapter
 
 
 def books_kept(business_id: int, year: int, month: int) -> bool:
@@ -285,11 +441,15 @@ def months_with_books(business_ids, since: date) -> dict[int, set[tuple[int, int
     return out
 
 
+def entries_select(business_id: int):
+    """The business's entries, for a keyset page sorted by (occurred_on, id)."""
+    return select(LedgerEntry).where(LedgerEntry.business_id == business_id)
+
+
 def entries(business_id: int, limit: int = 100) -> list[LedgerEntry]:
     return list(
         db.session.scalars(
-            select(LedgerEntry)
-            .where(LedgerEntry.business_id == business_id)
+            entries_select(business_id)
             .order_by(LedgerEntry.occurred_on.desc(), LedgerEntry.id.desc())
             .limit(limit)
         )

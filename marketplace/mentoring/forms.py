@@ -84,3 +84,9 @@ class SettingsForm(Form):
         _l("Bulan berturut-turut buku kas untuk Pelaporan Keuangan"),
         validators=[DataRequired(), NumberRange(1, 12)],
     )
+    # A month counts when the owner wrote entries in this many of its weeks (1-7, 8-14,
+    # 15-21, 22-28, 29-31); platform sales never count.
+    books_weeks = IntegerField(
+        _l("Minggu dengan catatan pemilik agar satu bulan dihitung berbuku kas (1-5)"),
+        validators=[Optional(), NumberRange(1, 5)],
+    )

@@ -364,7 +364,15 @@ def upcoming_for_member(business: Business, limit: int = 10):
     return [(s, s.id in mine, counts.get(s.id, 0)) for s in sessions]
 
 
-def update_settings(chapter: Chapter, *, sessions_required: int, books_months: int, actor) -> None:
+def update_settings(
+    chapter: Chapter, *, sessions_required: int, books_months: int, actor, books_weeks=None
+) -> None:
+    """``books_weeks``: weeks of a month with the owner's entries for the month to count as
+    books kept (ledger.books_months); None keeps the chapter's."""
+    if books_weeks is not None:
+        if not isinstance(books_weeks, int) or not 1 <= books_weeks <= 5:
+            raise ValidationFailed(_l("Jumlah minggu 1 sampai 5."), field="books_weeks")
+        chapter.books_weeks_required = books_weeks
     if not isinstance(sessions_required, int) or not 1 <= sessions_required <= 52:
         raise ValidationFailed(_l("Jumlah sesi 1 sampai 52."), field="sessions_required")
     if not isinstance(books_months, int) or not 1 <= books_months <= 12:
@@ -378,4 +386,5 @@ def update_settings(chapter: Chapter, *, sessions_required: int, books_months: i
         chapter=chapter,
         sessions_required=sessions_required,
         books_months=books_months,
+        books_weeks=chapter.books_weeks_required,
     )

@@ -1,7 +1,7 @@
 """product take-downs by the admin, with the reason the seller reads (issue 14)
 
 Revision ID: d7f1b3c5e9a2
-Revises: 3e8b1c5d7f20
+Revises: 3e8b1c5d7f24
 Create Date: 2026-12-01 16:00:00.000000
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "d7f1b3c5e9a2"
-down_revision = "3e8b1c5d7f20"
+down_revision = "3e8b1c5d7f24"
 branch_labels = None
 depends_on = None
 

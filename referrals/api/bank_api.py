@@ -14,7 +14,7 @@ from flask import Blueprint, g, jsonify, request
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
 
-from marketplace.core import audit
+from marketplace.core import audit, uploads
 from marketplace.core.errors import ValidationFailed, error_response
 from marketplace.core.pagination import keyset_page
 from marketplace.core.security import mark_no_store
@@ -213,9 +213,8 @@ def list_referrals():
 @unit_of_work
 def get_referral(referral_id: str):
     referral = services.get_for_bank_or_404(referral_id, g.bank)
+    # With the same pre-screen the member, the lead and the portal's dossier page show.
     dossier = services.dossier.build(referral)
-    # The same pre-screen the member, the lead and the portal's dossier page show.
-    dossier["pre_screen"] = services.screen_json(services.screen_for(referral))
     body = {**referral_json(referral), "dossier": dossier}
     mark_no_store()
     audit.record(
@@ -227,6 +226,34 @@ def get_referral(referral_id: str):
         token_id=g.bank_token.id,
     )
     return jsonify(body)
+
+
+@bp.get("/referrals/<referral_id>/documents/<document_id>/file")
+@unit_of_work
+def get_document_file(referral_id: str, document_id: str):
+    """A verified legality document's scan (SIKP item 5), for the consented bank only;
+    404 for another bank's referral, after withdrawal, or an unverified document."""
+    referral = services.get_for_bank_or_404(referral_id, g.bank)
+    doc = services.dossier.verified_scan(referral, document_id)
+    audit.record(
+        "bank_api.document_downloaded",
+        role=ROLE,
+        chapter=referral.chapter,
+        bank_id=g.bank.id,
+        target=referral,
+        token_id=g.bank_token.id,
+        document_id=doc.id,
+    )
+    response = uploads.send_stored(
+        doc.file_key, mime=doc.file_mime, download_name=doc.original_name
+    )
+    # Read the (size-capped) scan into the response and close the file now: a bank's HTTP
+    # client that drops the connection early must not leave the file handle open.
+    stream = response.response
+    response.direct_passthrough = False
+    response.set_data(b"".join(stream))
+    stream.close()
+    return response
 
 
 @bp.post("/referrals/<referral_id>/events")

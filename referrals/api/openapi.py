@@ -64,6 +64,47 @@ def _referral_properties() -> dict:
     }
 
 
+def _statements_schema() -> dict:
+    money = {"type": "integer"}
+    by_key = {"type": "object", "additionalProperties": money}
+    return {
+        "type": "object",
+        "description": "Profit and loss for the period, financial position at its end "
+        "(assets = liabilities + equity), notes. Rupiah integers; prive lowers equity.",
+        "required": ["standard", "period", "profit_and_loss", "financial_position", "notes"],
+        "properties": {
+            "standard": {"const": "SAK EMKM"},
+            "basis": {"type": "string"},
+            "period": {
+                "type": "object",
+                "properties": {"start": {"type": "string"}, "end": {"type": "string"}},
+            },
+            "profit_and_loss": {
+                "type": "object",
+                "properties": {
+                    "revenue_idr": by_key,
+                    "total_revenue_idr": money,
+                    "expenses_idr": by_key,
+                    "total_expenses_idr": money,
+                    "profit_idr": money,
+                },
+            },
+            "financial_position": {
+                "type": "object",
+                "properties": {
+                    "assets_idr": by_key,
+                    "total_assets_idr": money,
+                    "liabilities_idr": by_key,
+                    "total_liabilities_idr": money,
+                    "equity_idr": by_key,
+                    "total_liabilities_and_equity_idr": money,
+                },
+            },
+            "notes": {"type": "object"},
+        },
+    }
+
+
 def _dossier_schema() -> dict:
     nullable_date = _nullable("string")
     return {
@@ -173,8 +214,19 @@ def _dossier_schema() -> dict:
                         "issued_on": nullable_date,
                         "expires_on": nullable_date,
                         "verified_at": {"type": "string"},
+                        "document_id": {
+                            "type": "integer",
+                            "description": "The scan: GET /api/v1/bank/referrals/{referral_id}"
+                            "/documents/{document_id}/file.",
+                        },
+                        "file_mime": _nullable("string"),
                     },
                 },
+            },
+            "statements": {
+                "oneOf": [{"type": "null"}, _statements_schema()],
+                "description": "SAK EMKM statements from the member's books for the last 12 "
+                "months (null when the consent in force predates them, version 2026-12-v4).",
             },
             "books": {
                 "type": "array",
@@ -446,6 +498,28 @@ def _paths() -> dict:
                 "parameters": [referral_id],
                 "responses": {
                     "200": _json(_ref("ReferralDetail"), "The referral and dossier"),
+                    "401": _error("Unauthorized"),
+                    "404": _error("NotFound"),
+                },
+            }
+        },
+        "/api/v1/bank/referrals/{referral_id}/documents/{document_id}/file": {
+            "get": {
+                "operationId": "getBankReferralDocumentFile",
+                "tags": ["bank"],
+                "security": bearer,
+                "summary": "The scan of a verified legality document in the dossier.",
+                "description": "Only for the bank the member consented to, while the consent "
+                "stands, and only for documents the dossier lists (verified and valid).",
+                "parameters": [referral_id, _id_parameter("document_id", MAX_ID)],
+                "responses": {
+                    "200": {
+                        "description": "The scan, as an attachment",
+                        "content": {
+                            mime: {"schema": {"type": "string", "format": "binary"}}
+                            for mime in ("application/pdf", "image/jpeg", "image/png")
+                        },
+                    },
                     "401": _error("Unauthorized"),
                     "404": _error("NotFound"),
                 },

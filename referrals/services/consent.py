@@ -18,7 +18,10 @@ from referrals.services.eligibility import CREDIT_QUESTIONS
 from referrals.services.links import external_url
 from referrals.services.scope import require_member
 
-CONSENT_VERSION = "2026-12-v3"  # v3: the SIKP fields (issue 13)
+CONSENT_VERSION = "2026-12-v4"  # v3: the SIKP fields; v4: statements and scans (issue 13)
+# Consents given under these versions cover the SAK EMKM statements and the verified
+# documents' scans; an older receipt keeps its text and the dossier it agreed to.
+VERSIONS_WITH_STATEMENTS = frozenset({"2026-12-v4"})
 RETENTION_DAYS = 365
 CONSENT_PURPOSE = "Pra-penilaian dan pengajuan KUR"
 SHARED_FIELDS = (
@@ -29,7 +32,11 @@ SHARED_FIELDS = (
         "usaha dan kode KBLI"
     ),
     _l("Nomor WhatsApp usaha, agar bank bisa menghubungi Anda"),
-    _l("Dokumen legalitas terverifikasi (nomor dan tanggal)"),
+    _l("Dokumen legalitas terverifikasi: nomor, tanggal, dan salinan pindaiannya"),
+    _l(
+        "Laporan keuangan SAK EMKM dari buku kas 12 bulan terakhir: laba rugi, posisi "
+        "keuangan (kas, stok, piutang, peralatan, utang, pinjaman, modal, prive) dan catatan"
+    ),
     _l("Ringkasan pemasukan dan pengeluaran bulanan 12 bulan terakhir"),
     _l("Ringkasan pesanan: jumlah, pembeli berulang, pesanan terkirim"),
     _l("Kehadiran pendampingan, evaluasi bulanan, dan perjalanan 7 PAS"),
@@ -170,3 +177,9 @@ def tell_bank_if_it_knew(referral: Referral) -> None:
             email=True,
             link=external_url("bank_portal.inbox", bank_slug=referral.bank.slug),
         )
+
+
+def covers_statements(referral: Referral) -> bool:
+    """The consent in force was given for a text that names the statements and scans."""
+    consent = referral.active_consent
+    return consent is not None and consent.text_version in VERSIONS_WITH_STATEMENTS

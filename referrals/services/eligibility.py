@@ -27,7 +27,7 @@ from marketplace.businesses.models import Business
 from marketplace.core.money import format_rupiah
 from marketplace.core.timeutil import JAKARTA, as_utc, jakarta_today
 from marketplace.extensions import db
-from marketplace.ledger.services import months_with_books
+from marketplace.ledger.services import books_months
 from marketplace.legality.models import DocumentStatus, LegalityDocument
 from marketplace.mentoring.models import Attendance, ExternalTraining, MentoringSession
 from referrals.models import Bank, KurScheme, Referral, ReferralStatus
@@ -126,6 +126,9 @@ class Rule:
 @dataclass
 class PreScreen:
     rules: list[Rule]
+    # Extra figures a caller asked to read in the same SELECT as the rules' counts
+    # (``pre_screen(extra_facts=...)``): the dossier's order figures.
+    facts: dict = field(default_factory=dict)
 
     @property
     def passed(self) -> bool:
@@ -245,8 +248,10 @@ def platform_kur(business: Business, today: date, exclude_referral_id=None) -> l
     return out
 
 
-def screen_for(referral: Referral, today: date | None = None) -> "PreScreen":
-    """The pre-screen of a referral, as the member, the lead and the bank see it."""
+def screen_for(referral: Referral, today: date | None = None, extra_facts=None) -> "PreScreen":
+    """The pre-screen of a referral, as the member, the lead and the bank see it.
+    ``extra_facts``: ``{name: scalar subquery}`` read in the same SELECT as the rules'
+    counts, returned in ``PreScreen.facts`` (the dossier folds its figures in this way)."""
     return pre_screen(
         referral.business,
         scheme_code=referral.scheme,
@@ -258,6 +263,7 @@ def screen_for(referral: Referral, today: date | None = None) -> "PreScreen":
         bank_id=referral.bank_id,
         exclude_referral_id=referral.id,
         today=today,
+        extra_facts=extra_facts,
     )
 
 
@@ -273,6 +279,7 @@ def pre_screen(
     bank_id: int | None = None,
     exclude_referral_id: int | None = None,
     today: date | None = None,
+    extra_facts=None,
 ) -> PreScreen:
     """Every rule of DOMAIN 3.3 the platform can check. ``no_other_credit`` is the member's
     declaration that they hold no credit besides the kinds ticked in ``credit_held``."""
@@ -283,7 +290,8 @@ def pre_screen(
     rules: list[Rule] = []
     P, K, B = RuleKind.PLATFORM, RuleKind.KUR, RuleKind.BANK
 
-    facts = _facts(business, today, exclude_referral_id)
+    need = chapter.books_months_required
+    facts = _facts(business, today, exclude_referral_id, need, extra_facts or {})
     nib = facts.nib
     rules.append(
         Rule(
@@ -332,11 +340,8 @@ def pre_screen(
 
     rules.append(_age_rule(business, today))
 
-    need = chapter.books_months_required
-    kept = months_with_books([business.id], date(*months_back(today, need)[-1], 1)).get(
-        business.id, set()
-    )
-    books = all(m in kept for m in months_back(today, need))
+    # Books in each of the last ``need`` whole months (ledger.books_months, in _facts).
+    books = facts.books_months >= need
     rules.append(
         Rule(
             "books",
@@ -433,11 +438,11 @@ def pre_screen(
     if scheme_code == "super_mikro":
         rules.append(_super_mikro_rule(received, held))
     rules.extend(_notes(scheme, scheme_code, amount_idr, young))
-    return PreScreen(rules)
+    return PreScreen(rules, {key: getattr(facts, key) for key in extra_facts or {}})
 
 
-def _facts(business: Business, today: date, exclude_referral_id):
-    """The counts the rules need, as scalar subqueries of one SELECT."""
+def _facts(business: Business, today: date, exclude_referral_id, books_need: int, extra: dict):
+    """The counts the rules need, as scalar subqueries of one SELECT (with ``extra``)."""
 
     def count(query):
         return query.scalar_subquery()
@@ -477,6 +482,16 @@ def _facts(business: Business, today: date, exclude_referral_id):
                 )
             ).label("recent_sessions"),
             count(open_query).label("other_open"),
+            count(
+                select(func.count()).select_from(
+                    books_months(
+                        select(Business.id).where(Business.id == business.id),
+                        since=date(*months_back(today, books_need)[-1], 1),
+                        until=today.replace(day=1),
+                    ).subquery()
+                )
+            ).label("books_months"),
+            *(column.label(key) for key, column in extra.items()),
         )
     ).one()
 

@@ -26,7 +26,7 @@ from marketplace.extensions import db
 from marketplace.notifications.services import notify
 from referrals.models import PURPOSE_KINDS, Bank, EndorsementQuota, Referral, bank_chapter
 from referrals.services.consent import tell_bank_if_it_knew
-from referrals.services.eligibility import current_scheme, screen_for
+from referrals.services.eligibility import CREDIT_QUESTIONS, current_scheme, screen_for
 from referrals.services.links import external_url
 from referrals.services.records import track_records
 from referrals.services.scope import leads_chapter, member_in_chapter_or_404
@@ -53,6 +53,9 @@ class ReferralInput:
     sharia: bool = False
     no_other_credit: bool = False
     purpose_kind: str = "kmk"  # working capital (KMK) or investment (KI)
+    # The other-credit declaration by kind (eligibility.CREDIT_QUESTIONS), as on the
+    # member's consent form: the kinds the member says they hold.
+    credit_held: tuple = ()
 
 
 def banks_serving(chapter: Chapter) -> list[Bank]:
@@ -97,6 +100,9 @@ def open_referral(chapter: Chapter, business_id, data: ReferralInput, *, lead) -
         )
     if data.purpose_kind not in PURPOSE_KINDS:
         raise ValidationFailed(_l("Pilih modal kerja atau investasi."), field="purpose_kind")
+    held = sorted(set(data.credit_held or ()))
+    if any(kind not in CREDIT_QUESTIONS for kind in held):
+        raise ValidationFailed(_l("Jenis kredit tidak dikenal."), field="credit_held")
     purpose = (data.purpose or "").strip()
     if not 10 <= len(purpose) <= 1000:
         raise ValidationFailed(_l("Tulis tujuan pinjaman (minimal 10 karakter)."), field="purpose")
@@ -112,6 +118,7 @@ def open_referral(chapter: Chapter, business_id, data: ReferralInput, *, lead) -
         purpose=purpose,
         purpose_kind=data.purpose_kind,
         no_other_credit=bool(data.no_other_credit),
+        credit_held=held,
     )
     db.session.add(referral)
     db.session.flush()

@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from marketplace.extensions import db
-from referrals.models import Referral, ReferralStatus
+from referrals.models import REJECT_REASONS, Referral, ReferralStatus
 
 
 @dataclass
@@ -53,6 +53,42 @@ def track_records(lead_ids) -> dict[int, TrackRecord]:
             record.rejected += count
             record.reasons[reason] = record.reasons.get(reason, 0) + count
     return out
+
+
+def track_record_columns(lead_id: int) -> dict:
+    """``track_records``' counts for one lead as scalar subqueries (sent, acknowledged,
+    approved, rejected and one per reject reason), so the dossier reads them in the
+    pre-screen's SELECT of counts instead of a statement of their own."""
+    sent = (Referral.lead_id == lead_id, Referral.sent_at.is_not(None))
+
+    def count(*where):
+        return select(func.count(Referral.id)).where(*sent, *where).scalar_subquery()
+
+    columns = {
+        "lead_sent": count(),
+        "lead_acknowledged": count(Referral.acknowledged_at.is_not(None)),
+        "lead_approved": count(
+            Referral.status.in_((ReferralStatus.APPROVED, ReferralStatus.DISBURSED))
+        ),
+        "lead_rejected": count(Referral.status == ReferralStatus.REJECTED),
+    }
+    for reason in REJECT_REASONS:
+        columns[f"lead_rejected_{reason}"] = count(
+            Referral.status == ReferralStatus.REJECTED, Referral.reject_reason == reason
+        )
+    return columns
+
+
+def track_record_from(facts: dict) -> TrackRecord:
+    """The TrackRecord from ``track_record_columns``' values."""
+    reasons = {r: int(facts[f"lead_rejected_{r}"] or 0) for r in REJECT_REASONS}
+    return TrackRecord(
+        sent=int(facts["lead_sent"] or 0),
+        acknowledged=int(facts["lead_acknowledged"] or 0),
+        approved=int(facts["lead_approved"] or 0),
+        rejected=int(facts["lead_rejected"] or 0),
+        reasons={r: n for r, n in reasons.items() if n},
+    )
 
 
 def figures() -> dict:

@@ -23,12 +23,15 @@ from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
 from marketplace.businesses.models import Business
+from marketplace.core import audit, uploads
 from marketplace.core.labels import status_label
 from marketplace.core.numbers import format_percent_bp
 from marketplace.core.pagination import keyset_page
 from marketplace.core.security import deny, mark_no_store
 from marketplace.core.timeutil import JAKARTA, utcnow
 from marketplace.core.views import domain_errors, unit_of_work
+from marketplace.ledger.services import CATEGORY_LABELS
+from marketplace.ledger.statements import ACCOUNT_LABELS
 from referrals import services
 from referrals.models import Referral
 from referrals.web import TEMPLATES, answer_out_of_scope
@@ -210,18 +213,22 @@ def _page(referral: Referral, *, forms=None, error=None, status=200, loaded=Fals
     if "approve" in allowed and forms["approve"].amount_idr.data is None:
         forms["approve"].amount_idr.data = referral.amount_idr
         forms["approve"].tenor_months.data = referral.tenor_months
+    data, screen, statements = services.dossier.for_page(referral)
     return render_template(
         "referrals/bank_referral.html",
         bank=g.bank,
         referral=referral,
-        d=services.dossier.build(referral),
+        d=data,
+        statements=statements,
+        category_labels=CATEGORY_LABELS,
+        account_labels=ACCOUNT_LABELS,
         consent=referral.active_consent,
         forms=forms,
         allowed=allowed,
         error=error,
         late=late,
         ack_due=ack_due,
-        screen=services.screen_for(referral),
+        screen=screen,
         disclaimer=services.DISCLAIMER,
         assign_form=AssignForm(),
         printed_at=utcnow(),
@@ -233,6 +240,25 @@ def _page(referral: Referral, *, forms=None, error=None, status=200, loaded=Fals
 def referral(referral_id: int):
     referral = services.get_for_bank_or_404(referral_id, g.bank, *_dossier_options())
     return _page(referral, loaded=True)
+
+
+@bp.get("/referrals/<int:referral_id>/documents/<int:document_id>/file")
+@unit_of_work
+def document_file(referral_id: int, document_id: int):
+    """A verified legality document's scan (SIKP item 5), for this bank while the member's
+    consent stands; 404 for another bank, after withdrawal, or an unverified document."""
+    referral = services.get_for_bank_or_404(referral_id, g.bank, joinedload(Referral.consents))
+    doc = services.dossier.verified_scan(referral, document_id)
+    audit.record(
+        "bank_portal.document_downloaded",
+        actor=current_user,
+        role="bank_officer",
+        chapter=referral.chapter,
+        bank_id=g.bank.id,
+        target=referral,
+        document_id=doc.id,
+    )
+    return uploads.send_stored(doc.file_key, mime=doc.file_mime, download_name=doc.original_name)
 
 
 def _act(referral_id: int, action: str, form, values=None):

@@ -152,8 +152,13 @@ class OpenReferralForm(Form):
         _l("Untuk apa pinjaman ini? (contoh: beli oven kedua agar produksi naik)"),
         validators=[DataRequired(), Length(min=10, max=1000)],
     )
+    # The same by-kind declaration as the member's consent form (DOMAIN 3.3).
+    credit_held = MultiCheckboxField(
+        _l("Centang setiap kredit yang sedang dimiliki anggota (kosongkan jika tidak ada)"),
+        choices=choices(CREDIT_QUESTIONS),
+    )
     no_other_credit = BooleanField(
-        _l("Menurut anggota, ia tidak sedang punya kredit produktif lain")
+        _l("Menurut anggota, ia tidak punya kredit lain selain yang dicentang di atas")
     )
 
 

@@ -81,6 +81,7 @@ def _open_page(business: Business | None):
             purpose_kind=form.purpose_kind.data,
             sharia=sharia,
             no_other_credit=form.no_other_credit.data,
+            credit_held=tuple(form.credit_held.data or ()),
         )
         with domain_errors(form) as refused:
             referral = services.open_referral(g.chapter, business.id, data, lead=current_user)

@@ -42,6 +42,13 @@ def _ids():
     session = db.session.scalar(
         select(MentoringSession).where(MentoringSession.chapter_id == sari.chapter_id)
     )
+    from marketplace.ledger.models import OWNER_KINDS, LedgerEntry
+
+    entry = db.session.scalar(
+        select(LedgerEntry.id)
+        .where(LedgerEntry.business_id == sari.id, LedgerEntry.kind.in_(OWNER_KINDS))
+        .limit(1)
+    )
     ids = {
         "business": sari.id,
         "product": product.id,
@@ -51,6 +58,7 @@ def _ids():
         "document": document.id,
         "pending": pending.id,
         "session": session.id,
+        "entry": entry,
     }
     if "referrals" in PLUGINS:
         from referrals.models import Referral
@@ -92,6 +100,8 @@ PAGES = {
         "/business/orders",
         "/business/orders/{order}",
         "/business/books/",
+        "/business/books/statements",
+        "/business/books/entries/{entry}/delete",
         "/business/profile",
         "/business/storefront",
         "/notifications/",

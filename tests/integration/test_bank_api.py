@@ -24,7 +24,13 @@ from marketplace.notifications.models import Notification
 from referrals.cli import referrals as referrals_cli
 from referrals.models import Bank, BankOfficer, BankToken, Referral, ReferralEvent
 from referrals.services import answer_info, tokens, withdraw_consent
-from tests.factories import make_bank, make_listable_product, make_referral, make_user
+from tests.factories import (
+    make_bank,
+    make_document,
+    make_listable_product,
+    make_referral,
+    make_user,
+)
 
 LIST = "/api/v1/bank/referrals"
 
@@ -718,6 +724,13 @@ def test_api_conforms_to_its_openapi_document(api_schema, universe, db):
         business=w.biz_cakung, name="Batik Tulis", category="fashion", status="listed"
     )
     auth = bearer(universe.token_x)
+    # A verified scan of the member behind ref_x_cakung, under a consent that names scans
+    # (issue 13), so the document route answers 200 for its own referral and document.
+    from referrals.services import CONSENT_VERSION
+
+    scan = make_document(business=universe.ref_x_cakung.business, kind="nib")
+    universe.ref_x_cakung.consents[0].text_version = CONSENT_VERSION
+    db.session.commit()
     operations = [result.ok() for result in api_schema.get_all_operations()]
     assert {op.label for op in operations} >= {
         "GET /api/v1/banks",
@@ -734,11 +747,13 @@ def test_api_conforms_to_its_openapi_document(api_schema, universe, db):
         assert fuzz(operation, auth, modes=modes), operation.label
         # Random ids mostly miss: also aim at rows that exist, so 200 bodies get checked.
         if "{referral_id}" in operation.path:
+            document = {"document_id": scan.id} if "{document_id}" in operation.path else {}
             own = fuzz(
                 operation,
                 auth,
                 modes=(GenerationMode.POSITIVE,),
                 referral_id=universe.ref_x_cakung.id,
+                **document,
             )
             assert own[200] >= 1, (operation.label, own)
             other = fuzz(

@@ -299,6 +299,12 @@ POSTS = {
         {"kind": "expense", "category": "bahan_baku"},
         "",
     ),
+    "OtherEntryForm": lambda s: (
+        s.w.biz_tebet.owner,
+        "/business/books/entries/other",
+        {"other-kind": "owner_withdrawal"},
+        "other-",
+    ),
     "SessionForm": lambda s: (
         s.w.lead_tebet,
         "/lead/tebet/sessions",

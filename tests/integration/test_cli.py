@@ -72,14 +72,15 @@ def test_seed_demo_shows_smes_at_every_stage_of_the_gate(app, db):
 
 
 def test_seed_demo_fills_a_year_of_orders_and_books(app, db):
-    from marketplace.ledger.models import LedgerEntry
+    from marketplace.ledger.models import EFFECTS, LedgerEntry
     from marketplace.orders.models import Order
 
     assert app.test_cli_runner().invoke(seed_demo).exit_code == 0
     statuses = set(db.session.scalars(select(Order.status)))
     assert {"completed", "shipped", "pending_payment", "refunded"} <= statuses
     kinds = set(db.session.scalars(select(LedgerEntry.kind)))
-    assert kinds == {"sale", "refund", "manual_income", "expense"}
+    # Issue 13: every kind of entry the SAK EMKM statements read (prive, stock, equipment...).
+    assert kinds == set(EFFECTS)
     sales = db.session.scalar(select(func.count(LedgerEntry.id)).where(LedgerEntry.kind == "sale"))
     paid = db.session.scalar(
         select(func.count(Order.id)).where(

@@ -232,14 +232,16 @@ def test_chapter_pathway_page_equals_the_member_by_member_pathway(db, world):
     db.session.commit()
     for back in (1, 2, 3):
         day = date(jakarta_today().year, jakarta_today().month, 1) - timedelta(days=31 * back - 5)
-        db.session.add(
+        # The owner's entries in four weeks of the month: the chapter's rhythm (issue 13).
+        db.session.add_all(
             LedgerEntry(
                 business_id=members[3].id,
                 kind="expense",
                 category="sewa",
                 amount_idr=5_000,
-                occurred_on=day,
+                occurred_on=day.replace(day=d),
             )
+            for d in (3, 10, 17, 24)
         )
     db.session.commit()
     page = {p.business.id: p for p in member_page(world.tebet).pathways}

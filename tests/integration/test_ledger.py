@@ -20,6 +20,15 @@ ADD = "/business/books/entries"
 EXPORT = "/business/books/export.csv"
 
 
+@pytest.fixture
+def reset_weeks(db, world):
+    """Chapters are reference rows the suite keeps between tests: put the setting back."""
+    yield
+    db.session.rollback()
+    world.tebet.books_weeks_required = 4
+    db.session.commit()
+
+
 def make_paid_order(db, *, business, consumer, total_idr=50_000, paid_at=None):
     return make_order(
         business=business, consumer=consumer, status="paid", total_idr=total_idr, paid_at=paid_at
@@ -377,12 +386,55 @@ def test_books_page_table_shows_the_same_figures_as_the_summary(db, world, owner
     assert table.count("<tr>") == 13  # header + 12 months
 
 
-def test_books_kept_is_true_only_for_a_month_with_entries(db, world):
-    add_rows(db, world.biz_tebet, [("expense", "sewa", 100_000, date(2026, 2, 28), None)])
+def test_books_kept_is_false_with_platform_sales_only(db, world):
+    """Automatic platform sales on every day of the month are not the owner keeping books."""
+    db.session.add_all(
+        LedgerEntry(
+            business_id=world.biz_tebet.id,
+            kind="sale",
+            category="penjualan_platform",
+            amount_idr=10_000,
+            occurred_on=date(2026, 2, day),
+        )
+        for day in range(1, 29)
+    )
+    db.session.commit()
+    assert ledger.books_kept(world.biz_tebet.id, 2026, 2) is False
+
+
+def test_books_kept_needs_entries_in_4_weeks_of_the_month_3_is_not_enough(db, world):
+    # Two entries in the first week count as one week.
+    days = (1, 7, 9, 16)
+    add_rows(
+        db,
+        world.biz_tebet,
+        [("expense", "sewa", 1_000, date(2026, 2, d), None) for d in days],
+    )
+    assert ledger.books_kept(world.biz_tebet.id, 2026, 2) is False
+    add_rows(db, world.biz_tebet, [("manual_income", "lainnya", 1_000, date(2026, 2, 28), None)])
     assert ledger.books_kept(world.biz_tebet.id, 2026, 2) is True
     assert ledger.books_kept(world.biz_tebet.id, 2026, 3) is False
-    assert ledger.books_kept(world.biz_tebet.id, 2026, 1) is False
     assert ledger.books_kept(world.biz_cakung.id, 2026, 2) is False
+
+
+def test_books_kept_follows_the_chapters_rhythm_and_counts_an_assisting_leads_entries(
+    db, world, reset_weeks
+):
+    world.tebet.books_weeks_required = 2
+    db.session.commit()
+    add_rows(db, world.biz_tebet, [("expense", "sewa", 1_000, date(2026, 2, 3), None)])
+    db.session.add(
+        LedgerEntry(
+            business_id=world.biz_tebet.id,
+            kind="owner_withdrawal",
+            category="owner_withdrawal",
+            amount_idr=1_000,
+            occurred_on=date(2026, 2, 20),
+            origin="lead",
+        )
+    )
+    db.session.commit()
+    assert ledger.books_kept(world.biz_tebet.id, 2026, 2) is True
 
 
 def test_books_page_query_count_does_not_grow_with_entries(

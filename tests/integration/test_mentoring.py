@@ -38,14 +38,16 @@ def attend(business, lead, count, *, days_ago_start=10):
 
 
 def book_month(business, year, month, db):
-    db.session.add(
+    """The owner's entries in four weeks of the month: the chapter's default rhythm."""
+    db.session.add_all(
         LedgerEntry(
             business_id=business.id,
             kind="expense",
             category="sewa",
             amount_idr=50_000,
-            occurred_on=date(year, month, 10),
+            occurred_on=date(year, month, day),
         )
+        for day in (3, 10, 17, 24)
     )
     db.session.commit()
 

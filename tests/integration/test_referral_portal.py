@@ -850,6 +850,7 @@ ROUTE_STATUS = {
     "bank_portal.disburse": "approved",
     "bank_portal.export": None,
     "bank_portal.assign": "sent",
+    "bank_portal.document_file": "sent",  # with a verified scan (route_args)
 }
 ACTION_DATA = {
     "ack-note": "ok",
@@ -876,11 +877,14 @@ def route_args(endpoint, net, bank):
     if status is None:
         return {}
     owner = make_business(chapter=net.w.cakung, name=f"Usaha {bank.slug} {status}")
-    return {
-        "referral_id": make_referral(
-            business=owner, bank=bank, lead=net.w.lead_cakung, status=status
-        ).id
-    }
+    referral = make_referral(business=owner, bank=bank, lead=net.w.lead_cakung, status=status)
+    if endpoint == "bank_portal.document_file":
+        from referrals.services import CONSENT_VERSION
+
+        referral.consents[0].text_version = CONSENT_VERSION  # a consent that names scans
+        _db.session.commit()
+        return {"referral_id": referral.id, "document_id": make_document(business=owner).id}
+    return {"referral_id": referral.id}
 
 
 def table_counts() -> dict[str, int]:
