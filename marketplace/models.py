@@ -16,6 +16,7 @@ from marketplace.mentoring.models import (
     OutboxEmail,
     SessionSignup,
 )
+from marketplace.mentoring.summaries import ChapterSummary, MemberFact, SummaryState
 from marketplace.notifications.models import Notification
 from marketplace.orders.models import Cart, CartItem, Checkout, Order, OrderEvent, OrderLine
 from marketplace.payments.models import PaymentRefund, ProcessedStripeEvent
@@ -25,6 +26,9 @@ __all__ = [
     "AuditEvent",
     "Business",
     "Chapter",
+    "ChapterSummary",
+    "MemberFact",
+    "SummaryState",
     "ChapterLead",
     "Holiday",
     "Kelurahan",

@@ -20,6 +20,7 @@ def init_app(app) -> None:
         register_migrations,
         register_openapi,
         register_pathway_provider,
+        register_summary_watch,
     )
 
     if not register_feature(app, "referrals"):
@@ -61,6 +62,7 @@ def init_app(app) -> None:
     app.cli.add_command(referrals_cli)
     register_demo_step(app, seed)
     register_pathway_provider(app, pathway_dates)
+    register_summary_watch(app, models.Referral, lambda row: row.business_id)
     register_openapi(app, openapi.part)
     _register_navigation(app)
     register_figure(app, "admin.user", "bank_officer", _officer_roles)

@@ -60,4 +60,7 @@ def seed() -> list[tuple[str, str, str]]:
     seed_mentoring()
     for step in registry(current_app).demo_steps:
         logins.extend(step(lambda email, name: demo_user(email, name)))
+    from marketplace.demo.rest11 import seed_summaries
+
+    seed_summaries()
     return logins

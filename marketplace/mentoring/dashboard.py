@@ -16,7 +16,7 @@ from marketplace.core.timeutil import JAKARTA, jakarta_today
 from marketplace.extensions import db
 from marketplace.ledger.models import LedgerEntry
 from marketplace.ledger.services import _month_start
-from marketplace.mentoring import pathway
+from marketplace.mentoring import pathway, summaries
 from marketplace.mentoring.models import Attendance, CheckIn, MentoringSession
 from marketplace.mentoring.services import CHECKIN_EVERY_DAYS, STOPPED_RECORDING_DAYS
 
@@ -158,6 +158,18 @@ def _follow_up_counts(today: date) -> dict:
     }
 
 
+def follow_up_counts(chapter: Chapter, today: date) -> tuple[int, int]:
+    """(members needing a check-in, members who stopped their books) in one statement."""
+    counts = _follow_up_counts(today)
+    facts = pathway._facts_correlated(today, ("last_check_in", "last_entry"))
+    row = db.session.execute(
+        select(*(fn(lambda key: facts[key]) for _facts, fn in counts.values())).where(
+            Business.chapter_id == chapter.id
+        )
+    ).one()
+    return int(row[0]), int(row[1])
+
+
 def follow_ups(chapter: Chapter, today: date) -> dict[str, list[FollowUp]]:
     """The first few members by name who need a check-in (``checkin``) or stopped their
     books (``books``), with their last date: one statement (UNION ALL of two short lists)."""
@@ -232,10 +244,17 @@ def member_page(
 def chapter_dashboard(chapter: Chapter, today: date | None = None, **page) -> dict:
     """The lead's dashboard: funnel, monthly figures, follow-ups, one page of members."""
     today = today or jakarta_today()
-    figures = pathway.funnel_by_chapter(chapter.id, today, counts=_follow_up_counts(today)).get(
-        chapter.id
-    ) or {**pathway.empty_funnel(), "overdue": 0, "stopped": 0}
-    overdue_count, stopped_count = figures.pop("overdue"), figures.pop("stopped")
+    summary = summaries.chapter_figures(chapter.id, today)
+    if summary is not None:
+        # The funnel from the summary rows; the follow-up counts (which change with the day,
+        # not with a write) counted live from the members' last dates.
+        figures = {key: summary.get(chapter.id, {}).get(key, 0) for key, _l in pathway.FUNNEL}
+        overdue_count, stopped_count = follow_up_counts(chapter, today)
+    else:
+        figures = pathway.funnel_by_chapter(chapter.id, today, counts=_follow_up_counts(today)).get(
+            chapter.id
+        ) or {**pathway.empty_funnel(), "overdue": 0, "stopped": 0}
+        overdue_count, stopped_count = figures.pop("overdue"), figures.pop("stopped")
     lists = follow_ups(chapter, today)
     return {
         "funnel": figures,
@@ -253,8 +272,11 @@ SORTABLE = ("chapter", *(key for key, _label in pathway.FUNNEL))
 
 
 def platform_dashboard(sort: str = "members", today: date | None = None) -> list[dict]:
-    """The funnel for every chapter side by side: one grouped statement plus the chapters."""
-    by_chapter = pathway.funnel_by_chapter(None, today)
+    """The funnel for every chapter side by side: the summary rows (or, before the month's
+    summaries exist, one grouped statement) plus the chapters."""
+    by_chapter = summaries.chapter_figures(None, today)
+    if by_chapter is None:
+        by_chapter = pathway.funnel_by_chapter(None, today)
     rows = []
     for chapter in db.session.scalars(select(Chapter).order_by(Chapter.name)):
         figures = by_chapter.get(chapter.id) or pathway.empty_funnel()

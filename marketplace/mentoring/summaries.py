@@ -1,0 +1,366 @@
+"""The 7 PAS funnel per chapter as summary tables kept up to date in the same transaction as
+each change, so the platform and lead dashboards read 44 rows (or a chapter's few) instead of
+counting the big tables on every request.
+
+Tables:
+- ``member_fact``: one row per (member, funnel fact) the member has now, with its chapter
+  (``members``, ``verified``, ``listed``, ``first_sale``, ``books``, ``endorsed``,
+  ``approved``: the keys of ``pathway.FUNNEL``);
+- ``chapter_summary``: per (chapter, fact) the number of those rows;
+- ``summary_state``: ``books_month`` says which Jakarta month the ``books`` facts are for
+  (books count complete months, so they change when a month ends, without any write).
+
+How they stay exact: after every flush that touches a watched model (the host's own and any
+a plug-in registers with ``core.extension.register_summary_watch``), the touched members'
+facts are recomputed with the pathway's own fact SELECTs (``pathway._fact_selects``, the one
+definition of each step) and compared with their ``member_fact`` rows; a fact gained is
+``INSERT ... ON CONFLICT DO NOTHING`` and, when the row was really inserted, the counter gets
+``n = n + 1`` (an atomic UPDATE, so concurrent transactions never lose a count and two
+transactions giving one member the same fact count it once); a fact lost deletes its row and
+decrements. ``flask summaries rebuild`` recomputes everything from scratch in set-based SQL
+(after a migration, after bulk loads, and monthly for the books facts: deploy/crontab).
+
+Dashboards read the counters only when the books facts are for the current month; otherwise
+(the monthly rebuild has not run yet) they count live, as before.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import click
+from flask import current_app, has_app_context
+from flask.cli import AppGroup
+from sqlalchemy import (
+    Index,
+    String,
+    delete,
+    event,
+    func,
+    insert,
+    literal,
+    select,
+)
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from marketplace.core.extension import registry
+from marketplace.core.timeutil import jakarta_today
+from marketplace.extensions import db
+
+FACTS = ("members", "verified", "listed", "first_sale", "books", "endorsed", "approved")
+BOOKS_MONTH = "books_month"
+
+
+class MemberFact(db.Model):
+    """A funnel fact a member has now (maintained by this module, never by hand)."""
+
+    __tablename__ = "member_fact"
+    __table_args__ = (Index("ix_member_fact_chapter_fact", "chapter_id", "fact"),)
+
+    # No foreign keys: derived rows, removed by the upkeep itself when a member goes (a
+    # cascade would remove them before the upkeep could decrement the counters).
+    business_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    fact: Mapped[str] = mapped_column(String(20), primary_key=True)
+    chapter_id: Mapped[int] = mapped_column()
+
+
+class ChapterSummary(db.Model):
+    """How many members of a chapter have a funnel fact."""
+
+    __tablename__ = "chapter_summary"
+
+    chapter_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    fact: Mapped[str] = mapped_column(String(20), primary_key=True)
+    n: Mapped[int] = mapped_column(default=0, server_default="0")
+
+
+class SummaryState(db.Model):
+    __tablename__ = "summary_state"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[str] = mapped_column(String(40))
+
+
+def month_key(today: date) -> str:
+    return f"{today.year:04d}-{today.month:02d}"
+
+
+# --- the facts, from the pathway's own SELECTs ---------------------------------------------
+
+
+def _fact_columns(ids, today: date, with_books: bool):
+    """A SELECT of (business_id, chapter_id, one boolean-ish column per fact) for the members
+    ``ids`` selects (None: every member)."""
+    from marketplace.businesses.models import Business
+    from marketplace.mentoring import pathway
+
+    keys = [k for k in pathway.FUNNEL_FACTS if with_books or k != "books"]
+    stmt = select(Business.id, Business.chapter_id)
+    if ids is not None:
+        stmt = stmt.where(Business.id.in_(ids))
+    subs = pathway._fact_selects(ids, today, keys)
+    for sub in subs.values():
+        stmt = stmt.outerjoin(sub, sub.c.business_id == Business.id)
+    value = {k: subs[k].c.value if k in subs else None for k in keys}
+    return stmt, value
+
+
+def _has(value, *keys):
+    present = [value[k] for k in keys if value.get(k) is not None]
+    return present
+
+
+def _current(ids, today: date, with_books: bool) -> dict[tuple[int, str], int]:
+    """``{(business_id, fact): chapter_id}`` as the data says now."""
+    stmt, value = _fact_columns(ids, today, with_books)
+    columns = {
+        "verified": _has(value, "nib"),
+        "listed": _has(value, "listed", "first_sale"),
+        "first_sale": _has(value, "first_sale"),
+        "endorsed": _has(value, "endorsed"),
+        "approved": _has(value, "permodalan"),
+    }
+    if with_books:
+        columns["books"] = _has(value, "books")
+    names = [name for name, cols in columns.items() if cols]
+    flat = [col for name in names for col in columns[name]]
+    out: dict[tuple[int, str], int] = {}
+    for bid, cid, *values in db.session.execute(stmt.add_columns(*flat)).all():
+        out[(bid, "members")] = cid
+        i = 0
+        for name in names:
+            n = len(columns[name])
+            if any(v is not None for v in values[i : i + n]):
+                out[(bid, name)] = cid
+            i += n
+    return out
+
+
+# --- incremental upkeep --------------------------------------------------------------------
+
+
+def _upsert(conn, table, values, *, conflict, set_=None):
+    """INSERT ... ON CONFLICT (both SQLite and PostgreSQL)."""
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    stmt = dialect_insert(table).values(values)
+    if set_ is None:
+        stmt = stmt.on_conflict_do_nothing(index_elements=conflict)
+    else:
+        stmt = stmt.on_conflict_do_update(index_elements=conflict, set_=set_(stmt.excluded))
+    return conn.execute(stmt)
+
+
+def _bump(conn, deltas: dict[tuple[int, str], int]) -> None:
+    """``n = n + delta`` per (chapter, fact), atomically (an upsert adding to the row)."""
+    table = ChapterSummary.__table__
+    for (cid, fact), delta in sorted(deltas.items()):
+        if delta:
+            _upsert(
+                conn,
+                table,
+                {"chapter_id": cid, "fact": fact, "n": delta},
+                conflict=["chapter_id", "fact"],
+                set_=lambda excluded: {"n": table.c.n + excluded.n},
+            )
+
+
+def books_month(conn=None) -> str | None:
+    conn = conn or db.session
+    return conn.execute(select(SummaryState.value).where(SummaryState.name == BOOKS_MONTH)).scalar()
+
+
+def recheck(ids, today: date | None = None) -> None:
+    """Bring the facts of the members ``ids`` (a short list of ids, or a SELECT of ids) up to
+    date, with the counters, in the current transaction."""
+    today = today or jakarta_today()
+    conn = db.session.connection()
+    with_books = books_month(conn) == month_key(today)
+    now = _current(ids, today, with_books)
+    table = MemberFact.__table__
+    stored_stmt = select(table.c.business_id, table.c.fact, table.c.chapter_id).where(
+        table.c.business_id.in_(ids)
+    )
+    if not with_books:
+        stored_stmt = stored_stmt.where(table.c.fact != "books")
+    stored = {(b, f): c for b, f, c in conn.execute(stored_stmt).all()}
+    deltas: dict[tuple[int, str], int] = {}
+    for key, cid in stored.items():
+        if now.get(key) != cid:
+            gone = conn.execute(
+                delete(table).where(table.c.business_id == key[0], table.c.fact == key[1])
+            )
+            if gone.rowcount:
+                deltas[(cid, key[1])] = deltas.get((cid, key[1]), 0) - 1
+    for key, cid in now.items():
+        if stored.get(key) != cid:
+            added = _upsert(
+                conn,
+                table,
+                {"business_id": key[0], "fact": key[1], "chapter_id": cid},
+                conflict=["business_id", "fact"],
+            )
+            if added.rowcount:
+                deltas[(cid, key[1])] = deltas.get((cid, key[1]), 0) + 1
+    _bump(conn, deltas)
+
+
+def _touched(session: Session) -> tuple[set[int], set[int]]:
+    """(business ids, chapter ids) whose facts this flush may have changed."""
+    from marketplace.businesses.models import Business
+    from marketplace.chapters.models import Chapter
+
+    watches = registry().summary_watches
+    businesses: set[int] = set()
+    chapters: set[int] = set()
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(obj, Business):
+            if obj.id is not None:
+                businesses.add(obj.id)
+            continue
+        if isinstance(obj, Chapter):
+            if obj in session.dirty and any(
+                db.inspect(obj).attrs[name].history.has_changes()
+                for name in ("books_months_required", "mentoring_sessions_required")
+            ):
+                chapters.add(obj.id)
+            continue
+        business_of = watches.get(type(obj))
+        if business_of is not None:
+            bid = business_of(obj)
+            if bid is not None:
+                businesses.add(bid)
+    return businesses, chapters
+
+
+def _after_flush(session: Session, _context) -> None:
+    if not has_app_context() or not current_app.config.get("SUMMARIES_ENABLED", True):
+        return
+    if session.info.get("summaries_off"):
+        return
+    businesses, chapters = _touched(session)
+    if not businesses and not chapters:
+        return
+    from marketplace.businesses.models import Business
+
+    if chapters:
+        recheck(select(Business.id).where(Business.chapter_id.in_(sorted(chapters))))
+    ids = sorted(businesses)
+    for start in range(0, len(ids), 500):  # a bounded bind list per statement
+        recheck(ids[start : start + 500])
+
+
+def install() -> None:
+    """Listen to every session's flushes (once per process)."""
+    if not event.contains(Session, "after_flush", _after_flush):
+        event.listen(Session, "after_flush", _after_flush)
+
+
+# --- reading -------------------------------------------------------------------------------
+
+
+def chapter_figures(chapter_id: int | None = None, today: date | None = None) -> dict | None:
+    """``{chapter_id: {fact: n}}`` from the counters (one chapter or all), or None while the
+    books facts are not for the current month (the caller counts live)."""
+    today = today or jakarta_today()
+    rows = db.session.execute(
+        select(ChapterSummary.chapter_id, ChapterSummary.fact, ChapterSummary.n)
+        .where(ChapterSummary.chapter_id == chapter_id if chapter_id is not None else literal(True))
+        .add_columns(
+            select(SummaryState.value).where(SummaryState.name == BOOKS_MONTH).scalar_subquery()
+        )
+    ).all()
+    month = rows[0][3] if rows else books_month()
+    if month != month_key(today):
+        return None
+    out: dict[int, dict[str, int]] = {}
+    for cid, fact, n, _month in rows:
+        out.setdefault(cid, {key: 0 for key in FACTS})[fact] = int(n)
+    return out
+
+
+# --- rebuilding ----------------------------------------------------------------------------
+
+
+def rebuild(today: date | None = None) -> dict[str, int]:
+    """Recompute every member's facts and every counter from scratch, in set-based SQL, in
+    the current transaction; the books facts become the current month's."""
+    from marketplace.businesses.models import Business
+    from marketplace.chapters.models import Chapter
+    from marketplace.mentoring import pathway
+
+    today = today or jakarta_today()
+    conn = db.session.connection()
+    table = MemberFact.__table__
+    conn.execute(delete(table))
+    conn.execute(delete(ChapterSummary.__table__))
+    subs = pathway._fact_selects(None, today, pathway.FUNNEL_FACTS)
+    wanted = {
+        "members": [],
+        "verified": ["nib"],
+        "listed": ["listed", "first_sale"],
+        "first_sale": ["first_sale"],
+        "books": ["books"],
+        "endorsed": ["endorsed"],
+        "approved": ["permodalan"],
+    }
+    for fact, keys in wanted.items():
+        present = [subs[k] for k in keys if k in subs]
+        if keys and not present:
+            continue  # a fact nobody provides (the referral network not installed)
+        stmt = select(Business.id, literal(fact), Business.chapter_id)
+        if present:
+            stmt = stmt.where(
+                db.or_(*(Business.id.in_(select(sub.c.business_id)) for sub in present))
+            )
+        conn.execute(insert(table).from_select(["business_id", "fact", "chapter_id"], stmt))
+    counts = select(table.c.chapter_id, table.c.fact, func.count()).group_by(
+        table.c.chapter_id, table.c.fact
+    )
+    conn.execute(insert(ChapterSummary.__table__).from_select(["chapter_id", "fact", "n"], counts))
+    # Every chapter has a row per fact, zeros included.
+    zeros = (
+        select(Chapter.id, literal(fact), literal(0)).where(
+            ~select(ChapterSummary.chapter_id)
+            .where(ChapterSummary.chapter_id == Chapter.id, ChapterSummary.fact == fact)
+            .exists()
+        )
+        for fact in FACTS
+    )
+    for stmt in zeros:
+        conn.execute(
+            insert(ChapterSummary.__table__).from_select(["chapter_id", "fact", "n"], stmt)
+        )
+    conn.execute(delete(SummaryState.__table__).where(SummaryState.name == BOOKS_MONTH))
+    conn.execute(insert(SummaryState.__table__).values(name=BOOKS_MONTH, value=month_key(today)))
+    return {
+        fact: int(n)
+        for fact, n in conn.execute(
+            select(ChapterSummary.fact, func.sum(ChapterSummary.n)).group_by(ChapterSummary.fact)
+        ).all()
+    }
+
+
+def stored_counters() -> dict[tuple[int, str], int]:
+    """Every non-zero counter (for tests and the CLI's check)."""
+    return {
+        (cid, fact): int(n)
+        for cid, fact, n in db.session.execute(
+            select(ChapterSummary.chapter_id, ChapterSummary.fact, ChapterSummary.n)
+        ).all()
+        if n
+    }
+
+
+summaries = AppGroup("summaries", help="The dashboards' summary tables.")
+
+
+@summaries.command("rebuild")
+def rebuild_command() -> None:
+    """Recompute the summary tables from scratch (after a migration or bulk load; monthly,
+    for the books facts)."""
+    totals = rebuild()
+    db.session.commit()
+    click.echo(", ".join(f"{fact} {totals.get(fact, 0)}" for fact in FACTS))

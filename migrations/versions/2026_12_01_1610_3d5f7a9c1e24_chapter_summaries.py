@@ -1,0 +1,51 @@
+"""dashboard summaries: member_fact, chapter_summary, summary_state (issue 11)
+
+Revision ID: 3d5f7a9c1e24
+Revises: 6a2f4c8e1d07
+Create Date: 2026-12-01 16:10:00.000000
+
+The 7 PAS funnel per chapter kept up to date in the same transaction as each change
+(marketplace/mentoring/summaries.py). The tables start empty: ``flask summaries rebuild``
+fills them from the data (until it runs, the dashboards count live, as before).
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = '3d5f7a9c1e24'
+# The integrator re-chains this after the other host migrations of this round.
+down_revision = '6a2f4c8e1d07'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.create_table(
+        'member_fact',
+        sa.Column('business_id', sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column('fact', sa.String(length=20), nullable=False),
+        sa.Column('chapter_id', sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint('business_id', 'fact', name=op.f('pk_member_fact')),
+    )
+    op.create_index('ix_member_fact_chapter_fact', 'member_fact', ['chapter_id', 'fact'])
+    op.create_table(
+        'chapter_summary',
+        sa.Column('chapter_id', sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column('fact', sa.String(length=20), nullable=False),
+        sa.Column('n', sa.Integer(), server_default='0', nullable=False),
+        sa.PrimaryKeyConstraint('chapter_id', 'fact', name=op.f('pk_chapter_summary')),
+    )
+    op.create_table(
+        'summary_state',
+        sa.Column('name', sa.String(length=40), nullable=False),
+        sa.Column('value', sa.String(length=40), nullable=False),
+        sa.PrimaryKeyConstraint('name', name=op.f('pk_summary_state')),
+    )
+
+
+def downgrade():
+    op.drop_table('summary_state')
+    op.drop_table('chapter_summary')
+    op.drop_index('ix_member_fact_chapter_fact', table_name='member_fact')
+    op.drop_table('member_fact')
