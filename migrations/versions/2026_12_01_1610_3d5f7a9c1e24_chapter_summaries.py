@@ -1,4 +1,4 @@
-"""dashboard summaries: member_fact, chapter_summary, summary_state (issue 11)
+"""dashboard summaries: member_fact, chapter_summary, summary_state; sellers by name (issue 11)
 
 Revision ID: 3d5f7a9c1e24
 Revises: 6a2f4c8e1d07
@@ -42,9 +42,12 @@ def upgrade():
         sa.Column('value', sa.String(length=40), nullable=False),
         sa.PrimaryKeyConstraint('name', name=op.f('pk_summary_state')),
     )
+    # The admin's payouts list walks sellers by name (keyset).
+    op.create_index('ix_business_name_id', 'business', ['name', 'id'])
 
 
 def downgrade():
+    op.drop_index('ix_business_name_id', table_name='business')
     op.drop_table('summary_state')
     op.drop_table('chapter_summary')
     op.drop_index('ix_member_fact_chapter_fact', table_name='member_fact')
