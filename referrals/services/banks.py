@@ -160,7 +160,7 @@ def banks_page(cursor: str | None, *, per_page: int = PER_PAGE) -> Page:
     )
     return keyset_page(
         select(Bank, chapters.label("chapters"), officers.label("officers")),
-        (Bank.name, Bank.id),
+        (Bank.__table__.c.name, Bank.__table__.c.id),
         cursor,
         per_page=per_page,
         descending=False,
@@ -174,7 +174,7 @@ def officers_page(bank: Bank, cursor: str | None, *, per_page: int = PER_PAGE) -
         select(BankOfficer)
         .where(BankOfficer.bank_id == bank.id)
         .options(joinedload(BankOfficer.user)),
-        (BankOfficer.id,),
+        (BankOfficer.__table__.c.id,),
         cursor,
         per_page=per_page,
         descending=False,
