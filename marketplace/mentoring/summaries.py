@@ -40,6 +40,7 @@ from sqlalchemy import (
     insert,
     literal,
     select,
+    union,
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -314,9 +315,15 @@ def rebuild(today: date | None = None) -> dict[str, int]:
             continue  # a fact nobody provides (the referral network not installed)
         stmt = select(Business.id, literal(fact), Business.chapter_id)
         if present:
-            stmt = stmt.where(
-                db.or_(*(Business.id.in_(select(sub.c.business_id)) for sub in present))
+            # A join on the facts' member ids (each grouped: one row per member), never
+            # ``IN (SELECT ...)``: over work_mem PostgreSQL runs that as a plain subplan per
+            # business (minutes at 400k members).
+            having = (
+                present[0].c.business_id
+                if len(present) == 1
+                else union(*(select(sub.c.business_id) for sub in present)).subquery().c[0]
             )
+            stmt = stmt.join(having.table, having == Business.id)
         conn.execute(insert(table).from_select(["business_id", "fact", "chapter_id"], stmt))
     counts = select(table.c.chapter_id, table.c.fact, func.count()).group_by(
         table.c.chapter_id, table.c.fact
