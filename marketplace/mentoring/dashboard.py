@@ -158,16 +158,17 @@ def _follow_up_counts(today: date) -> dict:
     }
 
 
-def follow_up_counts(chapter: Chapter, today: date) -> tuple[int, int]:
-    """(members needing a check-in, members who stopped their books) in one statement."""
+def follow_up_columns(chapter: Chapter, today: date) -> list:
+    """(members needing a check-in, members who stopped their books) as two scalar
+    subqueries over the chapter's members."""
     counts = _follow_up_counts(today)
     facts = pathway._facts_correlated(today, ("last_check_in", "last_entry"))
-    row = db.session.execute(
-        select(*(fn(lambda key: facts[key]) for _facts, fn in counts.values())).where(
-            Business.chapter_id == chapter.id
-        )
-    ).one()
-    return int(row[0]), int(row[1])
+    return [
+        select(fn(lambda key: facts[key]))
+        .where(Business.chapter_id == chapter.id)
+        .scalar_subquery()
+        for _facts, fn in counts.values()
+    ]
 
 
 def follow_ups(chapter: Chapter, today: date) -> dict[str, list[FollowUp]]:
@@ -244,17 +245,17 @@ def member_page(
 def chapter_dashboard(chapter: Chapter, today: date | None = None, **page) -> dict:
     """The lead's dashboard: funnel, monthly figures, follow-ups, one page of members."""
     today = today or jakarta_today()
-    summary = summaries.chapter_figures(chapter.id, today)
+    # The funnel from the summary rows and, in the same statement, the follow-up counts
+    # (they change with the day, not with a write: counted from the members' last dates).
+    summary, (overdue_count, stopped_count) = summaries.chapter_figures(
+        chapter.id, today, extra=follow_up_columns(chapter, today)
+    )
     if summary is not None:
-        # The funnel from the summary rows; the follow-up counts (which change with the day,
-        # not with a write) counted live from the members' last dates.
         figures = {key: summary.get(chapter.id, {}).get(key, 0) for key, _l in pathway.FUNNEL}
-        overdue_count, stopped_count = follow_up_counts(chapter, today)
     else:
-        figures = pathway.funnel_by_chapter(chapter.id, today, counts=_follow_up_counts(today)).get(
-            chapter.id
-        ) or {**pathway.empty_funnel(), "overdue": 0, "stopped": 0}
-        overdue_count, stopped_count = figures.pop("overdue"), figures.pop("stopped")
+        figures = (
+            pathway.funnel_by_chapter(chapter.id, today).get(chapter.id) or pathway.empty_funnel()
+        )
     lists = follow_ups(chapter, today)
     return {
         "funnel": figures,
@@ -274,7 +275,7 @@ SORTABLE = ("chapter", *(key for key, _label in pathway.FUNNEL))
 def platform_dashboard(sort: str = "members", today: date | None = None) -> list[dict]:
     """The funnel for every chapter side by side: the summary rows (or, before the month's
     summaries exist, one grouped statement) plus the chapters."""
-    by_chapter = summaries.chapter_figures(None, today)
+    by_chapter, _extra = summaries.chapter_figures(None, today)
     if by_chapter is None:
         by_chapter = pathway.funnel_by_chapter(None, today)
     rows = []

@@ -7,8 +7,8 @@ Tables:
   (``members``, ``verified``, ``listed``, ``first_sale``, ``books``, ``endorsed``,
   ``approved``: the keys of ``pathway.FUNNEL``);
 - ``chapter_summary``: per (chapter, fact) the number of those rows;
-- ``summary_state``: ``books_month`` says which Jakarta month the ``books`` facts are for
-  (books count complete months, so they change when a month ends, without any write).
+- ``summary_state``: ``books_month``, the Jakarta month of the last rebuild; ``needs_rebuild``
+  while a database that had members before the migration waits for its first rebuild.
 
 How they stay exact: after every flush that touches a watched model (the host's own and any
 a plug-in registers with ``core.extension.register_summary_watch``), the touched members'
@@ -20,8 +20,11 @@ transactions giving one member the same fact count it once); a fact lost deletes
 decrements. ``flask summaries rebuild`` recomputes everything from scratch in set-based SQL
 (after a migration, after bulk loads, and monthly for the books facts: deploy/crontab).
 
-Dashboards read the counters once a rebuild has run (before that, they count live); between
-a month's end and the monthly rebuild the books figure is the previous month's.
+Books count complete months, so a member's books fact changes when a month ends, without any
+write: each recheck judges it for today, and the monthly rebuild (00:05 WIB on the 1st) moves
+every member on; in the minutes between, members not touched since keep last month's. A new
+database starts exact and is kept so from the first write; one migrated with members in it
+is marked ``needs_rebuild`` and its dashboards count live until the rebuild.
 """
 
 from __future__ import annotations
@@ -50,6 +53,9 @@ from marketplace.extensions import db
 
 FACTS = ("members", "verified", "listed", "first_sale", "books", "endorsed", "approved")
 BOOKS_MONTH = "books_month"
+# Written by the migration on a database that already had members: the tables are empty
+# until ``flask summaries rebuild`` (the dashboards count live meanwhile).
+NEEDS_REBUILD = "needs_rebuild"
 
 
 class MemberFact(db.Model):
@@ -178,15 +184,16 @@ def recheck(ids, today: date | None = None) -> None:
     date, with the counters, in the current transaction."""
     today = today or jakarta_today()
     conn = db.session.connection()
-    with_books = books_month(conn) == month_key(today)
-    now = _current(ids, today, with_books)
+    now = _current(ids, today, True)
     table = MemberFact.__table__
-    stored_stmt = select(table.c.business_id, table.c.fact, table.c.chapter_id).where(
-        table.c.business_id.in_(ids)
-    )
-    if not with_books:
-        stored_stmt = stored_stmt.where(table.c.fact != "books")
-    stored = {(b, f): c for b, f, c in conn.execute(stored_stmt).all()}
+    stored = {
+        (b, f): c
+        for b, f, c in conn.execute(
+            select(table.c.business_id, table.c.fact, table.c.chapter_id).where(
+                table.c.business_id.in_(ids)
+            )
+        ).all()
+    }
     deltas: dict[tuple[int, str], int] = {}
     for key, cid in stored.items():
         if now.get(key) != cid:
@@ -262,26 +269,29 @@ def install() -> None:
 # --- reading -------------------------------------------------------------------------------
 
 
-def chapter_figures(chapter_id: int | None = None, today: date | None = None) -> dict | None:
-    """``{chapter_id: {fact: n}}`` from the counters (one chapter or all), or None before
-    the first rebuild (the caller counts live). Between the end of a month and the monthly
-    rebuild the books figure is the previous month's (the live count over every member would
-    take minutes at 400k members: a hashed IN over work_mem becomes a plain subplan)."""
-    today = today or jakarta_today()
+def chapter_figures(
+    chapter_id: int | None = None, today: date | None = None, extra=()
+) -> tuple[dict | None, list]:
+    """(``{chapter_id: {fact: n}}`` from the counters, one chapter or all, or None while the
+    tables wait for their first rebuild or for a ``today`` other than today: the caller
+    counts live; the values of the scalar ``extra`` columns) in one statement."""
+    one = select(literal(1).label("one")).subquery()
+    on = ChapterSummary.chapter_id == chapter_id if chapter_id is not None else literal(True)
+    waiting = select(SummaryState.value).where(SummaryState.name == NEEDS_REBUILD).scalar_subquery()
     rows = db.session.execute(
-        select(ChapterSummary.chapter_id, ChapterSummary.fact, ChapterSummary.n)
-        .where(ChapterSummary.chapter_id == chapter_id if chapter_id is not None else literal(True))
-        .add_columns(
-            select(SummaryState.value).where(SummaryState.name == BOOKS_MONTH).scalar_subquery()
-        )
+        select(waiting, *extra, ChapterSummary.chapter_id, ChapterSummary.fact, ChapterSummary.n)
+        .select_from(one)
+        .outerjoin(ChapterSummary, on)
     ).all()
-    month = rows[0][3] if rows else books_month()
-    if month is None:
-        return None
+    extras = list(rows[0][1 : 1 + len(extra)])
+    if rows[0][0] is not None or (today is not None and today != jakarta_today()):
+        return None, extras  # waiting for a rebuild, or figures asked for another day
     out: dict[int, dict[str, int]] = {}
-    for cid, fact, n, _month in rows:
-        out.setdefault(cid, {key: 0 for key in FACTS})[fact] = int(n)
-    return out
+    for row in rows:
+        cid, fact, n = row[1 + len(extra) :]
+        if cid is not None:
+            out.setdefault(cid, {key: 0 for key in FACTS})[fact] = int(n)
+    return out, extras
 
 
 # --- rebuilding ----------------------------------------------------------------------------
@@ -342,7 +352,9 @@ def rebuild(today: date | None = None) -> dict[str, int]:
         conn.execute(
             insert(ChapterSummary.__table__).from_select(["chapter_id", "fact", "n"], stmt)
         )
-    conn.execute(delete(SummaryState.__table__).where(SummaryState.name == BOOKS_MONTH))
+    conn.execute(
+        delete(SummaryState.__table__).where(SummaryState.name.in_((BOOKS_MONTH, NEEDS_REBUILD)))
+    )
     conn.execute(insert(SummaryState.__table__).values(name=BOOKS_MONTH, value=month_key(today)))
     return {
         fact: int(n)

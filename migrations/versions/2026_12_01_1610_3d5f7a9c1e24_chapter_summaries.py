@@ -5,8 +5,9 @@ Revises: 6a2f4c8e1d07
 Create Date: 2026-12-01 16:10:00.000000
 
 The 7 PAS funnel per chapter kept up to date in the same transaction as each change
-(marketplace/mentoring/summaries.py). The tables start empty: ``flask summaries rebuild``
-fills them from the data (until it runs, the dashboards count live, as before).
+(marketplace/mentoring/summaries.py). On a database that already has members the tables
+start empty and marked ``needs_rebuild``: run ``flask summaries rebuild`` once (until then
+the dashboards count live, as before).
 """
 from alembic import op
 import sqlalchemy as sa
@@ -42,6 +43,10 @@ def upgrade():
         sa.Column('value', sa.String(length=40), nullable=False),
         sa.PrimaryKeyConstraint('name', name=op.f('pk_summary_state')),
     )
+    # A database with members already: empty tables until `flask summaries rebuild` (the
+    # dashboards count live meanwhile). A new database is kept exact from its first write.
+    if op.get_bind().execute(sa.text("SELECT 1 FROM business LIMIT 1")).first():
+        op.execute("INSERT INTO summary_state (name, value) VALUES ('needs_rebuild', 'yes')")
     # The admin's payouts list walks sellers by name (keyset).
     op.create_index('ix_business_name_id', 'business', ['name', 'id'])
 
