@@ -16,7 +16,13 @@ from marketplace.mentoring.models import (
     OutboxEmail,
     SessionSignup,
 )
-from marketplace.mentoring.summaries import ChapterSummary, MemberFact, SummaryState
+from marketplace.mentoring.summaries import (
+    ChapterMonthSales,
+    ChapterSummary,
+    MemberFact,
+    MemberMonthSales,
+    SummaryState,
+)
 from marketplace.notifications.models import Notification
 from marketplace.orders.models import Cart, CartItem, Checkout, Order, OrderEvent, OrderLine
 from marketplace.payments.models import PaymentRefund, ProcessedStripeEvent
@@ -26,7 +32,9 @@ __all__ = [
     "AuditEvent",
     "Business",
     "Chapter",
+    "ChapterMonthSales",
     "ChapterSummary",
+    "MemberMonthSales",
     "MemberFact",
     "SummaryState",
     "ChapterLead",

@@ -72,11 +72,17 @@ def _months(today: date, count: int = 12) -> dict[tuple[int, int], MonthFigure]:
     return out
 
 
-def monthly_figures(chapter: Chapter, today: date) -> list[MonthFigure]:
+def monthly_figures(chapter: Chapter, today: date, *, summary: bool = False) -> list[MonthFigure]:
     """Sales (books) and attendance of the chapter's members per month, last 12 months: two
-    GROUP BY month queries, no row loaded per entry."""
+    GROUP BY month queries, no row loaded per entry; with ``summary`` the sales come from
+    the summary rows (``summaries.chapter_sales``: 12 rows at most, whatever the books)."""
     months = _months(today)
     since = _month_start(today, 11)
+    if summary:
+        for index, total in summaries.chapter_sales(chapter.id, pathway.month_index(since)).items():
+            if (index // 12, index % 12 + 1) in months:
+                months[(index // 12, index % 12 + 1)].sales_idr = total
+        return _attendance(chapter, months, since)
     year = func.extract("year", LedgerEntry.occurred_on)
     month = func.extract("month", LedgerEntry.occurred_on)
     for y, m, total in db.session.execute(
@@ -91,6 +97,10 @@ def monthly_figures(chapter: Chapter, today: date) -> list[MonthFigure]:
     ).all():
         if (int(y), int(m)) in months:
             months[(int(y), int(m))].sales_idr = int(total)
+    return _attendance(chapter, months, since)
+
+
+def _attendance(chapter: Chapter, months: dict, since: date) -> list[MonthFigure]:
     # Sessions are stored in UTC; the month is the Jakarta month (UTC+7, no DST), so the
     # bounds and the grouping use the shifted instant. Grouped in Python per session, not per
     # attendance row: a chapter has a few sessions a week.
@@ -260,7 +270,7 @@ def chapter_dashboard(chapter: Chapter, today: date | None = None, **page) -> di
     return {
         "funnel": figures,
         "conversion": conversion(figures),
-        "months": monthly_figures(chapter, today),
+        "months": monthly_figures(chapter, today, summary=summary is not None),
         "overdue": lists["checkin"],
         "overdue_count": overdue_count,
         "stopped": lists["books"],

@@ -35,8 +35,11 @@ import click
 from flask import current_app, has_app_context
 from flask.cli import AppGroup
 from sqlalchemy import (
+    BigInteger,
     Index,
+    Integer,
     String,
+    cast,
     delete,
     event,
     func,
@@ -79,6 +82,30 @@ class ChapterSummary(db.Model):
     chapter_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     fact: Mapped[str] = mapped_column(String(20), primary_key=True)
     n: Mapped[int] = mapped_column(default=0, server_default="0")
+
+
+class MemberMonthSales(db.Model):
+    """A member's income in the books (sales and manual income) for one month."""
+
+    __tablename__ = "member_month_sales"
+
+    business_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    month_index: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    chapter_id: Mapped[int] = mapped_column()
+    amount_idr: Mapped[int] = mapped_column(BigInteger)
+
+
+class ChapterMonthSales(db.Model):
+    """A chapter's members' income in the books for one month (the lead's monthly figures)."""
+
+    __tablename__ = "chapter_month_sales"
+
+    chapter_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    month_index: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    amount_idr: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+
+
+INCOME_KINDS = ("sale", "manual_income")  # what the lead's "sales" figure sums
 
 
 class SummaryState(db.Model):
@@ -154,7 +181,10 @@ def _upsert(conn, table, values, *, conflict, set_=None):
         from sqlalchemy.dialects.sqlite import insert as dialect_insert
     stmt = dialect_insert(table).values(values)
     if set_ is None:
-        stmt = stmt.on_conflict_do_nothing(index_elements=conflict)
+        # RETURNING tells whether the row went in: psycopg's rowcount of an INSERT is -1.
+        stmt = stmt.on_conflict_do_nothing(index_elements=conflict).returning(
+            *(table.c[name] for name in conflict)
+        )
     else:
         stmt = stmt.on_conflict_do_update(index_elements=conflict, set_=set_(stmt.excluded))
     return conn.execute(stmt)
@@ -210,9 +240,92 @@ def recheck(ids, today: date | None = None) -> None:
                 {"business_id": key[0], "fact": key[1], "chapter_id": cid},
                 conflict=["business_id", "fact"],
             )
-            if added.rowcount:
+            if added.first() is not None:
                 deltas[(cid, key[1])] = deltas.get((cid, key[1]), 0) + 1
     _bump(conn, deltas)
+    _recheck_sales(conn, ids)
+
+
+def _month_index(day_column):
+    return cast(
+        func.extract("year", day_column) * 12 + func.extract("month", day_column) - 1, Integer
+    )
+
+
+def _sales_select(ids):
+    """(business_id, month_index, chapter_id, amount) per member and month, from the books."""
+    from marketplace.businesses.models import Business
+    from marketplace.ledger.models import LedgerEntry
+
+    month = _month_index(LedgerEntry.occurred_on)
+    stmt = (
+        select(
+            LedgerEntry.business_id, month, Business.chapter_id, func.sum(LedgerEntry.amount_idr)
+        )
+        .join(Business, Business.id == LedgerEntry.business_id)
+        .where(LedgerEntry.kind.in_(INCOME_KINDS))
+        .group_by(LedgerEntry.business_id, month, Business.chapter_id)
+    )
+    return stmt.where(LedgerEntry.business_id.in_(ids)) if ids is not None else stmt
+
+
+def _recheck_sales(conn, ids) -> None:
+    table = MemberMonthSales.__table__
+    now = {(b, m): (c, int(a)) for b, m, c, a in conn.execute(_sales_select(ids)).all()}
+    stored = {
+        (b, m): (c, int(a))
+        for b, m, c, a in conn.execute(
+            select(
+                table.c.business_id, table.c.month_index, table.c.chapter_id, table.c.amount_idr
+            ).where(table.c.business_id.in_(ids))
+        ).all()
+    }
+    deltas: dict[tuple[int, int], int] = {}
+    for key, (cid, amount) in stored.items():
+        if now.get(key) != (cid, amount):
+            gone = conn.execute(
+                delete(table).where(table.c.business_id == key[0], table.c.month_index == key[1])
+            )
+            if gone.rowcount:
+                deltas[(cid, key[1])] = deltas.get((cid, key[1]), 0) - amount
+    for key, (cid, amount) in now.items():
+        if stored.get(key) != (cid, amount):
+            added = _upsert(
+                conn,
+                table,
+                {
+                    "business_id": key[0],
+                    "month_index": key[1],
+                    "chapter_id": cid,
+                    "amount_idr": amount,
+                },
+                conflict=["business_id", "month_index"],
+            )
+            if added.first() is not None:
+                deltas[(cid, key[1])] = deltas.get((cid, key[1]), 0) + amount
+    months = ChapterMonthSales.__table__
+    for (cid, month), delta in sorted(deltas.items()):
+        if delta:
+            _upsert(
+                conn,
+                months,
+                {"chapter_id": cid, "month_index": month, "amount_idr": delta},
+                conflict=["chapter_id", "month_index"],
+                set_=lambda excluded: {"amount_idr": months.c.amount_idr + excluded.amount_idr},
+            )
+
+
+def chapter_sales(chapter_id: int, since_index: int) -> dict[int, int]:
+    """``{month_index: income}`` of the chapter's members from month ``since_index`` on."""
+    return {
+        m: int(a)
+        for m, a in db.session.execute(
+            select(ChapterMonthSales.month_index, ChapterMonthSales.amount_idr).where(
+                ChapterMonthSales.chapter_id == chapter_id,
+                ChapterMonthSales.month_index >= since_index,
+            )
+        ).all()
+    }
 
 
 def _touched(session: Session) -> tuple[set[int], set[int]]:
@@ -309,6 +422,22 @@ def rebuild(today: date | None = None) -> dict[str, int]:
     table = MemberFact.__table__
     conn.execute(delete(table))
     conn.execute(delete(ChapterSummary.__table__))
+    conn.execute(delete(MemberMonthSales.__table__))
+    conn.execute(delete(ChapterMonthSales.__table__))
+    conn.execute(
+        insert(MemberMonthSales.__table__).from_select(
+            ["business_id", "month_index", "chapter_id", "amount_idr"], _sales_select(None)
+        )
+    )
+    sales = MemberMonthSales.__table__
+    conn.execute(
+        insert(ChapterMonthSales.__table__).from_select(
+            ["chapter_id", "month_index", "amount_idr"],
+            select(sales.c.chapter_id, sales.c.month_index, func.sum(sales.c.amount_idr)).group_by(
+                sales.c.chapter_id, sales.c.month_index
+            ),
+        )
+    )
     subs = pathway._fact_selects(None, today, pathway.FUNNEL_FACTS)
     wanted = {
         "members": [],
@@ -361,6 +490,21 @@ def rebuild(today: date | None = None) -> dict[str, int]:
         for fact, n in conn.execute(
             select(ChapterSummary.fact, func.sum(ChapterSummary.n)).group_by(ChapterSummary.fact)
         ).all()
+    }
+
+
+def stored_sales() -> dict[tuple[int, int], int]:
+    """Every non-zero (chapter, month) income (for tests)."""
+    return {
+        (cid, m): int(a)
+        for cid, m, a in db.session.execute(
+            select(
+                ChapterMonthSales.chapter_id,
+                ChapterMonthSales.month_index,
+                ChapterMonthSales.amount_idr,
+            )
+        ).all()
+        if a
     }
 
 

@@ -43,6 +43,21 @@ def upgrade():
         sa.Column('value', sa.String(length=40), nullable=False),
         sa.PrimaryKeyConstraint('name', name=op.f('pk_summary_state')),
     )
+    op.create_table(
+        'member_month_sales',
+        sa.Column('business_id', sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column('month_index', sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column('chapter_id', sa.Integer(), nullable=False),
+        sa.Column('amount_idr', sa.BigInteger(), nullable=False),
+        sa.PrimaryKeyConstraint('business_id', 'month_index', name=op.f('pk_member_month_sales')),
+    )
+    op.create_table(
+        'chapter_month_sales',
+        sa.Column('chapter_id', sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column('month_index', sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column('amount_idr', sa.BigInteger(), server_default='0', nullable=False),
+        sa.PrimaryKeyConstraint('chapter_id', 'month_index', name=op.f('pk_chapter_month_sales')),
+    )
     # A database with members already: empty tables until `flask summaries rebuild` (the
     # dashboards count live meanwhile). A new database is kept exact from its first write.
     if op.get_bind().execute(sa.text("SELECT 1 FROM business LIMIT 1")).first():
@@ -52,6 +67,8 @@ def upgrade():
 
 
 def downgrade():
+    op.drop_table('chapter_month_sales')
+    op.drop_table('member_month_sales')
     op.drop_index('ix_business_name_id', table_name='business')
     op.drop_table('summary_state')
     op.drop_table('chapter_summary')

@@ -56,7 +56,18 @@ def _apply(op: str, pick: int, ctx: dict) -> None:
     elif op == "listed":
         f.make_product(business=business, status="listed")
     elif op == "sale":
-        f.make_order(business=business, consumer=ctx["world"].consumer_a, status="paid")
+        order = f.make_order(business=business, consumer=ctx["world"].consumer_a, status="paid")
+        _db.session.add(
+            LedgerEntry(
+                business_id=business.id,
+                kind="sale",
+                category="penjualan",
+                amount_idr=order.total_idr,
+                occurred_on=_last_months(pick % 4 + 1)[-1],
+                order_id=order.id,
+            )
+        )
+        _db.session.commit()
     elif op == "books":
         for day in _last_months(3):
             _db.session.add(
@@ -73,7 +84,10 @@ def _apply(op: str, pick: int, ctx: dict) -> None:
         entry = _db.session.scalar(
             select(LedgerEntry).where(LedgerEntry.business_id == business.id).limit(1)
         )
-        if entry is not None:
+        if entry is not None and pick % 3 == 0:
+            entry.amount_idr += 1_000  # an edited amount moves the month's figure
+            _db.session.commit()
+        elif entry is not None:
             _db.session.delete(entry)
             _db.session.commit()
     elif op == "referral":
@@ -93,6 +107,21 @@ def _live() -> dict[tuple[int, str], int]:
         for key, n in figures.items()
         if n
     }
+
+
+def _live_sales() -> dict[tuple[int, int], int]:
+    """Income per (chapter, month index) straight from the books."""
+    from marketplace.ledger.models import LedgerEntry
+
+    out: dict[tuple[int, int], int] = {}
+    for cid, day, amount in _db.session.execute(
+        select(Business.chapter_id, LedgerEntry.occurred_on, LedgerEntry.amount_idr)
+        .join(Business, Business.id == LedgerEntry.business_id)
+        .where(LedgerEntry.kind.in_(("sale", "manual_income")))
+    ).all():
+        key = (cid, day.year * 12 + day.month - 1)
+        out[key] = out.get(key, 0) + amount
+    return {k: v for k, v in out.items() if v}
 
 
 @pytest.fixture
@@ -116,9 +145,12 @@ def test_summaries_kept_incrementally_equal_a_rebuild_after_any_sequence_of_chan
     _db.session.expire_all()
     incremental = summaries.stored_counters()
     assert incremental == _live()
+    sales = summaries.stored_sales()
+    assert sales == _live_sales()
     summaries.rebuild()
     _db.session.commit()
     assert summaries.stored_counters() == incremental
+    assert summaries.stored_sales() == sales
 
 
 def test_dashboards_read_the_summary_rows_once_the_month_is_built(ctx, client, login_as):
