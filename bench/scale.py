@@ -79,6 +79,16 @@ def build(url: str, members: int, filled: bool, index_dir: Path, quiet: bool):
         shutil.rmtree(index_dir, ignore_errors=True)  # an index of other data
         print(f"  generated {members:,} members in {time.perf_counter() - started:.0f} s")
     with app.app_context():
+        from marketplace.core.timeutil import jakarta_today
+        from marketplace.mentoring import summaries
+
+        # A reused database filled before the summary tables (or last month) gets them now.
+        if summaries.books_month() != summaries.month_key(jakarta_today()):
+            started = time.perf_counter()
+            summaries.rebuild()
+            db.session.commit()
+            print(f"  summaries rebuilt in {time.perf_counter() - started:.1f} s")
+    with app.app_context():
         from marketplace.search import services as search
 
         if not (index_dir / "built").exists():

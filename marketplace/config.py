@@ -207,6 +207,13 @@ class ProdConfig(BaseConfig):
     DEVICE_COOKIE_NAME = "__Host-device"
     HSTS = True
     COMPRESS_RESPONSES = True
+    # No pre-ping round trip on every checkout of a pooled connection (one statement per
+    # request on the catalog pages, issue 11): connections are recycled before PostgreSQL's
+    # or a proxy's idle timeout instead, and a dropped one fails one request, not every one.
+    SQLALCHEMY_ENGINE_OPTIONS = {
+        "pool_pre_ping": False,
+        "pool_recycle": int(os.environ.get("DATABASE_POOL_RECYCLE_SECONDS", "1800")),
+    }
     TRUSTED_HOSTS = [h for h in os.environ.get("TRUSTED_HOSTS", "").split(",") if h] or None
     # Fail closed: no console e-mail and no localhost links unless set explicitly.
     MAIL_BACKEND = os.environ.get("MAIL_BACKEND") or None

@@ -19,6 +19,13 @@ from marketplace.mentoring.models import (
     OutboxEmail,
     SessionSignup,
 )
+from marketplace.mentoring.summaries import (
+    ChapterMonthSales,
+    ChapterSummary,
+    MemberFact,
+    MemberMonthSales,
+    SummaryState,
+)
 from marketplace.notifications.models import Notification
 from marketplace.orders.models import Cart, CartItem, Checkout, Order, OrderEvent, OrderLine
 from marketplace.payments.models import PaymentRefund, ProcessedStripeEvent
@@ -36,6 +43,11 @@ __all__ = [
     "DeliveryOption",
     "DeliveryRate",
     "DeliverySettings",
+    "ChapterMonthSales",
+    "ChapterSummary",
+    "MemberMonthSales",
+    "MemberFact",
+    "SummaryState",
     "ChapterLead",
     "Holiday",
     "Kelurahan",

@@ -21,6 +21,7 @@ def init_app(app) -> None:
         register_openapi,
         register_pathway_provider,
         register_personal_data,
+        register_summary_watch,
     )
 
     if not register_feature(app, "referrals"):
@@ -66,6 +67,7 @@ def init_app(app) -> None:
 
     # "My data": the member's referrals and consent receipts, and what erasure does to them.
     register_personal_data(app, personal_data)
+    register_summary_watch(app, models.Referral, lambda row: row.business_id)
     register_openapi(app, openapi.part)
     _register_navigation(app)
     register_figure(app, "admin.user", "bank_officer", _officer_roles)

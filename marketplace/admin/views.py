@@ -128,7 +128,10 @@ def payouts():
         status = 400
     elif form.is_submitted():
         status = 400
-    return render_template("admin/payouts.html", balances=ledger.balances(), form=form), status
+    from marketplace.admin.payouts import balances_page
+
+    balances = balances_page(request.args.get("page"))
+    return render_template("admin/payouts.html", balances=balances, form=form), status
 
 
 @bp.route("/holidays", methods=["GET", "POST"])

@@ -51,6 +51,8 @@ class Business(db.Model):
         ),
         # The lead's member list: one chapter's members by name, a keyset page at a time.
         Index("ix_business_chapter_name", "chapter_id", "name", "id"),
+        # The admin's payouts list: sellers by name, a keyset page at a time.
+        Index("ix_business_name_id", "name", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

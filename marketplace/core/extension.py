@@ -95,6 +95,7 @@ class Registry:
     personal_data: list[Callable] = field(default_factory=list)
     areas: list[Area] = field(default_factory=list)
     role_facts: dict[str, Callable] = field(default_factory=dict)
+    summary_watches: dict[type, Callable[[Any], int | None]] = field(default_factory=dict)
 
 
 def registry(app: Flask | None = None) -> Registry:
@@ -265,6 +266,13 @@ def register_pathway_provider(app: Flask, provider: Callable) -> None:
     providers = registry(app).pathway_providers
     if provider not in providers:
         providers.append(provider)
+
+
+def register_summary_watch(app: Flask, model: type, business_of: Callable[[Any], int | None]):
+    """Changes to ``model`` rows may change the 7 PAS facts of the member
+    ``business_of(row)`` returns (a pathway provider's facts): after each flush touching one,
+    that member's summary rows are recomputed (``mentoring.summaries``)."""
+    registry(app).summary_watches[model] = business_of
 
 
 def register_figure(

@@ -71,4 +71,7 @@ def seed() -> list[tuple[str, str, str]]:
     seed_tools()
     for step in registry(current_app).demo_steps:
         logins.extend(step(lambda email, name: demo_user(email, name)))
+    from marketplace.demo.rest11 import seed_summaries
+
+    seed_summaries()
     return logins

@@ -9,6 +9,7 @@ def init_app(app) -> None:
 
     app.cli.add_command(mentoring)
     app.cli.add_command(outbox)
+    _summaries(app)
     register_messages(
         app,
         {
@@ -20,4 +21,35 @@ def init_app(app) -> None:
                 "pengurus."
             ),
         },
+    )
+
+
+def _summaries(app) -> None:
+    """The dashboards' summary tables: the host models whose changes move a funnel fact."""
+    from marketplace.catalog.models import Product, ProductEvent
+    from marketplace.core.extension import register_summary_watch
+    from marketplace.ledger.models import LedgerEntry
+    from marketplace.legality.models import LegalityDocument
+    from marketplace.mentoring import summaries
+    from marketplace.orders.models import Order
+
+    for model in (LegalityDocument, Product, Order, LedgerEntry):
+        register_summary_watch(app, model, lambda row: row.business_id)
+    register_summary_watch(app, ProductEvent, _business_of_product_event)
+    app.cli.add_command(summaries.summaries)
+    summaries.install()
+
+
+def _business_of_product_event(event):
+    from sqlalchemy import select
+
+    from marketplace.catalog.models import Product
+    from marketplace.extensions import db
+
+    if event.product_id is None:
+        return None
+    return (
+        db.session.connection()
+        .execute(select(Product.business_id).where(Product.id == event.product_id))
+        .scalar()
     )

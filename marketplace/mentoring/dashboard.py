@@ -16,7 +16,7 @@ from marketplace.core.timeutil import JAKARTA, jakarta_today
 from marketplace.extensions import db
 from marketplace.ledger.models import LedgerEntry
 from marketplace.ledger.services import _month_start
-from marketplace.mentoring import pathway
+from marketplace.mentoring import pathway, summaries
 from marketplace.mentoring.models import Attendance, CheckIn, MentoringSession
 from marketplace.mentoring.services import CHECKIN_EVERY_DAYS, STOPPED_RECORDING_DAYS
 
@@ -72,11 +72,17 @@ def _months(today: date, count: int = 12) -> dict[tuple[int, int], MonthFigure]:
     return out
 
 
-def monthly_figures(chapter: Chapter, today: date) -> list[MonthFigure]:
+def monthly_figures(chapter: Chapter, today: date, *, summary: bool = False) -> list[MonthFigure]:
     """Sales (books) and attendance of the chapter's members per month, last 12 months: two
-    GROUP BY month queries, no row loaded per entry."""
+    GROUP BY month queries, no row loaded per entry; with ``summary`` the sales come from
+    the summary rows (``summaries.chapter_sales``: 12 rows at most, whatever the books)."""
     months = _months(today)
     since = _month_start(today, 11)
+    if summary:
+        for index, total in summaries.chapter_sales(chapter.id, pathway.month_index(since)).items():
+            if (index // 12, index % 12 + 1) in months:
+                months[(index // 12, index % 12 + 1)].sales_idr = total
+        return _attendance(chapter, months, since)
     year = func.extract("year", LedgerEntry.occurred_on)
     month = func.extract("month", LedgerEntry.occurred_on)
     for y, m, total in db.session.execute(
@@ -91,6 +97,10 @@ def monthly_figures(chapter: Chapter, today: date) -> list[MonthFigure]:
     ).all():
         if (int(y), int(m)) in months:
             months[(int(y), int(m))].sales_idr = int(total)
+    return _attendance(chapter, months, since)
+
+
+def _attendance(chapter: Chapter, months: dict, since: date) -> list[MonthFigure]:
     # Sessions are stored in UTC; the month is the Jakarta month (UTC+7, no DST), so the
     # bounds and the grouping use the shifted instant. Grouped in Python per session, not per
     # attendance row: a chapter has a few sessions a week.
@@ -156,6 +166,19 @@ def _follow_up_counts(today: date) -> dict:
         "overdue": (("last_check_in",), overdue),
         "stopped": (("last_entry",), stopped),
     }
+
+
+def follow_up_columns(chapter: Chapter, today: date) -> list:
+    """(members needing a check-in, members who stopped their books) as two scalar
+    subqueries over the chapter's members."""
+    counts = _follow_up_counts(today)
+    facts = pathway._facts_correlated(today, ("last_check_in", "last_entry"))
+    return [
+        select(fn(lambda key: facts[key]))
+        .where(Business.chapter_id == chapter.id)
+        .scalar_subquery()
+        for _facts, fn in counts.values()
+    ]
 
 
 def follow_ups(chapter: Chapter, today: date) -> dict[str, list[FollowUp]]:
@@ -232,15 +255,22 @@ def member_page(
 def chapter_dashboard(chapter: Chapter, today: date | None = None, **page) -> dict:
     """The lead's dashboard: funnel, monthly figures, follow-ups, one page of members."""
     today = today or jakarta_today()
-    figures = pathway.funnel_by_chapter(chapter.id, today, counts=_follow_up_counts(today)).get(
-        chapter.id
-    ) or {**pathway.empty_funnel(), "overdue": 0, "stopped": 0}
-    overdue_count, stopped_count = figures.pop("overdue"), figures.pop("stopped")
+    # The funnel from the summary rows and, in the same statement, the follow-up counts
+    # (they change with the day, not with a write: counted from the members' last dates).
+    summary, (overdue_count, stopped_count) = summaries.chapter_figures(
+        chapter.id, today, extra=follow_up_columns(chapter, today)
+    )
+    if summary is not None:
+        figures = {key: summary.get(chapter.id, {}).get(key, 0) for key, _l in pathway.FUNNEL}
+    else:
+        figures = (
+            pathway.funnel_by_chapter(chapter.id, today).get(chapter.id) or pathway.empty_funnel()
+        )
     lists = follow_ups(chapter, today)
     return {
         "funnel": figures,
         "conversion": conversion(figures),
-        "months": monthly_figures(chapter, today),
+        "months": monthly_figures(chapter, today, summary=summary is not None),
         "overdue": lists["checkin"],
         "overdue_count": overdue_count,
         "stopped": lists["books"],
@@ -253,8 +283,11 @@ SORTABLE = ("chapter", *(key for key, _label in pathway.FUNNEL))
 
 
 def platform_dashboard(sort: str = "members", today: date | None = None) -> list[dict]:
-    """The funnel for every chapter side by side: one grouped statement plus the chapters."""
-    by_chapter = pathway.funnel_by_chapter(None, today)
+    """The funnel for every chapter side by side: the summary rows (or, before the month's
+    summaries exist, one grouped statement) plus the chapters."""
+    by_chapter, _extra = summaries.chapter_figures(None, today)
+    if by_chapter is None:
+        by_chapter = pathway.funnel_by_chapter(None, today)
     rows = []
     for chapter in db.session.scalars(select(Chapter).order_by(Chapter.name)):
         figures = by_chapter.get(chapter.id) or pathway.empty_funnel()

@@ -16,8 +16,10 @@ from referrals.services.bank_actions import (
 )
 from referrals.services.banks import (
     add_officer,
+    banks_page,
     banks_with_officers,
     create_bank,
+    officers_page,
     public_banks,
     remove_officer,
     scheme_or_404,
@@ -108,7 +110,9 @@ __all__ = [
     "bank_referrals",
     "bank_referrals_select",
     "bank_visible",
+    "banks_page",
     "banks_with_officers",
+    "officers_page",
     "public_banks",
     "scheme_or_404",
     "banks_serving",

@@ -4,17 +4,18 @@ Admin actions (the admin passed explicitly, audited), enforced here for every ch
 """
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from marketplace.accounts.models import User
 from marketplace.chapters.models import Chapter
 from marketplace.core import audit
 from marketplace.core.errors import NotFound, ValidationFailed
 from marketplace.core.money import MAX_LOAN_IDR, require_amount
+from marketplace.core.pagination import PER_PAGE, Page, keyset_page
 from marketplace.extensions import db
-from referrals.models import SCHEMES, Bank, BankOfficer, KurScheme
+from referrals.models import SCHEMES, Bank, BankOfficer, KurScheme, bank_chapter
 
 # Static paths of the admin blueprint; a bank with one of these slugs could not be reached.
 RESERVED_SLUGS = {"new", "kur", "figures"}
@@ -141,6 +142,43 @@ def banks_with_officers() -> list[Bank]:
             .options(selectinload(Bank.chapters), selectinload(Bank.officers))
             .order_by(Bank.name)
         )
+    )
+
+
+def banks_page(cursor: str | None, *, per_page: int = PER_PAGE) -> Page:
+    """A keyset page of partner banks by name for the admin's list: each row
+    ``(bank, chapters served, officers)``, the counts correlated per bank (one statement
+    per page, however many officers a bank has)."""
+    chapters = (
+        select(func.count())
+        .select_from(bank_chapter)
+        .where(bank_chapter.c.bank_id == Bank.id)
+        .scalar_subquery()
+    )
+    officers = (
+        select(func.count(BankOfficer.id)).where(BankOfficer.bank_id == Bank.id).scalar_subquery()
+    )
+    return keyset_page(
+        select(Bank, chapters.label("chapters"), officers.label("officers")),
+        (Bank.__table__.c.name, Bank.__table__.c.id),
+        cursor,
+        per_page=per_page,
+        descending=False,
+        scalars=False,
+    )
+
+
+def officers_page(bank: Bank, cursor: str | None, *, per_page: int = PER_PAGE) -> Page:
+    """A keyset page of the bank's officers, oldest first, with their accounts."""
+    return keyset_page(
+        select(BankOfficer)
+        .where(BankOfficer.bank_id == bank.id)
+        .options(joinedload(BankOfficer.user)),
+        (BankOfficer.__table__.c.id,),
+        cursor,
+        per_page=per_page,
+        descending=False,
+        arg="officers",
     )
 
 

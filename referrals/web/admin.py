@@ -18,7 +18,7 @@ from marketplace.core.security import admin_required
 from marketplace.core.views import domain_errors, unit_of_work
 from marketplace.extensions import db
 from referrals import services
-from referrals.models import Bank, BankOfficer, KurScheme
+from referrals.models import Bank, KurScheme
 from referrals.web import TEMPLATES, answer_out_of_scope
 from referrals.web.forms import (
     BankChaptersForm,
@@ -46,8 +46,7 @@ def require_admin():
 def _bank(slug: str) -> Bank:
     return services.bank_by_slug_or_404(
         slug,
-        selectinload(Bank.chapters),
-        selectinload(Bank.officers).selectinload(BankOfficer.user),
+        selectinload(Bank.chapters),  # 44 chapters at most; officers come a page at a time
     )
 
 
@@ -58,7 +57,9 @@ def _chapter_choices():
 @bp.get("/")
 @unit_of_work
 def index():
-    return render_template("referrals/admin_index.html", banks=services.banks_with_officers())
+    return render_template(
+        "referrals/admin_index.html", banks=services.banks_page(request.args.get("page"))
+    )
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -113,6 +114,7 @@ def _bank_page(bank, *, chapters_form=None, officer_form=None, status=200):
     return render_template(
         "referrals/admin_bank.html",
         bank=bank,
+        officers=services.officers_page(bank, request.args.get("officers")),
         chapters_form=chapters_form,
         officer_form=officer_form or OfficerForm(prefix="of"),
         confirm=ConfirmForm(),

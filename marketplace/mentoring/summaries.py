@@ -1,0 +1,531 @@
+"""The 7 PAS funnel per chapter as summary tables kept up to date in the same transaction as
+each change, so the platform and lead dashboards read 44 rows (or a chapter's few) instead of
+counting the big tables on every request.
+
+Tables:
+- ``member_fact``: one row per (member, funnel fact) the member has now, with its chapter
+  (``members``, ``verified``, ``listed``, ``first_sale``, ``books``, ``endorsed``,
+  ``approved``: the keys of ``pathway.FUNNEL``);
+- ``chapter_summary``: per (chapter, fact) the number of those rows;
+- ``summary_state``: ``books_month``, the Jakarta month of the last rebuild; ``needs_rebuild``
+  while a database that had members before the migration waits for its first rebuild.
+
+How they stay exact: after every flush that touches a watched model (the host's own and any
+a plug-in registers with ``core.extension.register_summary_watch``), the touched members'
+facts are recomputed with the pathway's own fact SELECTs (``pathway._fact_selects``, the one
+definition of each step) and compared with their ``member_fact`` rows; a fact gained is
+``INSERT ... ON CONFLICT DO NOTHING`` and, when the row was really inserted, the counter gets
+``n = n + 1`` (an atomic UPDATE, so concurrent transactions never lose a count and two
+transactions giving one member the same fact count it once); a fact lost deletes its row and
+decrements. ``flask summaries rebuild`` recomputes everything from scratch in set-based SQL
+(after a migration, after bulk loads, and monthly for the books facts: deploy/crontab).
+
+Books count complete months, so a member's books fact changes when a month ends, without any
+write: each recheck judges it for today, and the monthly rebuild (00:05 WIB on the 1st) moves
+every member on; in the minutes between, members not touched since keep last month's. A new
+database starts exact and is kept so from the first write; one migrated with members in it
+is marked ``needs_rebuild`` and its dashboards count live until the rebuild.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import click
+from flask import current_app, has_app_context
+from flask.cli import AppGroup
+from sqlalchemy import (
+    BigInteger,
+    Index,
+    Integer,
+    String,
+    cast,
+    delete,
+    event,
+    func,
+    insert,
+    literal,
+    select,
+    union,
+)
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from marketplace.core.extension import registry
+from marketplace.core.timeutil import jakarta_today
+from marketplace.extensions import db
+
+FACTS = ("members", "verified", "listed", "first_sale", "books", "endorsed", "approved")
+BOOKS_MONTH = "books_month"
+# Written by the migration on a database that already had members: the tables are empty
+# until ``flask summaries rebuild`` (the dashboards count live meanwhile).
+NEEDS_REBUILD = "needs_rebuild"
+
+
+class MemberFact(db.Model):
+    """A funnel fact a member has now (maintained by this module, never by hand)."""
+
+    __tablename__ = "member_fact"
+    __table_args__ = (Index("ix_member_fact_chapter_fact", "chapter_id", "fact"),)
+
+    # No foreign keys: derived rows, removed by the upkeep itself when a member goes (a
+    # cascade would remove them before the upkeep could decrement the counters).
+    business_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    fact: Mapped[str] = mapped_column(String(20), primary_key=True)
+    chapter_id: Mapped[int] = mapped_column()
+
+
+class ChapterSummary(db.Model):
+    """How many members of a chapter have a funnel fact."""
+
+    __tablename__ = "chapter_summary"
+
+    chapter_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    fact: Mapped[str] = mapped_column(String(20), primary_key=True)
+    n: Mapped[int] = mapped_column(default=0, server_default="0")
+
+
+class MemberMonthSales(db.Model):
+    """A member's income in the books (sales and manual income) for one month."""
+
+    __tablename__ = "member_month_sales"
+
+    business_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    month_index: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    chapter_id: Mapped[int] = mapped_column()
+    amount_idr: Mapped[int] = mapped_column(BigInteger)
+
+
+class ChapterMonthSales(db.Model):
+    """A chapter's members' income in the books for one month (the lead's monthly figures)."""
+
+    __tablename__ = "chapter_month_sales"
+
+    chapter_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    month_index: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    amount_idr: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+
+
+INCOME_KINDS = ("sale", "manual_income")  # what the lead's "sales" figure sums
+
+
+class SummaryState(db.Model):
+    __tablename__ = "summary_state"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[str] = mapped_column(String(40))
+
+
+def month_key(today: date) -> str:
+    return f"{today.year:04d}-{today.month:02d}"
+
+
+# --- the facts, from the pathway's own SELECTs ---------------------------------------------
+
+
+def _fact_columns(ids, today: date, with_books: bool):
+    """A SELECT of (business_id, chapter_id, one boolean-ish column per fact) for the members
+    ``ids`` selects (None: every member)."""
+    from marketplace.businesses.models import Business
+    from marketplace.mentoring import pathway
+
+    keys = [k for k in pathway.FUNNEL_FACTS if with_books or k != "books"]
+    stmt = select(Business.id, Business.chapter_id)
+    if ids is not None:
+        stmt = stmt.where(Business.id.in_(ids))
+    subs = pathway._fact_selects(ids, today, keys)
+    for sub in subs.values():
+        stmt = stmt.outerjoin(sub, sub.c.business_id == Business.id)
+    value = {k: subs[k].c.value if k in subs else None for k in keys}
+    return stmt, value
+
+
+def _has(value, *keys):
+    present = [value[k] for k in keys if value.get(k) is not None]
+    return present
+
+
+def _current(ids, today: date, with_books: bool) -> dict[tuple[int, str], int]:
+    """``{(business_id, fact): chapter_id}`` as the data says now."""
+    stmt, value = _fact_columns(ids, today, with_books)
+    columns = {
+        "verified": _has(value, "nib"),
+        "listed": _has(value, "listed", "first_sale"),
+        "first_sale": _has(value, "first_sale"),
+        "endorsed": _has(value, "endorsed"),
+        "approved": _has(value, "permodalan"),
+    }
+    if with_books:
+        columns["books"] = _has(value, "books")
+    names = [name for name, cols in columns.items() if cols]
+    flat = [col for name in names for col in columns[name]]
+    out: dict[tuple[int, str], int] = {}
+    for bid, cid, *values in db.session.execute(stmt.add_columns(*flat)).all():
+        out[(bid, "members")] = cid
+        i = 0
+        for name in names:
+            n = len(columns[name])
+            if any(v is not None for v in values[i : i + n]):
+                out[(bid, name)] = cid
+            i += n
+    return out
+
+
+# --- incremental upkeep --------------------------------------------------------------------
+
+
+def _upsert(conn, table, values, *, conflict, set_=None):
+    """INSERT ... ON CONFLICT (both SQLite and PostgreSQL)."""
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    stmt = dialect_insert(table).values(values)
+    if set_ is None:
+        # RETURNING tells whether the row went in: psycopg's rowcount of an INSERT is -1.
+        stmt = stmt.on_conflict_do_nothing(index_elements=conflict).returning(
+            *(table.c[name] for name in conflict)
+        )
+    else:
+        stmt = stmt.on_conflict_do_update(index_elements=conflict, set_=set_(stmt.excluded))
+    return conn.execute(stmt)
+
+
+def _bump(conn, deltas: dict[tuple[int, str], int]) -> None:
+    """``n = n + delta`` per (chapter, fact), atomically (an upsert adding to the row)."""
+    table = ChapterSummary.__table__
+    for (cid, fact), delta in sorted(deltas.items()):
+        if delta:
+            _upsert(
+                conn,
+                table,
+                {"chapter_id": cid, "fact": fact, "n": delta},
+                conflict=["chapter_id", "fact"],
+                set_=lambda excluded: {"n": table.c.n + excluded.n},
+            )
+
+
+def books_month(conn=None) -> str | None:
+    conn = conn or db.session
+    return conn.execute(select(SummaryState.value).where(SummaryState.name == BOOKS_MONTH)).scalar()
+
+
+def recheck(ids, today: date | None = None) -> None:
+    """Bring the facts of the members ``ids`` (a short list of ids, or a SELECT of ids) up to
+    date, with the counters, in the current transaction."""
+    today = today or jakarta_today()
+    conn = db.session.connection()
+    now = _current(ids, today, True)
+    table = MemberFact.__table__
+    stored = {
+        (b, f): c
+        for b, f, c in conn.execute(
+            select(table.c.business_id, table.c.fact, table.c.chapter_id).where(
+                table.c.business_id.in_(ids)
+            )
+        ).all()
+    }
+    deltas: dict[tuple[int, str], int] = {}
+    for key, cid in stored.items():
+        if now.get(key) != cid:
+            gone = conn.execute(
+                delete(table).where(table.c.business_id == key[0], table.c.fact == key[1])
+            )
+            if gone.rowcount:
+                deltas[(cid, key[1])] = deltas.get((cid, key[1]), 0) - 1
+    for key, cid in now.items():
+        if stored.get(key) != cid:
+            added = _upsert(
+                conn,
+                table,
+                {"business_id": key[0], "fact": key[1], "chapter_id": cid},
+                conflict=["business_id", "fact"],
+            )
+            if added.first() is not None:
+                deltas[(cid, key[1])] = deltas.get((cid, key[1]), 0) + 1
+    _bump(conn, deltas)
+    _recheck_sales(conn, ids)
+
+
+def _month_index(day_column):
+    return cast(
+        func.extract("year", day_column) * 12 + func.extract("month", day_column) - 1, Integer
+    )
+
+
+def _sales_select(ids):
+    """(business_id, month_index, chapter_id, amount) per member and month, from the books."""
+    from marketplace.businesses.models import Business
+    from marketplace.ledger.models import LedgerEntry
+
+    month = _month_index(LedgerEntry.occurred_on)
+    stmt = (
+        select(
+            LedgerEntry.business_id, month, Business.chapter_id, func.sum(LedgerEntry.amount_idr)
+        )
+        .join(Business, Business.id == LedgerEntry.business_id)
+        .where(LedgerEntry.kind.in_(INCOME_KINDS))
+        .group_by(LedgerEntry.business_id, month, Business.chapter_id)
+    )
+    return stmt.where(LedgerEntry.business_id.in_(ids)) if ids is not None else stmt
+
+
+def _recheck_sales(conn, ids) -> None:
+    table = MemberMonthSales.__table__
+    now = {(b, m): (c, int(a)) for b, m, c, a in conn.execute(_sales_select(ids)).all()}
+    stored = {
+        (b, m): (c, int(a))
+        for b, m, c, a in conn.execute(
+            select(
+                table.c.business_id, table.c.month_index, table.c.chapter_id, table.c.amount_idr
+            ).where(table.c.business_id.in_(ids))
+        ).all()
+    }
+    deltas: dict[tuple[int, int], int] = {}
+    for key, (cid, amount) in stored.items():
+        if now.get(key) != (cid, amount):
+            gone = conn.execute(
+                delete(table).where(table.c.business_id == key[0], table.c.month_index == key[1])
+            )
+            if gone.rowcount:
+                deltas[(cid, key[1])] = deltas.get((cid, key[1]), 0) - amount
+    for key, (cid, amount) in now.items():
+        if stored.get(key) != (cid, amount):
+            added = _upsert(
+                conn,
+                table,
+                {
+                    "business_id": key[0],
+                    "month_index": key[1],
+                    "chapter_id": cid,
+                    "amount_idr": amount,
+                },
+                conflict=["business_id", "month_index"],
+            )
+            if added.first() is not None:
+                deltas[(cid, key[1])] = deltas.get((cid, key[1]), 0) + amount
+    months = ChapterMonthSales.__table__
+    for (cid, month), delta in sorted(deltas.items()):
+        if delta:
+            _upsert(
+                conn,
+                months,
+                {"chapter_id": cid, "month_index": month, "amount_idr": delta},
+                conflict=["chapter_id", "month_index"],
+                set_=lambda excluded: {"amount_idr": months.c.amount_idr + excluded.amount_idr},
+            )
+
+
+def chapter_sales(chapter_id: int, since_index: int) -> dict[int, int]:
+    """``{month_index: income}`` of the chapter's members from month ``since_index`` on."""
+    return {
+        m: int(a)
+        for m, a in db.session.execute(
+            select(ChapterMonthSales.month_index, ChapterMonthSales.amount_idr).where(
+                ChapterMonthSales.chapter_id == chapter_id,
+                ChapterMonthSales.month_index >= since_index,
+            )
+        ).all()
+    }
+
+
+def _touched(session: Session) -> tuple[set[int], set[int]]:
+    """(business ids, chapter ids) whose facts this flush may have changed."""
+    from marketplace.businesses.models import Business
+    from marketplace.chapters.models import Chapter
+
+    watches = registry().summary_watches
+    businesses: set[int] = set()
+    chapters: set[int] = set()
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(obj, Business):
+            if obj.id is not None:
+                businesses.add(obj.id)
+            continue
+        if isinstance(obj, Chapter):
+            if obj in session.dirty and any(
+                db.inspect(obj).attrs[name].history.has_changes()
+                for name in ("books_months_required", "mentoring_sessions_required")
+            ):
+                chapters.add(obj.id)
+            continue
+        business_of = watches.get(type(obj))
+        if business_of is not None:
+            bid = business_of(obj)
+            if bid is not None:
+                businesses.add(bid)
+    return businesses, chapters
+
+
+def _after_flush(session: Session, _context) -> None:
+    if not has_app_context() or not current_app.config.get("SUMMARIES_ENABLED", True):
+        return
+    if session.info.get("summaries_off"):
+        return
+    businesses, chapters = _touched(session)
+    if not businesses and not chapters:
+        return
+    from marketplace.businesses.models import Business
+
+    if chapters:
+        recheck(select(Business.id).where(Business.chapter_id.in_(sorted(chapters))))
+    ids = sorted(businesses)
+    for start in range(0, len(ids), 500):  # a bounded bind list per statement
+        recheck(ids[start : start + 500])
+
+
+def install() -> None:
+    """Listen to every session's flushes (once per process)."""
+    if not event.contains(Session, "after_flush", _after_flush):
+        event.listen(Session, "after_flush", _after_flush)
+
+
+# --- reading -------------------------------------------------------------------------------
+
+
+def chapter_figures(
+    chapter_id: int | None = None, today: date | None = None, extra=()
+) -> tuple[dict | None, list]:
+    """(``{chapter_id: {fact: n}}`` from the counters, one chapter or all, or None while the
+    tables wait for their first rebuild or for a ``today`` other than today: the caller
+    counts live; the values of the scalar ``extra`` columns) in one statement."""
+    one = select(literal(1).label("one")).subquery()
+    on = ChapterSummary.chapter_id == chapter_id if chapter_id is not None else literal(True)
+    waiting = select(SummaryState.value).where(SummaryState.name == NEEDS_REBUILD).scalar_subquery()
+    rows = db.session.execute(
+        select(waiting, *extra, ChapterSummary.chapter_id, ChapterSummary.fact, ChapterSummary.n)
+        .select_from(one)
+        .outerjoin(ChapterSummary, on)
+    ).all()
+    extras = list(rows[0][1 : 1 + len(extra)])
+    if rows[0][0] is not None or (today is not None and today != jakarta_today()):
+        return None, extras  # waiting for a rebuild, or figures asked for another day
+    out: dict[int, dict[str, int]] = {}
+    for row in rows:
+        cid, fact, n = row[1 + len(extra) :]
+        if cid is not None:
+            out.setdefault(cid, {key: 0 for key in FACTS})[fact] = int(n)
+    return out, extras
+
+
+# --- rebuilding ----------------------------------------------------------------------------
+
+
+def rebuild(today: date | None = None) -> dict[str, int]:
+    """Recompute every member's facts and every counter from scratch, in set-based SQL, in
+    the current transaction; the books facts become the current month's."""
+    from marketplace.businesses.models import Business
+    from marketplace.chapters.models import Chapter
+    from marketplace.mentoring import pathway
+
+    today = today or jakarta_today()
+    conn = db.session.connection()
+    table = MemberFact.__table__
+    conn.execute(delete(table))
+    conn.execute(delete(ChapterSummary.__table__))
+    conn.execute(delete(MemberMonthSales.__table__))
+    conn.execute(delete(ChapterMonthSales.__table__))
+    conn.execute(
+        insert(MemberMonthSales.__table__).from_select(
+            ["business_id", "month_index", "chapter_id", "amount_idr"], _sales_select(None)
+        )
+    )
+    sales = MemberMonthSales.__table__
+    conn.execute(
+        insert(ChapterMonthSales.__table__).from_select(
+            ["chapter_id", "month_index", "amount_idr"],
+            select(sales.c.chapter_id, sales.c.month_index, func.sum(sales.c.amount_idr)).group_by(
+                sales.c.chapter_id, sales.c.month_index
+            ),
+        )
+    )
+    subs = pathway._fact_selects(None, today, pathway.FUNNEL_FACTS)
+    wanted = {
+        "members": [],
+        "verified": ["nib"],
+        "listed": ["listed", "first_sale"],
+        "first_sale": ["first_sale"],
+        "books": ["books"],
+        "endorsed": ["endorsed"],
+        "approved": ["permodalan"],
+    }
+    for fact, keys in wanted.items():
+        present = [subs[k] for k in keys if k in subs]
+        if keys and not present:
+            continue  # a fact nobody provides (the referral network not installed)
+        stmt = select(Business.id, literal(fact), Business.chapter_id)
+        if present:
+            # A join on the facts' member ids (each grouped: one row per member), never
+            # ``IN (SELECT ...)``: over work_mem PostgreSQL runs that as a plain subplan per
+            # business (minutes at 400k members).
+            having = (
+                present[0].c.business_id
+                if len(present) == 1
+                else union(*(select(sub.c.business_id) for sub in present)).subquery().c[0]
+            )
+            stmt = stmt.join(having.table, having == Business.id)
+        conn.execute(insert(table).from_select(["business_id", "fact", "chapter_id"], stmt))
+    counts = select(table.c.chapter_id, table.c.fact, func.count()).group_by(
+        table.c.chapter_id, table.c.fact
+    )
+    conn.execute(insert(ChapterSummary.__table__).from_select(["chapter_id", "fact", "n"], counts))
+    # Every chapter has a row per fact, zeros included.
+    zeros = (
+        select(Chapter.id, literal(fact), literal(0)).where(
+            ~select(ChapterSummary.chapter_id)
+            .where(ChapterSummary.chapter_id == Chapter.id, ChapterSummary.fact == fact)
+            .exists()
+        )
+        for fact in FACTS
+    )
+    for stmt in zeros:
+        conn.execute(
+            insert(ChapterSummary.__table__).from_select(["chapter_id", "fact", "n"], stmt)
+        )
+    conn.execute(
+        delete(SummaryState.__table__).where(SummaryState.name.in_((BOOKS_MONTH, NEEDS_REBUILD)))
+    )
+    conn.execute(insert(SummaryState.__table__).values(name=BOOKS_MONTH, value=month_key(today)))
+    return {
+        fact: int(n)
+        for fact, n in conn.execute(
+            select(ChapterSummary.fact, func.sum(ChapterSummary.n)).group_by(ChapterSummary.fact)
+        ).all()
+    }
+
+
+def stored_sales() -> dict[tuple[int, int], int]:
+    """Every non-zero (chapter, month) income (for tests)."""
+    return {
+        (cid, m): int(a)
+        for cid, m, a in db.session.execute(
+            select(
+                ChapterMonthSales.chapter_id,
+                ChapterMonthSales.month_index,
+                ChapterMonthSales.amount_idr,
+            )
+        ).all()
+        if a
+    }
+
+
+def stored_counters() -> dict[tuple[int, str], int]:
+    """Every non-zero counter (for tests and the CLI's check)."""
+    return {
+        (cid, fact): int(n)
+        for cid, fact, n in db.session.execute(
+            select(ChapterSummary.chapter_id, ChapterSummary.fact, ChapterSummary.n)
+        ).all()
+        if n
+    }
+
+
+summaries = AppGroup("summaries", help="The dashboards' summary tables.")
+
+
+@summaries.command("rebuild")
+def rebuild_command() -> None:
+    """Recompute the summary tables from scratch (after a migration or bulk load; monthly,
+    for the books facts)."""
+    totals = rebuild()
+    db.session.commit()
+    click.echo(", ".join(f"{fact} {totals.get(fact, 0)}" for fact in FACTS))
