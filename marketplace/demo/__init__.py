@@ -24,7 +24,7 @@ def seed() -> list[tuple[str, str, str]]:
 
     from marketplace.chapters import services as chapters
     from marketplace.core.extension import registry
-    from marketplace.demo.aftersales import seed_aftersales
+    from marketplace.demo.aftersales import seed_aftersales, seed_cod
     from marketplace.demo.books import seed_books
     from marketplace.demo.mentoring import seed_mentoring
     from marketplace.demo.orders import seed_orders
@@ -63,6 +63,7 @@ def seed() -> list[tuple[str, str, str]]:
     seed_orders(fake, consumers, admin)
     seed_aftersales(consumers, admin)
     seed_shipping()  # after the year of orders: those stay orders from before the options
+    seed_cod(consumers)  # COD orders need the delivery options: one per COD state
     seed_books(verified_owners())
     seed_mentoring()
     from marketplace.demo.pdp import seed_assist

@@ -109,3 +109,70 @@ def seed_aftersales(consumers, admin) -> int:
             aftersales.confirm_receipt(order, actor=buyer)
         db.session.flush()
     return made
+
+
+def seed_cod(consumers) -> int:
+    """Cash-on-delivery orders through the checkout (issue 15), one in each COD state: waiting
+    for the cash at pickup, paid in cash (in the books), and a failed delivery (stock back).
+    Runs after the delivery options exist. Made once: returns how many orders were made."""
+    from marketplace.delivery.models import DeliveryKind, DeliveryOption, PaymentMethod
+    from marketplace.orders.models import Order
+
+    if len(consumers) < 2 or db.session.scalar(
+        select(Order.id).where(Order.payment_method == PaymentMethod.COD).limit(1)
+    ):
+        return 0
+    option = db.session.scalar(
+        select(DeliveryOption)
+        .join(Product, Product.business_id == DeliveryOption.business_id)
+        .where(
+            DeliveryOption.kind == DeliveryKind.PICKUP_SELLER,
+            DeliveryOption.cod_allowed.is_(True),
+            DeliveryOption.active.is_(True),
+            Product.status == ProductStatus.LISTED,
+            Product.stock >= 5,
+        )
+        .order_by(DeliveryOption.id)
+        .limit(1)
+    )
+    if option is None:
+        return 0
+    product = db.session.scalar(
+        select(Product)
+        .where(
+            Product.business_id == option.business_id,
+            Product.status == ProductStatus.LISTED,
+            Product.stock >= 5,
+        )
+        .order_by(Product.id)
+        .limit(1)
+    )
+    buyer = consumers[1]
+    if not buyer.phone_e164:
+        buyer.phone_e164 = "+6281299000902"  # a verified WhatsApp number: COD needs one
+    kelurahan = option.business.kelurahan
+    owner = option.business.owner
+    made = []
+    for number in (911, 912, 913):
+        cart = orders.cart_for(buyer, create=True)
+        cart.items.clear()
+        db.session.flush()
+        orders.add_to_cart(cart, product.id, 1)
+        checkout = orders.start_checkout(
+            buyer,
+            cart,
+            orders.Delivery(
+                recipient_name=buyer.name,
+                address_line=f"Jl. Kenanga No. {number}, RT 03/RW 04",
+                kelurahan_code=kelurahan.code,
+                postal_code=kelurahan.postal_code,
+                whatsapp=buyer.phone_e164,
+            ),
+            choices={option.business_id: orders.Choice(option=str(option.id), payment="cod")},
+        )
+        made.append(checkout.orders[0])
+    _waiting, paid, failed = made  # the first stays awaiting_delivery, its cash not yet in
+    aftersales.record_cash(paid, amount_idr=paid.total_idr, actor=owner)
+    aftersales.fail_delivery(failed, actor=owner, note="Pembeli tidak datang mengambil.")
+    db.session.flush()
+    return len(made)

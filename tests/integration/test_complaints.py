@@ -294,3 +294,9 @@ def test_the_demo_has_a_complaint_in_each_outcome(app, db):
     assert len(set(refunded)) >= 3  # full, partial, return, the admin's half
     events = db.session.scalars(select(OrderEvent.action)).all()
     assert {"cancel_paid", "complete", "complaint_refund", "complaint_closed"} <= set(events)
+    # Cash on delivery through the checkout, one order in each COD state (issue 15 item 8).
+    cod = db.session.execute(
+        select(Order.status, Order.paid_at).where(Order.payment_method == "cod")
+    ).all()
+    assert sorted(status for status, _ in cod) == ["awaiting_delivery", "cancelled", "paid"]
+    assert all((paid_at is not None) == (status == "paid") for status, paid_at in cod)
