@@ -6,7 +6,11 @@ import pytest
 from playwright.sync_api import expect
 
 from tests import factories
-from tests.browser.conftest import assert_no_horizontal_scroll, assert_no_serious_axe_violations
+from tests.browser.conftest import (
+    assert_no_horizontal_scroll,
+    assert_no_serious_axe_violations,
+    open_menu,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -22,11 +26,11 @@ def log_in(page, live_server, user):
     form.get_by_label("E-mail atau nomor WhatsApp").fill(user.email)
     form.get_by_label("Kata sandi", exact=True).fill(factories.PASSWORD)
     form.get_by_role("button", name="Masuk").click()
-    expect(page.get_by_role("button", name="Keluar")).to_be_visible()
+    expect(open_menu(page).get_by_role("button", name="Keluar")).to_be_visible()
 
 
 def log_out(page):
-    page.get_by_role("navigation", name="Menu utama").get_by_role("button", name="Keluar").click()
+    open_menu(page).get_by_role("button", name="Keluar").click()
 
 
 def test_member_grants_the_lead_who_acts_under_the_banner_then_revokes(page, live_server, db):

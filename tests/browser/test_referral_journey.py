@@ -40,7 +40,7 @@ def test_kur_referral_from_the_lead_to_disbursement(page, live_server, world):
     form.get_by_label(re.compile("Untuk apa pinjaman ini")).fill(
         "Membeli oven kedua agar produksi kue naik menjelang Lebaran."
     )
-    form.get_by_label(re.compile("tidak sedang punya kredit produktif")).check()
+    form.get_by_label(re.compile("ia tidak punya kredit lain selain")).check()
     form.get_by_role("button", name="Buat rujukan").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Rujukan KUR #")
     expect(page.get_by_text("bukan keputusan kredit").first).to_be_visible()
