@@ -2,7 +2,8 @@
 # `make test` runs the whole suite (SQLite, browser tests included), ruff (check and format),
 # the import contracts (lint-imports) and mypy.
 #   make test PYTEST_ARGS="-m 'not browser' tests/integration"
-#   DATABASE_URL_TEST=postgresql+psycopg://... make test      (what .ci/run does too)
+#   DATABASE_URL_TEST=postgresql+psycopg://... make test PYTEST_WORKERS=0   (one server;
+#   .ci/run gives each of the two workers its own: DATABASE_URL_TEST_WORKERS="URL1 URL2")
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
@@ -11,6 +12,9 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
+# pytest-xdist workers (one per core; 0 runs the suite in this process). Each worker has its
+# own database; the browser tests stay together on one worker (--dist loadgroup).
+PYTEST_WORKERS ?= 2
 CHROMIUM := /usr/bin/chromium
 LOCALSTRIPE_PORT ?= 8420
 APP_PORT ?= 5000
@@ -87,7 +91,7 @@ run: venv translations instance/secret_key
 	$(BIN)/flask --app wsgi run --host 127.0.0.1 --port $(APP_PORT)
 
 test: venv translations node_modules chromium
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports

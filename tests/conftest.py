@@ -64,11 +64,28 @@ def pytest_ignore_collect(collection_path, config):
 
 
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory):
+def database_url(tmp_path_factory, worker_id):
+    """SQLite in the run's temp folder, or DATABASE_URL_TEST. Under pytest-xdist each worker
+    takes its own server from DATABASE_URL_TEST_WORKERS (space-separated URLs, one per
+    worker): the search feed waits for every open writing transaction of the *server*
+    (transaction ids are server-wide), so workers sharing one would hold up each other's
+    feed. The worker's URL replaces DATABASE_URL_TEST in its environment, for the tests and
+    the commands they start."""
     url = os.environ.get("DATABASE_URL_TEST")
-    if url:
+    if not url:
+        return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+    if worker_id == "master":
         return url
-    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+    urls = os.environ.get("DATABASE_URL_TEST_WORKERS", "").split()
+    if not urls:
+        pytest.exit(
+            "pytest-xdist on PostgreSQL needs one server per worker: set "
+            "DATABASE_URL_TEST_WORKERS (as .ci/run does) or run with PYTEST_WORKERS=0",
+            returncode=4,
+        )
+    own = urls[int(worker_id.removeprefix("gw")) % len(urls)]
+    os.environ["DATABASE_URL_TEST"] = own
+    return own
 
 
 class IsolatedClient(FlaskClient):
@@ -120,8 +137,16 @@ def clean_tables() -> None:
     with _db.engine.begin() as conn:
         tables = [t for t in reversed(_db.metadata.sorted_tables) if t.name not in KEEP_TABLES]
         if conn.dialect.name == "postgresql":
-            names = ", ".join(f'"{t.name}"' for t in tables)
-            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            # TRUNCATE costs per table (about 1 ms each): only the tables this test filled.
+            from sqlalchemy import exists, literal, select, union_all
+
+            probe = union_all(
+                *(select(literal(t.name)).where(exists().select_from(t)) for t in tables)
+            )
+            filled = conn.execute(probe).scalars().all()
+            if filled:
+                names = ", ".join(f'"{name}"' for name in filled)
+                conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
         else:
             for table in tables:
                 conn.execute(table.delete())
@@ -187,26 +212,60 @@ def stripe_base(localstripe):
     return localstripe
 
 
+# Apps reused between tests, one per distinct configuration (most tests share one): building
+# an app, and compiling its routes and Jinja templates again, cost more than many tests, and
+# each discarded app is a reference cycle the garbage collector has to walk. Between tests the
+# fixture puts back the app's config and extensions and empties its caches and rate limits.
+_APPS: dict[str, object] = {}
+_APPS_KEPT = 6
+
+
+def _shared_app(database_url, overrides):
+    key = repr(sorted(overrides.items()))
+    app = _APPS.pop(key, None) or build_app(database_url, **overrides)
+    _APPS[key] = app  # most recently used last
+    while len(_APPS) > _APPS_KEPT:
+        _APPS.pop(next(iter(_APPS)))
+    return app
+
+
 @pytest.fixture
 def app(migrated, app_config, upload_folder, tmp_path, request):
+    """The app under test. Tests marked ``fresh_app`` (they add routes or change what the
+    app was built with) get one of their own."""
     stripe_config = {}
     if "stripe_base" in request.fixturenames:
         base = request.getfixturevalue("stripe_base")
         stripe_config = {"STRIPE_API_BASE": base, "STRIPE_JS_URL": f"{base}/js.stripe.com/v3/"}
-    app = build_app(
-        migrated,
-        UPLOAD_FOLDER=upload_folder,
-        SEARCH_INDEX_DIR=str(tmp_path / "search_index"),
-        **{**stripe_config, **app_config},
-    )
-    with app.app_context():
-        yield app
-        index = app.extensions.get("search_index")
-        if index is not None:
-            index.close()
-        _db.session.remove()
-        clean_tables()
-        _db.engine.dispose()
+    overrides = {"UPLOAD_FOLDER": upload_folder, **stripe_config, **app_config}
+    # Flask-Limiter keeps its state on the one Limiter object (from the last init_app): an app
+    # with limits on is never shared, and each test sets whether its own app's are on.
+    if request.node.get_closest_marker("fresh_app") or overrides.get("RATELIMIT_ENABLED"):
+        app = build_app(migrated, **overrides)
+    else:
+        app = _shared_app(migrated, overrides)
+    from marketplace.extensions import cache, limiter
+
+    limiter.enabled = app.config["RATELIMIT_ENABLED"]
+    config, extensions = dict(app.config), dict(app.extensions)
+    app.config["SEARCH_INDEX_DIR"] = str(tmp_path / "search_index")
+    try:
+        with app.app_context():
+            yield app
+            index = app.extensions.get("search_index")
+            if index is not None:
+                index.close()
+            _db.session.remove()
+            clean_tables()
+            _db.engine.dispose()
+            cache.clear()
+            if limiter.enabled:
+                limiter.reset()
+    finally:
+        app.config.clear()
+        app.config.update(config)
+        app.extensions.clear()
+        app.extensions.update(extensions)
 
 
 @pytest.fixture

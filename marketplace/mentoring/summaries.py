@@ -10,15 +10,16 @@ Tables:
 - ``summary_state``: ``books_month``, the Jakarta month of the last rebuild; ``needs_rebuild``
   while a database that had members before the migration waits for its first rebuild.
 
-How they stay exact: after every flush that touches a watched model (the host's own and any
-a plug-in registers with ``core.extension.register_summary_watch``), the touched members'
-facts are recomputed with the pathway's own fact SELECTs (``pathway._fact_selects``, the one
-definition of each step) and compared with their ``member_fact`` rows; a fact gained is
-``INSERT ... ON CONFLICT DO NOTHING`` and, when the row was really inserted, the counter gets
-``n = n + 1`` (an atomic UPDATE, so concurrent transactions never lose a count and two
-transactions giving one member the same fact count it once); a fact lost deletes its row and
-decrements. ``flask summaries rebuild`` recomputes everything from scratch in set-based SQL
-(after a migration, after bulk loads, and monthly for the books facts: deploy/crontab).
+How they stay exact: every flush notes the members it touched through a watched model (the
+host's own and any a plug-in registers with ``core.extension.register_summary_watch``); just
+before the transaction commits, those members' facts are recomputed with the pathway's own fact
+SELECTs (``pathway._fact_selects``, the one definition of each step) and compared with their
+``member_fact`` rows; a fact gained is ``INSERT ... ON CONFLICT DO NOTHING`` and, when the row
+was really inserted, the counter gets ``n = n + 1`` (an atomic UPDATE, so concurrent
+transactions never lose a count and two transactions giving one member the same fact count it
+once); a fact lost deletes its row and decrements. ``flask summaries rebuild`` recomputes
+everything from scratch in set-based SQL (after a migration, after bulk loads, and monthly for
+the books facts: deploy/crontab).
 
 Books count complete months, so a member's books fact changes when a month ends, without any
 write: each recheck judges it for today, and the monthly rebuild (00:05 WIB on the 1st) moves
@@ -39,6 +40,7 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    bindparam,
     cast,
     delete,
     event,
@@ -144,8 +146,8 @@ def _has(value, *keys):
     return present
 
 
-def _current(ids, today: date, with_books: bool) -> dict[tuple[int, str], int]:
-    """``{(business_id, fact): chapter_id}`` as the data says now."""
+def _current_statement(ids, today: date, with_books: bool):
+    """The SELECT behind ``_current`` and the fact name of each of its value columns."""
     stmt, value = _fact_columns(ids, today, with_books)
     columns = {
         "verified": _has(value, "nib"),
@@ -158,12 +160,35 @@ def _current(ids, today: date, with_books: bool) -> dict[tuple[int, str], int]:
         columns["books"] = _has(value, "books")
     names = [name for name, cols in columns.items() if cols]
     flat = [col for name in names for col in columns[name]]
+    return stmt.add_columns(*flat), [(name, len(columns[name])) for name in names]
+
+
+def _cached_statement(today: date, with_books: bool):
+    """``_current_statement`` for a list of ids bound at execution (``summary_ids``), built
+    once per app and day: building the pathway's SELECTs in Python costs more than running
+    them for a few members, and the same statement object reuses SQLAlchemy's compiled form."""
+    cache = current_app.extensions.setdefault("summary_statements", {})
+    key = (today, with_books)
+    if key not in cache:
+        cache.clear()  # one day's statements at a time
+        cache[key] = _current_statement(bindparam("summary_ids", expanding=True), today, with_books)
+    return cache[key]
+
+
+def _current(ids, today: date, with_books: bool) -> dict[tuple[int, str], int]:
+    """``{(business_id, fact): chapter_id}`` as the data says now (``ids``: a list of ids, a
+    SELECT of ids, or None for every member)."""
+    if isinstance(ids, list | tuple):
+        stmt, names = _cached_statement(today, with_books)
+        rows = db.session.execute(stmt, {"summary_ids": list(ids)}).all()
+    else:
+        stmt, names = _current_statement(ids, today, with_books)
+        rows = db.session.execute(stmt).all()
     out: dict[tuple[int, str], int] = {}
-    for bid, cid, *values in db.session.execute(stmt.add_columns(*flat)).all():
+    for bid, cid, *values in rows:
         out[(bid, "members")] = cid
         i = 0
-        for name in names:
-            n = len(columns[name])
+        for name, n in names:
             if any(v is not None for v in values[i : i + n]):
                 out[(bid, name)] = cid
             i += n
@@ -356,14 +381,28 @@ def _touched(session: Session) -> tuple[set[int], set[int]]:
     return businesses, chapters
 
 
+PENDING = "summaries_pending"  # session.info: (business ids, chapter ids) to recheck
+
+
 def _after_flush(session: Session, _context) -> None:
+    """Note the members each flush touches; they are rechecked once, just before the commit
+    (a request flushes many times and a recheck costs a few statements)."""
     if not has_app_context() or not current_app.config.get("SUMMARIES_ENABLED", True):
         return
     if session.info.get("summaries_off"):
         return
     businesses, chapters = _touched(session)
-    if not businesses and not chapters:
+    if businesses or chapters:
+        pending = session.info.setdefault(PENDING, (set(), set()))
+        pending[0].update(businesses)
+        pending[1].update(chapters)
+
+
+def _before_commit(session: Session) -> None:
+    session.flush()  # the commit's own flush may touch members too
+    if PENDING not in session.info:
         return
+    businesses, chapters = session.info.pop(PENDING)
     from marketplace.businesses.models import Business
 
     if chapters:
@@ -373,10 +412,22 @@ def _after_flush(session: Session, _context) -> None:
         recheck(ids[start : start + 500])
 
 
+def _after_transaction_end(session: Session, transaction) -> None:
+    # The whole transaction is over (committed: rechecked already; rolled back: nothing to
+    # do). A savepoint rolled back keeps the notes: rechecking a member too many is harmless.
+    if transaction.parent is None:
+        session.info.pop(PENDING, None)
+
+
 def install() -> None:
-    """Listen to every session's flushes (once per process)."""
-    if not event.contains(Session, "after_flush", _after_flush):
-        event.listen(Session, "after_flush", _after_flush)
+    """Listen to every session's flushes and commits (once per process)."""
+    for name, listener in (
+        ("after_flush", _after_flush),
+        ("before_commit", _before_commit),
+        ("after_transaction_end", _after_transaction_end),
+    ):
+        if not event.contains(Session, name, listener):
+            event.listen(Session, name, listener)
 
 
 # --- reading -------------------------------------------------------------------------------

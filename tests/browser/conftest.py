@@ -26,10 +26,13 @@ HERE = Path(__file__).resolve().parent
 
 
 def pytest_collection_modifyitems(config, items):
-    # Everything under tests/browser drives a browser, whether or not its module says so.
+    # Everything under tests/browser drives a browser, whether or not its module says so. Under
+    # pytest-xdist (`make test` runs -n 2 --dist loadgroup) they run one after another on one
+    # worker, one Chromium at a time, while the other worker takes the rest of the suite.
     for item in items:
         if HERE in Path(str(item.path)).resolve().parents:
             item.add_marker(pytest.mark.browser)
+            item.add_marker(pytest.mark.xdist_group("browser"))
 
 
 # --- the live server -----------------------------------------------------------------

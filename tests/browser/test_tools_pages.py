@@ -75,7 +75,9 @@ def test_officer_filters_the_inbox_and_assigns_a_referral(page, live_server, wor
     page.get_by_text("Saring dan urutkan").click()
     page.get_by_label("Jumlah paling sedikit (Rp)").fill("65rb")
     page.get_by_role("button", name="Tampilkan").click()
-    expect(page.get_by_text("bukan 65rb")).to_be_visible()
+    # The message sits by the field, and the summary at the top links to it.
+    expect(page.locator("#amount_min-error")).to_contain_text("bukan 65rb")
+    expect(page.get_by_role("link", name="Jumlah paling sedikit (Rp)")).to_be_visible()
     check_page(page)
     page.goto(live_server(f"/bank/bank-x/referrals/{referral.id}"))
     page.get_by_role("button", name="Tugaskan ke saya").click()

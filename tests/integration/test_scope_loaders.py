@@ -52,6 +52,7 @@ def test_owner_scope_returns_404_for_a_user_without_a_business(world, db):
         owner_business_or_404(world.consumer_a)
 
 
+@pytest.mark.fresh_app  # it removes a scope resolver from the app
 def test_lead_area_returns_404_when_no_feature_says_who_leads_a_chapter(
     app, client, login_as, world
 ):

@@ -145,6 +145,7 @@ def test_logout_without_csrf_token_keeps_the_session(client, csrf_client, login_
     assert client.get("/account").status_code == 200
 
 
+@pytest.mark.fresh_app
 def test_a_crash_shows_a_generic_page_logs_a_request_id_and_rolls_back(app, client, db, caplog):
     def boom():
         db.session.add(User(email="ghost@example.com", name="Ghost", password_hash="x"))
