@@ -10,7 +10,8 @@ import secrets
 import pytest
 from flask.testing import FlaskClient
 from itsdangerous import URLSafeTimedSerializer
-from sqlalchemy import text
+from sqlalchemy import event, text
+from sqlalchemy.engine import Engine
 
 from marketplace import create_app
 from marketplace.config import TestConfig
@@ -61,6 +62,18 @@ def pytest_ignore_collect(collection_path, config):
         ):
             return True
     return None
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_without_fsync(dbapi_connection, connection_record):
+    # A throwaway test database, like .ci/run's PostgreSQL with fsync=off: a commit need not
+    # wait for the disk (about 20 ms each on these machines).
+    import sqlite3
+
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA synchronous=OFF")
+        cursor.close()
 
 
 @pytest.fixture(scope="session")
