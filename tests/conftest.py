@@ -147,7 +147,28 @@ def migrated(database_url):
 
 
 def clean_tables() -> None:
+    from marketplace.chapters.models import Chapter
+
     with _db.engine.begin() as conn:
+        # Chapters are reference rows kept between tests: put back what tests and the demo
+        # change (a lead's settings, the centre's address), so no test sees another's.
+        conn.execute(
+            Chapter.__table__.update()
+            .where(
+                (Chapter.mentoring_sessions_required != 4)
+                | (Chapter.books_months_required != 3)
+                | (Chapter.books_weeks_required != 4)
+                | Chapter.centre_address.is_not(None)
+                | Chapter.centre_hours.is_not(None)
+            )
+            .values(
+                mentoring_sessions_required=4,
+                books_months_required=3,
+                books_weeks_required=4,
+                centre_address=None,
+                centre_hours=None,
+            )
+        )
         tables = [t for t in reversed(_db.metadata.sorted_tables) if t.name not in KEEP_TABLES]
         if conn.dialect.name == "postgresql":
             # TRUNCATE costs per table (about 1 ms each): only the tables this test filled.
