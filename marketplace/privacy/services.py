@@ -390,6 +390,9 @@ def erase_account(user: User, *, password: str) -> Erasure:
         erase = getattr(provider, "erase", None)
         if erase is not None:
             erase(user)
+    from marketplace.assist.services import end_grants_given_by
+
+    end_grants_given_by(user)  # helpers lose access now and are told it ended early
     business = _business(user)
     if business is not None:
         for product in db.session.scalars(
