@@ -229,7 +229,8 @@ def register_hooks(app: Flask) -> None:
 
 
 def register_cli(app: Flask) -> None:
-    from marketplace.cli import create_admin, seed_demo
+    from marketplace.cli import assign_lead, create_admin, seed_demo
 
     app.cli.add_command(create_admin)
     app.cli.add_command(seed_demo)
+    app.cli.add_command(assign_lead)

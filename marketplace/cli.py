@@ -1,4 +1,5 @@
-"""Operator commands: create-admin and seed-demo (which loads marketplace.demo lazily)."""
+"""Operator commands: create-admin, assign-lead and seed-demo (which loads marketplace.demo
+lazily)."""
 
 import click
 from flask.cli import with_appcontext
@@ -29,6 +30,29 @@ def create_admin(email: str, name: str, password: str) -> None:
         raise click.ClickException(str(exc.message)) from exc
     db.session.commit()
     click.echo(f"Admin {user.email} created.")
+
+
+@click.command("assign-lead")
+@click.argument("chapter_slug")
+@click.argument("account")
+@with_appcontext
+def assign_lead(chapter_slug: str, account: str) -> None:
+    """Make ACCOUNT (an e-mail, or the WhatsApp number of a phone-only account) a lead of
+    CHAPTER_SLUG: the admin page's rule (chapters.assign_lead), audited with no admin."""
+    from marketplace.chapters import services as chapters
+    from marketplace.core.errors import DomainError, NotFound
+
+    try:
+        chapter = chapters.get_chapter_by_slug(chapter_slug)
+    except NotFound:
+        raise click.ClickException(f"No chapter with slug {chapter_slug!r}.") from None
+    try:
+        lead = chapters.assign_lead(chapter, account, admin=None)
+    except DomainError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc.message)) from exc
+    db.session.commit()
+    click.echo(f"{lead.user.display_identifier} is now a lead of {chapter_slug}.")
 
 
 @click.command("seed-demo")

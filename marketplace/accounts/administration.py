@@ -46,6 +46,38 @@ def find_users(query: str, page: int = 1) -> UserPage:
     return UserPage(rows[:PAGE_SIZE], page, len(rows) > PAGE_SIZE)
 
 
+def account_for_role(identifier: str | None, *, field: str = "email") -> User:
+    """The account an admin (web form or CLI) names to make a chapter lead or a bank
+    officer: by e-mail, or by the WhatsApp number a phone-only member registered with (any
+    format; the number must be verified, since the login and the codes go to it). One rule
+    for chapters.assign_lead and referrals' add_officer, so the form, the CLI and the seed
+    agree. Raises ValidationFailed on ``field`` naming what was not found."""
+    ident = parse_identifier(identifier)
+    if ident is None:
+        raise ValidationFailed(
+            _l("Tulis e-mail atau nomor WhatsApp akun yang sudah terdaftar."), field=field
+        )
+    kind, value = ident
+    if kind == "email":
+        user = db.session.scalar(select(User).where(User.email == value))
+        if user is None:
+            raise ValidationFailed(_l("Tidak ada akun dengan e-mail tersebut."), field=field)
+        return user
+    user = db.session.scalar(select(User).where(User.phone_e164 == value))
+    if user is not None:
+        return user
+    if db.session.scalar(select(User.id).where(User.pending_phone_e164 == value)) is not None:
+        raise ValidationFailed(
+            _l(
+                "Nomor WhatsApp ini belum diverifikasi. Minta pemilik akun memasukkan kode "
+                "yang dikirim ke nomornya, lalu coba lagi."
+            ),
+            field=field,
+            rule="phone_unverified",
+        )
+    raise ValidationFailed(_l("Tidak ada akun dengan nomor WhatsApp tersebut."), field=field)
+
+
 def user_roles(user: User) -> list[tuple[str, str]]:
     """(role, where) pairs: admin, owner of a business, lead of chapters, and whatever the
     plug-ins register on the "admin.user" figures (a bank officer's banks)."""

@@ -1,5 +1,5 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, EmailField, HiddenField, SelectField, StringField
+from wtforms import DateField, HiddenField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from marketplace.core.forms import Form, RupiahField, choices
@@ -7,8 +7,11 @@ from marketplace.core.money import MAX_PAYOUT_IDR
 
 
 class AssignLeadForm(Form):
-    email = EmailField(
-        _l("E-mail akun calon pengurus"), validators=[DataRequired(), Length(max=254)]
+    # An e-mail or the WhatsApp number of a phone-only account (accounts.administration
+    # .account_for_role); the field keeps its name so the form's input stays "email".
+    email = StringField(
+        _l("E-mail atau nomor WhatsApp akun calon pengurus"),
+        validators=[DataRequired(), Length(max=254)],
     )
 
 

@@ -38,7 +38,11 @@ def init_app(app) -> None:
     from flask_babel import lazy_gettext as _l
 
     from marketplace.assist.views import bp, lead_bp
-    from marketplace.core.extension import register_assist_endpoints, register_nav
+    from marketplace.core.extension import (
+        register_assist_endpoints,
+        register_messages,
+        register_nav,
+    )
 
     app.register_blueprint(bp)
     app.register_blueprint(lead_bp)
@@ -46,6 +50,23 @@ def init_app(app) -> None:
         register_assist_endpoints(app, task, endpoints)
     app.before_request(enter_acting_mode)
     register_nav(app, "lead.dashboard", "assist_lead.lead_index", _l("Pendampingan"))
+    register_messages(
+        app,
+        {
+            "assist_granted": _l(
+                "%(member)s (%(business)s) memberi Anda akses pendampingan sampai %(until)s. "
+                "Buka daftar pendampingan untuk mulai."
+            ),
+            "assist_revoked": _l(
+                "%(member)s mencabut akses pendampingan Anda untuk %(business)s. Akses "
+                "berakhir sekarang."
+            ),
+            "assist_ended": _l(
+                "Akses pendampingan Anda untuk %(business)s berakhir lebih awal: anggota "
+                "menutup akunnya."
+            ),
+        },
+    )
 
 
 def enter_acting_mode():

@@ -21,8 +21,10 @@ from marketplace.chapters.models import ChapterLead
 from marketplace.core import audit
 from marketplace.core.errors import NotFound, PermissionDenied, ValidationFailed
 from marketplace.core.ids import parse_id
-from marketplace.core.timeutil import utcnow
+from marketplace.core.timeutil import format_wib, utcnow
+from marketplace.core.urls import external_url
 from marketplace.extensions import db
+from marketplace.notifications.services import notify
 
 DURATION_DAYS = (1, 7, 30)
 TASK_LABELS = {
@@ -214,7 +216,26 @@ def grant_access(
         tasks=chosen,
         days=days,
     )
+    _tell_helper(grant, "assist_granted", until=format_wib(grant.expires_at))
     return grant
+
+
+def _tell_helper(grant: AssistGrant, kind: str, *, name_member: bool = True, **params) -> None:
+    """The helper learns of a grant, and of its early end, in the app and by e-mail (or
+    WhatsApp for a phone-only account), as every other notice (notifications.notify).
+    ``name_member=False`` keeps the member's name out of the row (an erased account)."""
+    business = db.session.get(Business, grant.business_id)
+    member = db.session.get(User, grant.member_id) if name_member else None
+    notify(
+        grant.helper_id,
+        kind,
+        email=True,
+        link=external_url("assist.helper_index"),
+        id=grant.id,
+        business=business.name if business else "",
+        member=member.name if member else "",
+        **params,
+    )
 
 
 def grant_of_business_or_404(business: Business, grant_id) -> AssistGrant:
@@ -235,12 +256,36 @@ def revoke_access(member, business: Business, grant_id) -> AssistGrant:
         raise NotFound()
     grant = grant_of_business_or_404(business, grant_id)
     if grant.revoked_at is None:
+        active = grant.is_active()
         grant.revoked_at = utcnow()
         audit.record(
             "assist.revoked", actor=member, role="sme_owner", chapter=business.chapter, target=grant
         )
+        if active:  # an already expired grant ended without this; nothing to tell
+            _tell_helper(grant, "assist_revoked")
     db.session.flush()
     return grant
+
+
+def end_grants_given_by(member: User) -> int:
+    """The member's account closes (PDP erasure): every grant they gave that is still
+    active ends now, and each helper is told it ended early. Returns how many ended.
+    Called before the business's name is erased: the notice names the business the helper
+    worked for, never the member."""
+    now = utcnow()
+    ended = 0
+    for grant in db.session.scalars(
+        select(AssistGrant).where(
+            AssistGrant.member_id == member.id,
+            AssistGrant.revoked_at.is_(None),
+            AssistGrant.expires_at > now,
+        )
+    ):
+        grant.revoked_at = now
+        _tell_helper(grant, "assist_ended", name_member=False)
+        ended += 1
+    db.session.flush()
+    return ended
 
 
 def grants_of(business: Business) -> list[AssistGrant]:

@@ -63,14 +63,15 @@ def get_chapter_by_slug(slug: str) -> Chapter:
     return chapter
 
 
-def assign_lead(chapter: Chapter, email: str, *, admin: User) -> ChapterLead:
-    """Make the account with ``email`` a lead of ``chapter`` (admins only, audited)."""
-    user = db.session.scalar(select(User).where(User.email == (email or "").strip().lower()))
-    if user is None:
-        raise ValidationFailed(_l("Tidak ada akun dengan e-mail tersebut."), field="email")
+def assign_lead(chapter: Chapter, identifier: str, *, admin: User | None) -> ChapterLead:
+    """Make the account named by e-mail or WhatsApp number (a phone-only member too) a
+    lead of ``chapter`` (admins only, or the CLI with ``admin=None``; audited)."""
+    from marketplace.accounts.administration import account_for_role
+
+    user = account_for_role(identifier)
     if any(lead.user_id == user.id for lead in chapter.leads):
         raise ValidationFailed(_l("Akun ini sudah menjadi pengurus chapter ini."), field="email")
-    lead = ChapterLead(chapter=chapter, user=user, assigned_by_id=admin.id)
+    lead = ChapterLead(chapter=chapter, user=user, assigned_by_id=admin.id if admin else None)
     db.session.add(lead)
     db.session.flush()
     audit.record(

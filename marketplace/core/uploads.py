@@ -313,6 +313,10 @@ def send_stored(key: str, *, mime: str, download_name: str):
     """Serve as an attachment with nosniff and a CSP that forbids everything."""
     if not key.isalnum():
         raise ValueError("bad storage key")
+    if not (upload_dir() / key).is_file():
+        from werkzeug.exceptions import NotFound as FileGone
+
+        raise FileGone()  # erased (PDP) or lost: a 404, never a 500
     response = send_file(
         upload_dir() / key,
         mimetype=mime,
@@ -413,6 +417,10 @@ def send_rendition(key: str, *, fmt: str, public: bool):
     (its URL changes with its content), private otherwise (an owner's unlisted product)."""
     if not key.isalnum():
         raise ValueError("bad storage key")
+    if not (upload_dir() / key).is_file():
+        from werkzeug.exceptions import NotFound as FileGone
+
+        raise FileGone()  # erased (PDP) or lost: a 404, never a 500
     response = send_file(
         upload_dir() / key, mimetype=RENDITION_MIME[fmt], max_age=IMMUTABLE_MAX_AGE
     )

@@ -80,6 +80,11 @@ def _scale_image(data: bytes) -> Preview:
 def render(document) -> Preview:
     """The preview of ``document`` (a LegalityDocument the caller may see)."""
     key = document.file_key
+    # A cached preview lives only as long as its file: once the file is erased (PDP erasure,
+    # in any process) the preview is dropped here, in every process, on its next request.
+    if key.isalnum() and not (uploads.upload_dir() / key).is_file():
+        forget((key,))
+        raise PreviewUnavailable("gone")
     with _cache_lock:
         if key in _cache:
             _cache.move_to_end(key)
@@ -107,6 +112,13 @@ def render(document) -> Preview:
     if made is None:
         raise PreviewUnavailable(key)
     return made
+
+
+def forget(keys) -> None:
+    """Drop the rendered previews of ``keys`` from this process's cache (an erasure)."""
+    with _cache_lock:
+        for key in keys:
+            _cache.pop(key, None)
 
 
 def available(document) -> bool:

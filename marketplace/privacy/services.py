@@ -50,6 +50,31 @@ RETENTION = (
         _l("Siapa melakukan apa dan kapan, tanpa data pribadi: untuk keamanan sistem."),
     ),
     (
+        _l("Foto bukti komplain pesanan"),
+        _l("10 tahun"),
+        _l(
+            "Bagian dari bukti transaksi pengembalian dana (UU KUP pasal 28 ayat 11), "
+            "disimpan bersama pesanannya."
+        ),
+    ),
+    (
+        _l("Foto produk"),
+        _l("tetap disimpan"),
+        _l(
+            "Foto barang dagangan, bukan data pribadi; produknya diturunkan dari etalase dan "
+            "pesanan lama masih menyebutnya."
+        ),
+    ),
+    (
+        _l("Scan dokumen izin (NIB, PIRT, sertifikat halal, dan lainnya) dan pratinjaunya"),
+        _l("dihapus saat Anda meminta"),
+        _l(
+            "Berkasnya dihapus dari penyimpanan begitu penghapusan tersimpan: tidak ada aturan "
+            "yang mewajibkan Pasarkita menyimpannya. Bank yang sudah menerima scan lewat "
+            "rujukan KUR menyimpan salinannya sendiri sebagai pengendali data."
+        ),
+    ),
+    (
         _l("Data akun, NIK, nomor KK, nomor WhatsApp, e-mail, alamat, nama usaha"),
         _l("dihapus saat Anda meminta"),
         _l("Dihapus atau diganti sehingga tidak lagi menunjuk Anda."),
@@ -57,6 +82,7 @@ RETENTION = (
 )
 
 ERASED_NAME = "Pengguna dihapus"
+ERASED_FILE_NAME = "dokumen-dihapus"
 
 
 @dataclass
@@ -340,6 +366,7 @@ def erasure_effects(user: User) -> list[str]:
             str(_l("NIK, nomor KK, alamat, nomor WhatsApp dan nama usaha Anda dihapus.")),
             str(_l("Usaha Anda tidak lagi tampil di Pasarkita; semua produk diturunkan.")),
             str(_l("Pesanan dan buku kas tetap disimpan 10 tahun tanpa data pribadi Anda.")),
+            str(_l("Scan dokumen izin Anda dan pratinjaunya dihapus dari penyimpanan.")),
         ]
     for provider in registry().personal_data:
         describe = getattr(provider, "on_delete", None)
@@ -390,7 +417,11 @@ def erase_account(user: User, *, password: str) -> Erasure:
         erase = getattr(provider, "erase", None)
         if erase is not None:
             erase(user)
+    from marketplace.assist.services import end_grants_given_by
+
+    end_grants_given_by(user)  # helpers lose access now and are told it ended early
     business = _business(user)
+    files = _erase_document_files(business) if business is not None else 0
     if business is not None:
         for product in db.session.scalars(
             select(Product).where(
@@ -437,8 +468,37 @@ def erase_account(user: User, *, password: str) -> Erasure:
         role="sme_owner" if business else "consumer",
         chapter=business.chapter if business else None,
         target=erasure,
+        files=files,
     )
     return erasure
+
+
+def _erase_document_files(business: Business) -> int:
+    """The business's legality scans (NIB, PIRT, halal, KTP-bearing permits: personal data,
+    and no rule makes Pasarkita keep them) leave the private store once the erasure
+    commits (core.uploads.discard_after_commit: a rolled-back erasure keeps them, since a
+    file deleted before a rollback could not come back). The rows stay for the products'
+    history with their file name blanked; downloads and previews of them answer 404 (the
+    preview cache drops a preview whose file is gone, in every process). Returns how many."""
+    from marketplace.core import uploads
+    from marketplace.legality import preview
+    from marketplace.legality.models import LegalityDocument
+
+    keys = list(
+        db.session.scalars(
+            select(LegalityDocument.file_key).where(LegalityDocument.business_id == business.id)
+        )
+    )
+    for key in keys:
+        uploads.discard_after_commit(key)
+    db.session.execute(
+        update(LegalityDocument)
+        .where(LegalityDocument.business_id == business.id)
+        .values(original_name=ERASED_FILE_NAME)
+        .execution_options(synchronize_session=False)
+    )
+    preview.forget(keys)  # this process's copies now; a cache miss is harmless if rolled back
+    return len(keys)
 
 
 def is_erased(user: User) -> bool:

@@ -13,6 +13,7 @@ from referrals.services.bank_actions import (
     answer_info,
     bank_action,
     check_approval,
+    check_rejection,
 )
 from referrals.services.banks import (
     add_officer,
@@ -52,6 +53,7 @@ from referrals.services.endorsement import (
     QuotaExceeded,
     ReferralInput,
     banks_serving,
+    check_withdrawal,
     endorse_and_send,
     endorsements_this_month,
     open_referral,
@@ -84,6 +86,7 @@ from referrals.services.tokens import hash_token, issue_token, revoke_token
 
 __all__ = [
     "check_approval",
+    "check_rejection",
     "AMOUNT_IDR",
     "BANK_ACTIONS",
     "CONSENT_VERSION",
@@ -151,6 +154,7 @@ __all__ = [
     "sla_state",
     "track_records",
     "update_scheme",
+    "check_withdrawal",
     "withdraw",
     "withdraw_consent",
     "working_days_since",

@@ -74,15 +74,7 @@ def bank_action(
             decided_at=now,
         )
     elif action == "reject":
-        if reason not in REJECT_REASONS:
-            raise ValidationFailed(_l("Pilih alasan penolakan."), field="reason")
-        if reason == "lainnya" and not note:
-            _require_transition(referral, action)
-            raise ValidationFailed(
-                _l("Alasan lain: tulis penjelasannya di catatan, anggota membacanya."),
-                field="note",
-                rule="reason_other_needs_note",
-            )
+        check_rejection(referral, reason=reason, note=note)
         changes.update(reject_reason=reason, decided_at=now)
     apply_transition(referral, action, actor=actor, role=role, note=note, **changes)
     audit.record(
@@ -106,6 +98,23 @@ def bank_action(
             note=note or "",
             link=member_link if user_id == referral.business.owner_id else lead_link,
         )
+
+
+def check_rejection(referral: Referral, *, reason, note: str | None) -> None:
+    """A rejection's reason and note checked, nothing written: the portal's "check your
+    answers" page calls it before showing the decision, bank_action again to record it."""
+    if referral.active_consent is None:
+        raise NotFound()
+    if reason not in REJECT_REASONS:
+        raise ValidationFailed(_l("Pilih alasan penolakan."), field="reason")
+    if reason == "lainnya" and not (note or "").strip():
+        _require_transition(referral, "reject")
+        raise ValidationFailed(
+            _l("Alasan lain: tulis penjelasannya di catatan, anggota membacanya."),
+            field="note",
+            rule="reason_other_needs_note",
+        )
+    _require_transition(referral, "reject")
 
 
 def _require_transition(referral: Referral, action: str) -> None:

@@ -8,7 +8,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
-from marketplace.accounts.models import User
+from marketplace.accounts.administration import account_for_role
 from marketplace.chapters.models import Chapter
 from marketplace.core import audit
 from marketplace.core.errors import NotFound, ValidationFailed
@@ -60,11 +60,10 @@ def _chapters(chapter_ids) -> list[Chapter]:
     return list(db.session.scalars(select(Chapter).where(Chapter.id.in_(ids)))) if ids else []
 
 
-def add_officer(bank: Bank, email: str, *, admin) -> BankOfficer:
-    """Make an existing account an officer of ``bank``."""
-    user = db.session.scalar(select(User).where(User.email == (email or "").strip().lower()))
-    if user is None:
-        raise ValidationFailed(_l("Tidak ada akun dengan e-mail tersebut."), field="email")
+def add_officer(bank: Bank, identifier: str, *, admin) -> BankOfficer:
+    """Make an existing account, named by e-mail or WhatsApp number (a phone-only account
+    too), an officer of ``bank`` (the admin page, the CLI and the seed)."""
+    user = account_for_role(identifier)
     if any(o.user_id == user.id for o in bank.officers):
         raise ValidationFailed(_l("Akun ini sudah menjadi petugas bank ini."), field="email")
     officer = BankOfficer(bank_id=bank.id, user_id=user.id)

@@ -258,6 +258,17 @@ def endorse_and_send(referral: Referral, *, lead, recommendation: str) -> None:
         )
 
 
+def check_withdrawal(referral: Referral) -> None:
+    """Whether the referral can still be withdrawn, nothing written (the lead's "check your
+    answers" page asks before showing the withdrawal)."""
+    if (referral.status, "withdraw") not in Referral.TRANSITIONS:
+        raise IllegalTransition(
+            _l("Tindakan ini tidak bisa dilakukan pada status saat ini."),
+            state=referral.status,
+            action="withdraw",
+        )
+
+
 def withdraw(referral: Referral, *, actor, role: str, note: str | None = None) -> None:
     """The member or the lead withdraws before a decision."""
     apply_transition(referral, "withdraw", actor=actor, role=role, note=note)

@@ -29,13 +29,14 @@ from marketplace.core.numbers import format_percent_bp
 from marketplace.core.pagination import keyset_page
 from marketplace.core.security import deny, mark_no_store
 from marketplace.core.timeutil import JAKARTA, utcnow
-from marketplace.core.views import domain_errors, unit_of_work
+from marketplace.core.views import confirmed, domain_errors, unit_of_work
 from marketplace.ledger.services import CATEGORY_LABELS
 from marketplace.ledger.statements import ACCOUNT_LABELS
 from referrals import services
 from referrals.models import Referral
 from referrals.web import TEMPLATES, answer_out_of_scope
 from referrals.web.forms import (
+    REJECT_REASON_LABELS,
     SCHEME_LABELS,
     ApproveForm,
     AssignForm,
@@ -359,9 +360,34 @@ def approve(referral_id: int):
 @bp.post("/referrals/<int:referral_id>/reject")
 @unit_of_work
 def reject(referral_id: int):
-    return _act(
-        referral_id, "reject", FORMS["reject"](), values=lambda f: {"reason": f.reason.data}
-    )
+    """Two steps, as approve: the first POST checks the reason and note and shows the
+    decision as the member will read it (nothing changes); only the confirming POST
+    (``confirm=1``) rejects. "Change" (``rej-change``) goes back with the reason kept."""
+    form = FORMS["reject"]()
+    if confirmed():
+        return _act(referral_id, "reject", form, values=lambda f: {"reason": f.reason.data})
+    referral = _referral(referral_id)
+    change = request.form.get("rej-change") == "1"
+    if change or not form.validate_on_submit():
+        if change:
+            form.validate_on_submit()  # the values come back; nothing to mark yet
+            for f in form:
+                f.errors = []
+        return _page(referral, forms={"reject": form}, status=200 if change else 400)
+    with domain_errors(show=False) as refused:
+        services.check_rejection(referral, reason=form.reason.data, note=form.note.data)
+        return render_template(
+            "referrals/bank_reject_confirm.html",
+            bank=g.bank,
+            referral=referral,
+            form=form,
+            reason_label=REJECT_REASON_LABELS.get(form.reason.data, form.reason.data),
+        )
+    field = getattr(form, refused.field or "", None)
+    if field is not None and hasattr(field, "errors"):
+        field.errors = [*field.errors, refused.message]
+        return _page(referral, forms={"reject": form}, status=refused.status)
+    return _page(referral, forms={"reject": form}, error=refused.message, status=refused.status)
 
 
 @bp.post("/referrals/<int:referral_id>/disburse")

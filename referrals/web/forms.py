@@ -7,7 +7,6 @@ from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     DateField,
-    EmailField,
     IntegerField,
     SelectField,
     StringField,
@@ -318,8 +317,9 @@ class BankChaptersForm(Form):
 
 
 class OfficerForm(Form):
-    email = EmailField(
-        _l("E-mail akun petugas (akun harus sudah terdaftar)"),
+    # E-mail or WhatsApp number (a phone-only account too): accounts.administration.
+    email = StringField(
+        _l("E-mail atau nomor WhatsApp akun petugas (akun harus sudah terdaftar)"),
         validators=[DataRequired(), Length(max=254)],
     )
 

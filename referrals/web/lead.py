@@ -14,7 +14,7 @@ from marketplace.businesses.models import Business
 from marketplace.core.pagination import keyset_page
 from marketplace.core.tenancy import get_in_chapter_or_404, lead_blueprint, scoped_select
 from marketplace.core.timeutil import utcnow
-from marketplace.core.views import domain_errors, unit_of_work
+from marketplace.core.views import confirmed, domain_errors, unit_of_work
 from referrals import services
 from referrals.models import Referral
 from referrals.web import TEMPLATES, answer_out_of_scope
@@ -114,7 +114,9 @@ def new_for_member(business_id: int):
     return _open_page(get_in_chapter_or_404(Business, business_id))
 
 
-def _show(referral: Referral, *, endorse_form=None, send_error=None, status=200):
+def _show(
+    referral: Referral, *, endorse_form=None, withdraw_form=None, send_error=None, status=200
+):
     screen = services.screen_for(referral)
     late, ack_due = services.sla_state(referral, utcnow())
     return render_template(
@@ -126,7 +128,7 @@ def _show(referral: Referral, *, endorse_form=None, send_error=None, status=200)
         consent=referral.active_consent,
         withdrawn_consents=[c for c in referral.consents if c.withdrawn_at is not None],
         endorse_form=endorse_form or EndorseForm(),
-        withdraw_form=WithdrawForm(prefix="wd"),
+        withdraw_form=withdraw_form or WithdrawForm(prefix="wd"),
         send_error=send_error,
         can_withdraw=(referral.status, "withdraw") in Referral.TRANSITIONS,
         late=late,
@@ -169,11 +171,27 @@ def send(referral_id: int):
 @bp.post("/<int:referral_id>/withdraw")
 @unit_of_work
 def withdraw(referral_id: int):
+    """Two steps ("check your answers"): the first POST shows the member, bank, amount and
+    the reason typed (nothing changes); only the confirming POST (``confirm=1``) withdraws.
+    "Change" (``wd-change``) goes back to the referral with the reason kept."""
     referral = _referral(referral_id)
     form = WithdrawForm(prefix="wd")
+    if request.form.get("wd-change") == "1":
+        form.validate_on_submit()
+        return _show(referral, withdraw_form=form)
     if not form.validate_on_submit():
         flash(_("Alasan terlalu panjang."), "error")
         return redirect(url_for("lead_referrals.show", referral_id=referral.id))
+    if not confirmed():
+        with domain_errors():
+            services.check_withdrawal(referral)
+            return render_template(
+                "referrals/lead_withdraw_confirm.html",
+                chapter=g.chapter,
+                referral=referral,
+                form=form,
+            )
+        return redirect(url_for("lead_referrals.show", referral_id=referral_id))
     with domain_errors():
         services.withdraw(
             referral, actor=current_user, role="lead", note=(form.note.data or "").strip() or None

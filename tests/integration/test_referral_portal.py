@@ -335,7 +335,11 @@ def test_rejection_reason_reaches_the_member_in_plain_words(net, csrf_client, lo
     login_as(csrf_client.client, net.officer_x)
     response = csrf_client.post(
         f"/bank/bank-nusantara/referrals/{referral.id}/reject",
-        data={"rej-reason": "dokumen_tidak_lengkap", "rej-note": "Lengkapi laporan keuangan."},
+        data={
+            "rej-reason": "dokumen_tidak_lengkap",
+            "rej-note": "Lengkapi laporan keuangan.",
+            "confirm": "1",  # the check-your-answers step's confirming POST
+        },
     )
     assert response.status_code == 302
     assert reload(referral.id).reject_reason == "dokumen_tidak_lengkap"
@@ -694,7 +698,7 @@ def test_lead_withdraws_a_referral_and_the_bank_is_told(net, csrf_client, login_
     login_as(csrf_client.client, net.w.lead_tebet)
     response = csrf_client.post(
         f"/lead/tebet/referrals/{referral.id}/withdraw",
-        data={"wd-note": "Anggota memilih bank lain."},
+        data={"wd-note": "Anggota memilih bank lain.", "confirm": "1"},
     )
     assert response.status_code == 302
     assert reload(referral.id).status == "withdrawn"
@@ -863,6 +867,7 @@ ACTION_DATA = {
     "appr-note": "ok",
     "rej-reason": "lainnya",
     "rej-note": "x",
+    "confirm": "1",  # the rejection's check-your-answers step, confirmed
     "disb-note": "ok",
 }
 
@@ -1824,7 +1829,10 @@ def test_portal_rejection_other_without_a_note_is_refused(net, csrf_client, logi
     assert reload(referral.id).status == "acknowledged"
     note = "Omzet belum cukup untuk cicilan bulan ini."
     assert (
-        csrf_client.post(url, data={"rej-reason": "lainnya", "rej-note": note}).status_code == 302
+        csrf_client.post(
+            url, data={"rej-reason": "lainnya", "rej-note": note, "confirm": "1"}
+        ).status_code
+        == 302
     )
     assert reload(referral.id).status == "rejected"
     login_as(csrf_client.client, net.w.biz_tebet.owner)
