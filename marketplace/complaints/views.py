@@ -20,7 +20,7 @@ from marketplace.complaints.forms import (
 )
 from marketplace.core import uploads
 from marketplace.core.pagination import keyset_page
-from marketplace.core.views import domain_errors, unit_of_work
+from marketplace.core.views import confirmed, domain_errors, unit_of_work
 from marketplace.ledger import services as ledger
 from marketplace.orders import aftersales
 from marketplace.orders.scope import buyer_order_or_404, owner_order_or_404
@@ -43,9 +43,14 @@ def _to_seller(order_id):
 @login_required
 @unit_of_work
 def cancel(order_id: int):
+    """Two steps (check your answers): the button's POST shows what is cancelled and the
+    refund; only the POST of that page (``confirm=1``) cancels."""
     order = buyer_order_or_404(current_user, order_id)
     if ConfirmForm().validate_on_submit():
         with domain_errors():
+            terms = aftersales.cancel_terms(order)
+            if not confirmed():
+                return render_template("complaints/cancel_confirm.html", order=order, terms=terms)
             aftersales.cancel_order(order, actor=current_user)
             flash(_("Pesanan dibatalkan. Stok dikembalikan ke penjual."), "success")
     return _to_buyer(order_id)

@@ -307,11 +307,37 @@ def chapter_table(chapter_id: int, courier_code: str) -> list[DeliveryRate]:
     )
 
 
+def chapter_tables(chapter_id: int) -> dict[str, list[DeliveryRate]]:
+    """Every default table of the chapter, by courier code in the couriers' order: one
+    statement whatever the couriers and rows (the lead's page and the seller's adopt)."""
+    by_code: dict[str, list[DeliveryRate]] = {}
+    for row in db.session.scalars(
+        select(DeliveryRate)
+        .where(DeliveryRate.chapter_id == chapter_id)
+        .order_by(DeliveryRate.courier_code, DeliveryRate.zone, DeliveryRate.max_kg)
+    ):
+        by_code.setdefault(row.courier_code or "", []).append(row)
+    return {code: by_code[code] for code in COURIERS if code in by_code}
+
+
+def rate_grid(rows) -> dict[tuple[str, str], int]:
+    """Rate rows as cells of the zone x band grid: (zone, "5" or "any") -> price."""
+    return {(str(r.zone), "any" if r.max_kg is None else str(r.max_kg)): r.price_idr for r in rows}
+
+
+def grid_bands(rows) -> list[str]:
+    """The weight bands ``rows`` use, in order ("any" last): a table's columns."""
+    kgs = sorted({r.max_kg for r in rows if r.max_kg is not None})
+    return [str(k) for k in kgs] + (["any"] if any(r.max_kg is None for r in rows) else [])
+
+
 def set_chapter_table(chapter, courier_code: str, rows) -> None:
     """A chapter's default table for one courier (a lead or the demo keeps it)."""
     if courier_code not in COURIERS:
         raise ValidationFailed(_l("Pilih kurir dari daftar."), field="courier_code")
     checked = _check_rates(rows)
+    if not checked:
+        raise ValidationFailed(_l("Isi ongkir untuk minimal satu zona."), field="rates")
     for row in chapter_table(chapter.id, courier_code):
         db.session.delete(row)
     for zone, max_kg, price in checked:

@@ -53,13 +53,8 @@ def _page(business, option_form=None, settings_form=None, status=200):
             else "",
         )
     adopt = AdoptForm()
-    adopt.courier_code.choices = choices(
-        [
-            (c.code, c.name)
-            for c in COURIERS.values()
-            if services.chapter_table(business.chapter_id, c.code)
-        ]
-    )
+    chapter_tables = services.chapter_tables(business.chapter_id)
+    adopt.courier_code.choices = choices([(code, COURIERS[code].name) for code in chapter_tables])
     return render_template(
         "delivery/options.html",
         business=business,
@@ -67,6 +62,8 @@ def _page(business, option_form=None, settings_form=None, status=200):
         option_form=option_form or _option_form(),
         settings_form=settings_form,
         adopt_form=adopt,
+        chapter_tables=chapter_tables,
+        couriers=COURIERS,
         remove_form=RemoveForm(),
         zones=list(Zone),
         zone_labels=services.ZONE_LABELS,

@@ -151,6 +151,21 @@ def release_cod(now: datetime | None = None) -> dict:
 # --- cancellation before shipping -----------------------------------------------------------
 
 
+def cancel_terms(order: Order) -> dict:
+    """What cancelling ``order`` would do, for the buyer's check-your-answers page: the
+    same refusal as ``cancel_order`` when it may not be cancelled, otherwise the refund
+    (``refund_idr``, 0 for a COD order, where no money was taken) and where it goes."""
+    if order.status == OrderStatus.AWAITING_DELIVERY:
+        return {"refund_idr": 0, "method": "cod"}
+    if order.status != OrderStatus.PAID:
+        raise IllegalTransition(
+            _l("Pesanan yang sudah dikirim tidak bisa dibatalkan. Ajukan keluhan."),
+            state=order.status,
+            action="cancel_paid",
+        )
+    return {"refund_idr": order.total_idr - order.refunded_idr, "method": "card"}
+
+
 def cancel_order(order: Order, *, actor) -> None:
     """The buyer cancels before the seller ships. A COD order is simply cancelled; a paid
     one is refunded in full through the gateway (the same idempotency key as an admin's

@@ -296,7 +296,8 @@ def test_cancel_before_shipping_refunds_once_and_releases_the_stock(
     order = next(o for o in paid_checkout.orders if o.business_id == world.biz_tebet.id)
     assert stock_of(goods["keripik"].id) == 8
     for _ in range(2):
-        assert csrf_client.post(f"/orders/{order.id}/cancel").status_code == 302
+        confirm = {"confirm": "1"}
+        assert csrf_client.post(f"/orders/{order.id}/cancel", data=confirm).status_code == 302
     db.session.refresh(order)
     assert order.status == OrderStatus.REFUNDED
     assert order.refunded_idr == order.total_idr
@@ -313,6 +314,61 @@ def test_cancel_before_shipping_refunds_once_and_releases_the_stock(
     other = next(o for o in paid_checkout.orders if o.business_id == world.biz_cakung.id)
     db.session.refresh(other)
     assert other.status == OrderStatus.PAID
+
+
+def test_cancel_shows_what_is_cancelled_and_the_refund_and_changes_nothing_until_confirmed(
+    app, stripe_base, csrf_client, world, goods, paid_checkout, db
+):
+    """Check your answers before an irreversible action: the cancel button's POST shows the
+    order, the refund and where it goes; only the confirming POST cancels, and once."""
+    order = next(o for o in paid_checkout.orders if o.business_id == world.biz_tebet.id)
+    response = csrf_client.post(f"/orders/{order.id}/cancel")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert f"Batalkan pesanan #{order.id}?" in page
+    assert world.biz_tebet.name in page
+    assert f"Rp{order.total_idr:,}".replace(",", ".") + " kembali penuh ke kartu" in page
+    assert 'name="confirm" value="1"' in page
+    assert f'href="/orders/{order.id}"' in page  # "Kembali"
+    db.session.refresh(order)
+    assert order.status == OrderStatus.PAID
+    assert order.refunded_idr == 0
+    assert stock_of(goods["keripik"].id) == 8
+    assert get_gateway().refunds_for(paid_checkout.payment_intent_id) == []
+    assert (
+        count(OrderEvent.id, OrderEvent.order_id == order.id, OrderEvent.action == "cancel_paid")
+        == 0
+    )
+
+    for _ in range(2):
+        response = csrf_client.post(f"/orders/{order.id}/cancel", data={"confirm": "1"})
+        assert response.status_code == 302
+    db.session.refresh(order)
+    assert order.status == OrderStatus.REFUNDED
+    assert [r.amount_idr for r in get_gateway().refunds_for(paid_checkout.payment_intent_id)] == [
+        order.total_idr
+    ]
+    assert (
+        count(OrderEvent.id, OrderEvent.order_id == order.id, OrderEvent.action == "cancel_paid")
+        == 1
+    )
+    # After the cancel, the button's POST no longer offers a confirmation.
+    assert csrf_client.post(f"/orders/{order.id}/cancel").status_code == 302
+
+
+def test_cancel_confirmation_of_a_cod_order_says_nothing_was_paid(
+    app, csrf_client, login_as, world, db
+):
+    order = cod_order(world.biz_tebet, world.consumer_a)
+    db.session.commit()
+    login_as(csrf_client.client, world.consumer_a)
+    page = csrf_client.post(f"/orders/{order.id}/cancel").get_data(as_text=True)
+    assert "Anda belum membayar" in page
+    db.session.refresh(order)
+    assert order.status == OrderStatus.AWAITING_DELIVERY
+    assert csrf_client.post(f"/orders/{order.id}/cancel", data={"confirm": "1"}).status_code == 302
+    db.session.refresh(order)
+    assert order.status == OrderStatus.CANCELLED
 
 
 def test_a_shipped_order_cannot_be_cancelled(app, world, db):

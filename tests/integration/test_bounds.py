@@ -312,6 +312,12 @@ POSTS = {
         "",
     ),
     "SettingsForm": lambda s: (s.w.lead_tebet, "/lead/tebet/settings", {}, ""),
+    "ChapterTableForm": lambda s: (
+        s.w.lead_tebet,
+        "/lead/tebet/delivery/",
+        {"courier_code": "jne"},
+        "",
+    ),
     "AddToCartForm": lambda s: (s.w.consumer_a, "/cart/add", {"product_id": s.product.id}, ""),
     "QuantityForm": lambda s: (
         s.w.consumer_a,

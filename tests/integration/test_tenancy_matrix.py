@@ -30,6 +30,8 @@ ROUTE_ARGS = {
     "lead.session": lambda w: {"session_id": w.session_tebet.id},
     "lead.settings": lambda w: {},
     "assist_lead.lead_index": lambda w: {},
+    "delivery_lead.tables": lambda w: {},
+    "delivery_lead.set_table": lambda w: {},
     "lead_referrals.index": lambda w: {},
     "lead_referrals.new": lambda w: {"member": w.biz_tebet.id},
     "lead_referrals.new_for_member": lambda w: {"business_id": w.biz_tebet.id},
