@@ -140,6 +140,25 @@ class ChapterLastDay(db.Model):
     n: Mapped[int] = mapped_column(default=0, server_default="0")
 
 
+class MemberListing(db.Model):
+    """How many products a member has visible in the catalogue (listed)."""
+
+    __tablename__ = "member_listing"
+
+    business_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    chapter_id: Mapped[int] = mapped_column()
+    n: Mapped[int] = mapped_column()
+
+
+class ChapterListing(db.Model):
+    """How many products of a chapter's members are visible (the /c/ storefront's figure)."""
+
+    __tablename__ = "chapter_listing"
+
+    chapter_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    n: Mapped[int] = mapped_column(default=0, server_default="0")
+
+
 class SummaryState(db.Model):
     __tablename__ = "summary_state"
 
@@ -300,6 +319,7 @@ def recheck(ids, today: date | None = None) -> None:
     _bump(conn, deltas)
     _recheck_sales(conn, ids)
     _recheck_last_days(conn, ids)
+    _recheck_listings(conn, ids)
 
 
 def _month_index(day_column):
@@ -455,6 +475,85 @@ def _recheck_last_days(conn, ids) -> None:
     _bump_days(conn, deltas)
 
 
+def _listings_select(ids):
+    """(business_id, chapter_id, visible products) per member with any."""
+    from marketplace.businesses.models import Business
+    from marketplace.catalog.models import Product
+    from marketplace.catalog.visibility import visible_condition
+
+    stmt = (
+        select(Product.business_id, Business.chapter_id, func.count(Product.id))
+        .join(Business, Business.id == Product.business_id)
+        .where(visible_condition())
+        .group_by(Product.business_id, Business.chapter_id)
+    )
+    return stmt.where(Product.business_id.in_(ids)) if ids is not None else stmt
+
+
+def _recheck_listings(conn, ids) -> None:
+    table = MemberListing.__table__
+    now = {b: (c, int(n)) for b, c, n in conn.execute(_listings_select(ids)).all()}
+    stored = {
+        b: (c, int(n))
+        for b, c, n in conn.execute(
+            select(table.c.business_id, table.c.chapter_id, table.c.n).where(
+                table.c.business_id.in_(ids)
+            )
+        ).all()
+    }
+    deltas: dict[int, int] = {}
+    for bid, (cid, n) in stored.items():
+        if now.get(bid) != (cid, n):
+            gone = conn.execute(delete(table).where(table.c.business_id == bid))
+            if gone.rowcount:
+                deltas[cid] = deltas.get(cid, 0) - n
+    for bid, (cid, n) in now.items():
+        if stored.get(bid) != (cid, n):
+            added = _upsert(
+                conn,
+                table,
+                {"business_id": bid, "chapter_id": cid, "n": n},
+                conflict=["business_id"],
+            )
+            if added.first() is not None:
+                deltas[cid] = deltas.get(cid, 0) + n
+    chapters = ChapterListing.__table__
+    for cid, delta in sorted(deltas.items()):
+        if delta:
+            _upsert(
+                conn,
+                chapters,
+                {"chapter_id": cid, "n": delta},
+                conflict=["chapter_id"],
+                set_=lambda excluded: {"n": chapters.c.n + excluded.n},
+            )
+
+
+def storefront_figures(chapter_id: int):
+    """(members, visible products, waiting for a rebuild) of a chapter from the summary
+    rows: one statement, whatever the chapter's size."""
+    waiting = select(SummaryState.value).where(SummaryState.name == NEEDS_REBUILD).scalar_subquery()
+    members = (
+        select(ChapterSummary.n)
+        .where(ChapterSummary.chapter_id == chapter_id, ChapterSummary.fact == "members")
+        .scalar_subquery()
+    )
+    listed = (
+        select(ChapterListing.n).where(ChapterListing.chapter_id == chapter_id).scalar_subquery()
+    )
+    got_members, got_listed, wait = db.session.execute(select(members, listed, waiting)).one()
+    return int(got_members or 0), int(got_listed or 0), wait is not None
+
+
+def stored_listings() -> dict[int, int]:
+    """Every non-zero chapter's visible products (for tests)."""
+    return {
+        cid: int(n)
+        for cid, n in db.session.execute(select(ChapterListing.chapter_id, ChapterListing.n)).all()
+        if n
+    }
+
+
 def members_before(chapter_id: int, kind: str, cutoff: date):
     """A scalar subquery: the chapter's members whose last ``kind`` day is before ``cutoff``
     (never included), summed from the day counters."""
@@ -605,6 +704,20 @@ def rebuild(today: date | None = None) -> dict[str, int]:
     conn.execute(delete(MemberMonthSales.__table__))
     conn.execute(delete(ChapterMonthSales.__table__))
     _rebuild_last_days(conn)
+    conn.execute(delete(MemberListing.__table__))
+    conn.execute(delete(ChapterListing.__table__))
+    conn.execute(
+        insert(MemberListing.__table__).from_select(
+            ["business_id", "chapter_id", "n"], _listings_select(None)
+        )
+    )
+    listing = MemberListing.__table__
+    conn.execute(
+        insert(ChapterListing.__table__).from_select(
+            ["chapter_id", "n"],
+            select(listing.c.chapter_id, func.sum(listing.c.n)).group_by(listing.c.chapter_id),
+        )
+    )
     conn.execute(
         insert(MemberMonthSales.__table__).from_select(
             ["business_id", "month_index", "chapter_id", "amount_idr"], _sales_select(None)

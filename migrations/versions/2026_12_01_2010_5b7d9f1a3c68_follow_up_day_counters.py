@@ -1,4 +1,5 @@
-"""follow-up day counters: member_last_day, chapter_last_day (issue 11: the lead dashboard flat)
+"""follow-up day counters and visible products per chapter: member_last_day, chapter_last_day,
+member_listing, chapter_listing (issue 11: the lead dashboard and /c/ flat)
 
 Revision ID: 5b7d9f1a3c68
 Revises: 3d5f7a9c1e24
@@ -7,7 +8,8 @@ Create Date: 2026-12-01 20:10:00.000000
 Each member's last check-in day and last books entry day, and per chapter how many members
 have each day (marketplace/mentoring/summaries.py), so the lead dashboard's "needs a
 check-in" / "stopped the books" counts are a sum over days instead of a count over the
-chapter's members. On a database that already has members the tables start empty and the
+chapter's members; and each member's / chapter's visible products, so the /c/ storefront's
+figures are summary rows. On a database that already has members the tables start empty and the
 summaries are marked ``needs_rebuild`` (run ``flask summaries rebuild`` once).
 """
 from alembic import op
@@ -42,6 +44,19 @@ def upgrade():
         sa.Column('n', sa.Integer(), server_default='0', nullable=False),
         sa.PrimaryKeyConstraint('chapter_id', 'kind', 'day', name=op.f('pk_chapter_last_day')),
     )
+    op.create_table(
+        'member_listing',
+        sa.Column('business_id', sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column('chapter_id', sa.Integer(), nullable=False),
+        sa.Column('n', sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint('business_id', name=op.f('pk_member_listing')),
+    )
+    op.create_table(
+        'chapter_listing',
+        sa.Column('chapter_id', sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column('n', sa.Integer(), server_default='0', nullable=False),
+        sa.PrimaryKeyConstraint('chapter_id', name=op.f('pk_chapter_listing')),
+    )
     if op.get_bind().execute(sa.text("SELECT 1 FROM business LIMIT 1")).first():
         op.execute(
             "INSERT INTO summary_state (name, value) SELECT 'needs_rebuild', 'yes' "
@@ -50,6 +65,8 @@ def upgrade():
 
 
 def downgrade():
+    op.drop_table('chapter_listing')
+    op.drop_table('member_listing')
     op.drop_table('chapter_last_day')
     op.drop_index('ix_member_last_day_chapter_kind_day', table_name='member_last_day')
     op.drop_table('member_last_day')

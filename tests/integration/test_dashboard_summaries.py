@@ -31,6 +31,7 @@ OPS = (
     "move",
     "check_in",
     "uncheck",
+    "unlist",
 )
 
 
@@ -114,6 +115,18 @@ def _apply(op: str, pick: int, ctx: dict) -> None:
         if row is not None:
             _db.session.delete(row)
             _db.session.commit()
+    elif op == "unlist":
+        from marketplace.catalog.models import Product
+
+        product = _db.session.scalar(
+            select(Product).where(Product.business_id == business.id).limit(1)
+        )
+        if product is not None and pick % 2:
+            product.status = "unlisted"
+            _db.session.commit()
+        elif product is not None:
+            _db.session.delete(product)
+            _db.session.commit()
     elif op == "move":
         other = chapters[1] if business.chapter_id == chapters[0].id else chapters[0]
         business.chapter_id = other.id
@@ -168,6 +181,20 @@ def _live_last_days() -> dict[tuple[int, str, date], int]:
     return out
 
 
+def _live_listings() -> dict[int, int]:
+    """Visible products per chapter, counted from the catalogue."""
+    from marketplace.catalog.models import Product
+
+    out: dict[int, int] = {}
+    for (cid,) in _db.session.execute(
+        select(Business.chapter_id)
+        .join(Product, Product.business_id == Business.id)
+        .where(Product.status == "listed")
+    ):
+        out[cid] = out.get(cid, 0) + 1
+    return out
+
+
 def _live() -> dict[tuple[int, str], int]:
     """The funnel counted from the big tables (the dashboards' previous live path)."""
     return {
@@ -218,11 +245,14 @@ def test_summaries_kept_incrementally_equal_a_rebuild_after_any_sequence_of_chan
     assert sales == _live_sales()
     days = summaries.stored_last_days()
     assert days == _live_last_days()
+    listings = summaries.stored_listings()
+    assert listings == _live_listings()
     summaries.rebuild()
     _db.session.commit()
     assert summaries.stored_counters() == incremental
     assert summaries.stored_sales() == sales
     assert summaries.stored_last_days() == days
+    assert summaries.stored_listings() == listings
 
 
 def test_dashboards_read_the_summary_rows_once_the_month_is_built(ctx, client, login_as):
@@ -293,6 +323,45 @@ def test_lead_dashboard_follow_up_counts_come_from_the_day_counters(ctx, client,
     login_as(client, ctx["lead"])
     assert chapter_dashboard(chapter)["overdue_count"] == live[0] + 700
     assert client.get("/lead/tebet/").status_code == 200
+
+
+def test_chapter_storefront_figures_come_from_the_summary_rows(ctx, client):
+    """/c/<slug> shows the members and visible products of the summary rows (a stale row
+    shows), exact as products are listed and unlisted, and counts live while a migrated
+    database waits for its first rebuild."""
+    from marketplace.catalog.models import Product
+    from marketplace.catalog.storefront import chapter_storefront
+
+    world = ctx["world"]
+    for i in range(3):
+        f.make_product(business=world.biz_tebet, name=f"Sambal {i}", status="listed")
+    _db.session.scalar(select(Product).where(Product.name == "Sambal 0")).status = "unlisted"
+    _db.session.commit()
+    figures = chapter_storefront("tebet")[1]
+    assert figures["listed"] == _live_listings()[world.tebet.id]
+    assert figures["members"] == _live()[(world.tebet.id, "members")]
+    _db.session.execute(
+        summaries.ChapterListing.__table__.update()
+        .where(summaries.ChapterListing.chapter_id == world.tebet.id)
+        .values(n=4321)
+    )
+    _db.session.execute(
+        summaries.ChapterSummary.__table__.update()
+        .where(
+            summaries.ChapterSummary.chapter_id == world.tebet.id,
+            summaries.ChapterSummary.fact == "members",
+        )
+        .values(n=8765)
+    )
+    _db.session.commit()
+    page = client.get("/c/tebet").get_data(as_text=True)
+    assert "4321" in page.replace(".", "")
+    assert "8765" in page.replace(".", "")
+    _db.session.execute(
+        summaries.SummaryState.__table__.insert().values(name="needs_rebuild", value="yes")
+    )
+    _db.session.commit()
+    assert chapter_storefront("tebet")[1]["listed"] == _live_listings()[world.tebet.id]
 
 
 def test_concurrent_changes_keep_the_counters_exact(app, db):
