@@ -7,6 +7,15 @@ Tables:
   (``members``, ``verified``, ``listed``, ``first_sale``, ``books``, ``endorsed``,
   ``approved``: the keys of ``pathway.FUNNEL``);
 - ``chapter_summary``: per (chapter, fact) the number of those rows;
+- ``member_month_sales`` / ``chapter_month_sales``: income in the books per member / chapter
+  and month (the lead's monthly figures);
+- ``member_last_day`` / ``chapter_last_day``: each member's last check-in (Jakarta day) and
+  last books entry (``NEVER``: none), and per chapter how many members have each day: the
+  lead's follow-up counts ("needs a check-in", "stopped the books") are a sum over the days
+  before a cutoff, so they move with the day without any write and cost the same for 10 or
+  10,000 members;
+- ``member_listing`` / ``chapter_listing``: visible products per member / chapter (the /c/
+  storefront's figure);
 - ``summary_state``: ``books_month``, the Jakarta month of the last rebuild; ``needs_rebuild``
   while a database that had members before the migration waits for its first rebuild.
 

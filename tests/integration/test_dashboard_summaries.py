@@ -401,6 +401,13 @@ def test_summaries_rebuild_command_fills_the_tables(app, db):
     f.make_document(business=world.biz_tebet, kind="nib")
     db.session.execute(summaries.MemberFact.__table__.delete())
     db.session.execute(summaries.ChapterSummary.__table__.delete())
+    for table in (
+        summaries.MemberLastDay,
+        summaries.ChapterLastDay,
+        summaries.MemberListing,
+        summaries.ChapterListing,
+    ):
+        db.session.execute(table.__table__.delete())
     db.session.commit()
     result = app.test_cli_runner().invoke(args=["summaries", "rebuild"])
     assert result.exit_code == 0, result.output
@@ -408,4 +415,6 @@ def test_summaries_rebuild_command_fills_the_tables(app, db):
     assert "verified 1" in result.output
     db.session.expire_all()
     assert summaries.stored_counters() == _live()
+    assert summaries.stored_last_days() == _live_last_days()
+    assert summaries.stored_listings() == _live_listings()
     assert summaries.books_month() == summaries.month_key(jakarta_today())
