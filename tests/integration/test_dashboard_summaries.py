@@ -121,11 +121,8 @@ def _apply(op: str, pick: int, ctx: dict) -> None:
         product = _db.session.scalar(
             select(Product).where(Product.business_id == business.id).limit(1)
         )
-        if product is not None and pick % 2:
-            product.status = "unlisted"
-            _db.session.commit()
-        elif product is not None:
-            _db.session.delete(product)
+        if product is not None:  # unlisted, or listed again
+            product.status = "unlisted" if product.status == "listed" else "listed"
             _db.session.commit()
     elif op == "move":
         other = chapters[1] if business.chapter_id == chapters[0].id else chapters[0]
