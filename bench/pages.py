@@ -91,7 +91,13 @@ def prepare(name: str, url: str | None, workdir: Path, members: int) -> tuple[st
         if name == "demo":
             # The demo's accounts use .test addresses, which production refuses: seed it as
             # `make run` does, serve it with the production config.
-            dev = {**env, "PASARKITA_ENV": "development"}
+            # The SMS backend (production's, unreachable here) would leave the demo's
+            # phone-only accounts half made: development's own phone backend seeds it.
+            dev = {
+                k: v
+                for k, v in {**env, "PASARKITA_ENV": "development"}.items()
+                if not k.startswith(("PHONE_", "SMS_"))
+            }
             flask(dev, "db", "upgrade")
             flask(dev, "seed-demo")
         else:

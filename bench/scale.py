@@ -83,7 +83,13 @@ def build(url: str, members: int, filled: bool, index_dir: Path, quiet: bool):
         from marketplace.mentoring import summaries
 
         # A reused database filled before the summary tables (or last month) gets them now.
-        if summaries.books_month() != summaries.month_key(jakarta_today()):
+        waiting = db.session.scalar(
+            select(summaries.SummaryState.value).where(
+                summaries.SummaryState.name == summaries.NEEDS_REBUILD
+            )
+        )
+        # ... or one migrated since with new summary tables (marked needs_rebuild).
+        if waiting or summaries.books_month() != summaries.month_key(jakarta_today()):
             started = time.perf_counter()
             summaries.rebuild()
             db.session.commit()

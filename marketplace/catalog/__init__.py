@@ -17,6 +17,9 @@ def init_app(app) -> None:
     app.register_blueprint(takedown_bp)
     app.jinja_env.globals["open_takedown"] = takedown.open_takedown
     app.context_processor(pagecache.template_context)
+    # A guest's cart form posted without its lazily fetched token (no JavaScript).
+    app.extensions["csrf_fallback"] = pagecache.lazy_csrf_fallback
+    app.config.setdefault("LAZY_CSRF_ENDPOINTS", ("orders.add_to_cart",))
     app.jinja_env.globals["ProductStatus"] = ProductStatus
     app.cli.add_command(permits)
     app.cli.add_command(products)

@@ -11,10 +11,12 @@ language). An entry is served only while it is still true, checked by ONE statem
   commit order; ``PAGE_CACHE_SECONDS`` bounds what the feed does not carry (chapter leads).
 
 Signed-in users, guests with flashed messages and anything but a 200 bypass the cache. The
-CSRF token is per session: a cached page leaves out base.html's meta token (no script reads
-it on these pages), so a page without a form is the same bytes for every guest, sets no
-session cookie and is compressed once (br, gzip) when cached; a page with a form (the cart on
-/p/) is rendered with a placeholder that each response replaces with the guest's own token.
+CSRF token is per session: a guest's page (cached or not) leaves out base.html's meta token
+(no script reads it on these pages) and renders its forms without a token, fetched lazily
+when the form is submitted (below), so every guest page is the same bytes for every guest,
+sets no session cookie and is compressed once (br, gzip) when cached. A template that still
+calls ``csrf_token()`` while a page is cached gets a placeholder that each response replaces
+with the guest's own token.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ import gzip
 from collections.abc import Iterable
 from functools import wraps
 
-from flask import current_app, g, make_response, request, session
+from flask import current_app, g, jsonify, make_response, render_template, request, session
 from flask_babel import get_locale
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
@@ -48,10 +50,52 @@ def placeholder_token() -> str:
 
 
 def template_context() -> dict:
-    """While a cacheable page renders, ``csrf_token()`` gives the placeholder."""
-    if not g.get("page_cache_render"):
-        return {}
-    return {"csrf_token": placeholder_token, "page_cache_render": True}
+    """While a cacheable page renders, ``csrf_token()`` gives the placeholder; on a guest's
+    catalog page ``lazy_csrf`` says to render forms without a token (see ``csrf_token_view``)."""
+    out: dict = {"lazy_csrf": True} if g.get("lazy_csrf") else {}
+    if g.get("page_cache_render"):
+        out.update(csrf_token=placeholder_token, page_cache_render=True)
+    return out
+
+
+# --- lazy CSRF tokens for guests -------------------------------------------------------------
+# A guest's catalog page renders its forms (the cart on /p/) without a token: rendering one
+# would create a session (a cookie write per guest) and make the page differ per guest. The
+# form carries ``data-lazy-csrf``: static/js/lazy-csrf.js fetches a token from
+# ``/csrf-token`` (which starts the session) when the form is submitted. Without JavaScript
+# the POST arrives without a token and is refused as any other (400); for the endpoints in
+# LAZY_CSRF_ENDPOINTS the refusal page repeats the form with a token (one more tap).
+
+LAZY_FIELD = "lazy_csrf"
+
+
+def csrf_token_view():
+    """``GET /csrf-token``: this visitor's token (starts their session), never cached."""
+    response = jsonify(csrf_token=generate_csrf())
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def lazy_csrf_fallback():
+    """For the CSRF error handler: a guest's form posted without its lazily fetched token
+    (no JavaScript) gets the same form back with a token, or None (the plain refusal)."""
+    if (
+        request.method != "POST"
+        or request.form.get(LAZY_FIELD) != "1"
+        or request.endpoint not in current_app.config.get("LAZY_CSRF_ENDPOINTS", ())
+        or current_user.is_authenticated
+    ):
+        return None
+    fields = [
+        (name, value)
+        for name, value in request.form.items(multi=True)
+        if name not in ("csrf_token", LAZY_FIELD)
+    ]
+    response = make_response(
+        render_template("catalog/lazy_csrf.html", action=request.path, fields=fields), 400
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def _cacheable() -> bool:
@@ -118,6 +162,8 @@ def cached_page(view):
 
     @wraps(view)
     def wrapped(*args, **kwargs):
+        if request.method == "GET" and not current_user.is_authenticated:
+            g.lazy_csrf = True  # a guest's page: forms without a token (no session)
         if not _cacheable():
             return view(*args, **kwargs)
         key = f"page:{get_locale()}:{request.full_path}"

@@ -96,12 +96,25 @@ def _page(stmt, per_page: int) -> tuple[list[Product], bool]:
     return products[:per_page], len(products) > per_page
 
 
-def chapter_figures(chapter_id: int) -> dict[str, int]:
-    """Members, listed products and kelurahan of a chapter: SQL counts, cached for a while
-    (FIGURES_CACHE_SECONDS) because they grow with the chapter, unlike the page."""
+def chapter_figures(chapter_id: int, kelurahan: int | None = None) -> dict[str, int]:
+    """Members, listed products and kelurahan of a chapter: from the summary rows
+    (mentoring/summaries.py: one statement whatever the chapter's size; ``kelurahan``: the
+    number already loaded with the chapter), else SQL counts (a database waiting for its
+    first summaries rebuild), cached for a while (FIGURES_CACHE_SECONDS)."""
     key = f"chapter-figures:{chapter_id}"
     seconds = current_app.config.get("FIGURES_CACHE_SECONDS", 0)
     figures = cache.get(key) if seconds else None
+    if (
+        figures is None
+        and kelurahan is not None
+        and current_app.config.get("SUMMARIES_ENABLED", True)
+    ):
+        from marketplace.mentoring import summaries
+
+        # The summary rows (members, visible products), whatever the chapter's size.
+        members, listed, waiting = summaries.storefront_figures(chapter_id)
+        if not waiting:
+            figures = {"members": members, "listed": listed, "kelurahan": kelurahan}
     if figures is None:
         members, listed, kelurahan = db.session.execute(
             select(
@@ -147,7 +160,7 @@ def chapter_storefront(slug: str, after: int | None = None, per_page: int = PER_
     if anchor is not None:
         stmt = stmt.where(tuple_(Product.created_at, Product.id) < tuple_(*anchor))
     products, more = _page(stmt, per_page)
-    return chapter, chapter_figures(chapter.id), products, more
+    return chapter, chapter_figures(chapter.id, len(chapter.kelurahan)), products, more
 
 
 def chapter_by_slug(slug: str) -> Chapter:

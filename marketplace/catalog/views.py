@@ -17,6 +17,9 @@ from marketplace.search import services as search
 bp = Blueprint("catalog", __name__)
 
 
+bp.add_url_rule("/csrf-token", "csrf_token", pagecache.csrf_token_view, methods=["GET"])
+
+
 @bp.get("/search")
 @pagecache.cached_page
 def search_page():

@@ -139,6 +139,11 @@ def error_response(status: int, message=None, code: str | None = None, extra=Non
 def register_error_handlers(app) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(exc):
+        # A feature may answer some refusals itself (catalog: a guest's lazy-token form).
+        fallback = app.extensions.get("csrf_fallback")
+        response = fallback() if fallback is not None else None
+        if response is not None:
+            return response
         return error_response(
             400, _l("Sesi formulir kedaluwarsa. Muat ulang halaman lalu coba lagi."), "csrf"
         )

@@ -31,9 +31,11 @@ def _summaries(app) -> None:
     from marketplace.ledger.models import LedgerEntry
     from marketplace.legality.models import LegalityDocument
     from marketplace.mentoring import summaries
+    from marketplace.mentoring.models import CheckIn
     from marketplace.orders.models import Order
 
-    for model in (LegalityDocument, Product, Order, LedgerEntry):
+    # CheckIn: the members' last check-in days (summaries.MemberLastDay).
+    for model in (LegalityDocument, Product, Order, LedgerEntry, CheckIn):
         register_summary_watch(app, model, lambda row: row.business_id)
     register_summary_watch(app, ProductEvent, _business_of_product_event)
     app.cli.add_command(summaries.summaries)

@@ -181,6 +181,19 @@ def follow_up_columns(chapter: Chapter, today: date) -> list:
     ]
 
 
+def summary_follow_up_columns(chapter: Chapter, today: date) -> list:
+    """(members needing a check-in, members who stopped their books) from the day counters
+    (the same cutoffs as ``follow_up_columns``: the last day before today - 29 days)."""
+    return [
+        summaries.members_before(
+            chapter.id, "checkin", today - timedelta(days=CHECKIN_EVERY_DAYS - 1)
+        ),
+        summaries.members_before(
+            chapter.id, "books", today - timedelta(days=STOPPED_RECORDING_DAYS - 1)
+        ),
+    ]
+
+
 def follow_ups(chapter: Chapter, today: date) -> dict[str, list[FollowUp]]:
     """The first few members by name who need a check-in (``checkin``) or stopped their
     books (``books``), with their last date: one statement (UNION ALL of two short lists)."""
@@ -256,16 +269,21 @@ def chapter_dashboard(chapter: Chapter, today: date | None = None, **page) -> di
     """The lead's dashboard: funnel, monthly figures, follow-ups, one page of members."""
     today = today or jakarta_today()
     # The funnel from the summary rows and, in the same statement, the follow-up counts
-    # (they change with the day, not with a write: counted from the members' last dates).
+    # from the day counters (summaries.members_before: a sum over the days before the
+    # cutoff, whatever the chapter's size).
     summary, (overdue_count, stopped_count) = summaries.chapter_figures(
-        chapter.id, today, extra=follow_up_columns(chapter, today)
+        chapter.id, today, extra=summary_follow_up_columns(chapter, today)
     )
     if summary is not None:
         figures = {key: summary.get(chapter.id, {}).get(key, 0) for key, _l in pathway.FUNNEL}
     else:
+        # Waiting for a rebuild (or another day asked): counted live.
         figures = (
             pathway.funnel_by_chapter(chapter.id, today).get(chapter.id) or pathway.empty_funnel()
         )
+        overdue_count, stopped_count = db.session.execute(
+            select(*follow_up_columns(chapter, today))
+        ).one()
     lists = follow_ups(chapter, today)
     return {
         "funnel": figures,

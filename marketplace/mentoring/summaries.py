@@ -7,6 +7,15 @@ Tables:
   (``members``, ``verified``, ``listed``, ``first_sale``, ``books``, ``endorsed``,
   ``approved``: the keys of ``pathway.FUNNEL``);
 - ``chapter_summary``: per (chapter, fact) the number of those rows;
+- ``member_month_sales`` / ``chapter_month_sales``: income in the books per member / chapter
+  and month (the lead's monthly figures);
+- ``member_last_day`` / ``chapter_last_day``: each member's last check-in (Jakarta day) and
+  last books entry (``NEVER``: none), and per chapter how many members have each day: the
+  lead's follow-up counts ("needs a check-in", "stopped the books") are a sum over the days
+  before a cutoff, so they move with the day without any write and cost the same for 10 or
+  10,000 members;
+- ``member_listing`` / ``chapter_listing``: visible products per member / chapter (the /c/
+  storefront's figure);
 - ``summary_state``: ``books_month``, the Jakarta month of the last rebuild; ``needs_rebuild``
   while a database that had members before the migration waits for its first rebuild.
 
@@ -37,6 +46,7 @@ from flask import current_app, has_app_context
 from flask.cli import AppGroup
 from sqlalchemy import (
     BigInteger,
+    Date,
     Index,
     Integer,
     String,
@@ -108,6 +118,54 @@ class ChapterMonthSales(db.Model):
 
 
 INCOME_KINDS = ("sale", "manual_income")  # what the lead's "sales" figure sums
+
+
+NEVER = date(1, 1, 1)  # the day bucket of a member with no check-in / no books entry yet
+LAST_KINDS = ("checkin", "books")  # the follow-up histograms: last check-in, last entry
+
+
+class MemberLastDay(db.Model):
+    """A member's last check-in (Jakarta day) or last books entry (``NEVER``: none)."""
+
+    __tablename__ = "member_last_day"
+    __table_args__ = (Index("ix_member_last_day_chapter_kind_day", "chapter_id", "kind", "day"),)
+
+    business_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    kind: Mapped[str] = mapped_column(String(10), primary_key=True)
+    chapter_id: Mapped[int] = mapped_column()
+    day: Mapped[date] = mapped_column(Date)
+
+
+class ChapterLastDay(db.Model):
+    """How many members of a chapter have their last check-in / entry on ``day``: the
+    follow-up counts are a sum over the days before a cutoff (rows grow with the days, not
+    with the members)."""
+
+    __tablename__ = "chapter_last_day"
+
+    chapter_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    kind: Mapped[str] = mapped_column(String(10), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    n: Mapped[int] = mapped_column(default=0, server_default="0")
+
+
+class MemberListing(db.Model):
+    """How many products a member has visible in the catalogue (listed)."""
+
+    __tablename__ = "member_listing"
+
+    business_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    chapter_id: Mapped[int] = mapped_column()
+    n: Mapped[int] = mapped_column()
+
+
+class ChapterListing(db.Model):
+    """How many products of a chapter's members are visible (the /c/ storefront's figure)."""
+
+    __tablename__ = "chapter_listing"
+
+    chapter_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    n: Mapped[int] = mapped_column(default=0, server_default="0")
 
 
 class SummaryState(db.Model):
@@ -269,6 +327,8 @@ def recheck(ids, today: date | None = None) -> None:
                 deltas[(cid, key[1])] = deltas.get((cid, key[1]), 0) + 1
     _bump(conn, deltas)
     _recheck_sales(conn, ids)
+    _recheck_last_days(conn, ids)
+    _recheck_listings(conn, ids)
 
 
 def _month_index(day_column):
@@ -338,6 +398,183 @@ def _recheck_sales(conn, ids) -> None:
                 conflict=["chapter_id", "month_index"],
                 set_=lambda excluded: {"amount_idr": months.c.amount_idr + excluded.amount_idr},
             )
+
+
+def _last_days_select(ids):
+    """(business_id, chapter_id, last check-in instant, last entry day) per member."""
+    from marketplace.businesses.models import Business
+    from marketplace.ledger.models import LedgerEntry
+    from marketplace.mentoring.models import CheckIn
+
+    check = select(CheckIn.business_id, func.max(CheckIn.created_at).label("value")).group_by(
+        CheckIn.business_id
+    )
+    entry = select(
+        LedgerEntry.business_id, func.max(LedgerEntry.occurred_on).label("value")
+    ).group_by(LedgerEntry.business_id)
+    stmt = select(Business.id, Business.chapter_id)
+    if ids is not None:
+        check = check.where(CheckIn.business_id.in_(ids))
+        entry = entry.where(LedgerEntry.business_id.in_(ids))
+        stmt = stmt.where(Business.id.in_(ids))
+    check_q, entry_q = check.subquery("last_check"), entry.subquery("last_entry")
+    return (
+        stmt.add_columns(check_q.c.value, entry_q.c.value)
+        .outerjoin(check_q, check_q.c.business_id == Business.id)
+        .outerjoin(entry_q, entry_q.c.business_id == Business.id)
+    )
+
+
+def _last_days(conn, ids) -> dict[tuple[int, str], tuple[int, date]]:
+    """``{(business_id, kind): (chapter_id, day)}`` as the data says now."""
+    from marketplace.mentoring import pathway
+
+    out = {}
+    for bid, cid, checked, entry in conn.execute(_last_days_select(ids)).all():
+        out[(bid, "checkin")] = (cid, pathway.as_day(checked) or NEVER)
+        out[(bid, "books")] = (cid, pathway.as_day(entry) or NEVER)
+    return out
+
+
+def _bump_days(conn, deltas: dict[tuple[int, str, date], int]) -> None:
+    table = ChapterLastDay.__table__
+    for (cid, kind, day), delta in sorted(deltas.items()):
+        if delta:
+            _upsert(
+                conn,
+                table,
+                {"chapter_id": cid, "kind": kind, "day": day, "n": delta},
+                conflict=["chapter_id", "kind", "day"],
+                set_=lambda excluded: {"n": table.c.n + excluded.n},
+            )
+
+
+def _recheck_last_days(conn, ids) -> None:
+    """The members' last check-in / entry days and the chapters' day counters, as
+    ``recheck`` does for the facts (a row really removed decrements, a row really added
+    increments)."""
+    table = MemberLastDay.__table__
+    now = _last_days(conn, ids)
+    stored = {
+        (b, k): (c, d)
+        for b, k, c, d in conn.execute(
+            select(table.c.business_id, table.c.kind, table.c.chapter_id, table.c.day).where(
+                table.c.business_id.in_(ids)
+            )
+        ).all()
+    }
+    deltas: dict[tuple[int, str, date], int] = {}
+    for key, (cid, day) in stored.items():
+        if now.get(key) != (cid, day):
+            gone = conn.execute(
+                delete(table).where(table.c.business_id == key[0], table.c.kind == key[1])
+            )
+            if gone.rowcount:
+                deltas[(cid, key[1], day)] = deltas.get((cid, key[1], day), 0) - 1
+    for key, (cid, day) in now.items():
+        if stored.get(key) != (cid, day):
+            added = _upsert(
+                conn,
+                table,
+                {"business_id": key[0], "kind": key[1], "chapter_id": cid, "day": day},
+                conflict=["business_id", "kind"],
+            )
+            if added.first() is not None:
+                deltas[(cid, key[1], day)] = deltas.get((cid, key[1], day), 0) + 1
+    _bump_days(conn, deltas)
+
+
+def _listings_select(ids):
+    """(business_id, chapter_id, visible products) per member with any."""
+    from marketplace.businesses.models import Business
+    from marketplace.catalog.models import Product
+    from marketplace.catalog.visibility import visible_condition
+
+    stmt = (
+        select(Product.business_id, Business.chapter_id, func.count(Product.id))
+        .join(Business, Business.id == Product.business_id)
+        .where(visible_condition())
+        .group_by(Product.business_id, Business.chapter_id)
+    )
+    return stmt.where(Product.business_id.in_(ids)) if ids is not None else stmt
+
+
+def _recheck_listings(conn, ids) -> None:
+    table = MemberListing.__table__
+    now = {b: (c, int(n)) for b, c, n in conn.execute(_listings_select(ids)).all()}
+    stored = {
+        b: (c, int(n))
+        for b, c, n in conn.execute(
+            select(table.c.business_id, table.c.chapter_id, table.c.n).where(
+                table.c.business_id.in_(ids)
+            )
+        ).all()
+    }
+    deltas: dict[int, int] = {}
+    for bid, (cid, n) in stored.items():
+        if now.get(bid) != (cid, n):
+            gone = conn.execute(delete(table).where(table.c.business_id == bid))
+            if gone.rowcount:
+                deltas[cid] = deltas.get(cid, 0) - n
+    for bid, (cid, n) in now.items():
+        if stored.get(bid) != (cid, n):
+            added = _upsert(
+                conn,
+                table,
+                {"business_id": bid, "chapter_id": cid, "n": n},
+                conflict=["business_id"],
+            )
+            if added.first() is not None:
+                deltas[cid] = deltas.get(cid, 0) + n
+    chapters = ChapterListing.__table__
+    for cid, delta in sorted(deltas.items()):
+        if delta:
+            _upsert(
+                conn,
+                chapters,
+                {"chapter_id": cid, "n": delta},
+                conflict=["chapter_id"],
+                set_=lambda excluded: {"n": chapters.c.n + excluded.n},
+            )
+
+
+def storefront_figures(chapter_id: int):
+    """(members, visible products, waiting for a rebuild) of a chapter from the summary
+    rows: one statement, whatever the chapter's size."""
+    waiting = select(SummaryState.value).where(SummaryState.name == NEEDS_REBUILD).scalar_subquery()
+    members = (
+        select(ChapterSummary.n)
+        .where(ChapterSummary.chapter_id == chapter_id, ChapterSummary.fact == "members")
+        .scalar_subquery()
+    )
+    listed = (
+        select(ChapterListing.n).where(ChapterListing.chapter_id == chapter_id).scalar_subquery()
+    )
+    got_members, got_listed, wait = db.session.execute(select(members, listed, waiting)).one()
+    return int(got_members or 0), int(got_listed or 0), wait is not None
+
+
+def stored_listings() -> dict[int, int]:
+    """Every non-zero chapter's visible products (for tests)."""
+    return {
+        cid: int(n)
+        for cid, n in db.session.execute(select(ChapterListing.chapter_id, ChapterListing.n)).all()
+        if n
+    }
+
+
+def members_before(chapter_id: int, kind: str, cutoff: date):
+    """A scalar subquery: the chapter's members whose last ``kind`` day is before ``cutoff``
+    (never included), summed from the day counters."""
+    return (
+        select(func.coalesce(func.sum(ChapterLastDay.n), 0))
+        .where(
+            ChapterLastDay.chapter_id == chapter_id,
+            ChapterLastDay.kind == kind,
+            ChapterLastDay.day < cutoff,
+        )
+        .scalar_subquery()
+    )
 
 
 def chapter_sales(chapter_id: int, since_index: int) -> dict[int, int]:
@@ -475,6 +712,21 @@ def rebuild(today: date | None = None) -> dict[str, int]:
     conn.execute(delete(ChapterSummary.__table__))
     conn.execute(delete(MemberMonthSales.__table__))
     conn.execute(delete(ChapterMonthSales.__table__))
+    _rebuild_last_days(conn)
+    conn.execute(delete(MemberListing.__table__))
+    conn.execute(delete(ChapterListing.__table__))
+    conn.execute(
+        insert(MemberListing.__table__).from_select(
+            ["business_id", "chapter_id", "n"], _listings_select(None)
+        )
+    )
+    listing = MemberListing.__table__
+    conn.execute(
+        insert(ChapterListing.__table__).from_select(
+            ["chapter_id", "n"],
+            select(listing.c.chapter_id, func.sum(listing.c.n)).group_by(listing.c.chapter_id),
+        )
+    )
     conn.execute(
         insert(MemberMonthSales.__table__).from_select(
             ["business_id", "month_index", "chapter_id", "amount_idr"], _sales_select(None)
@@ -541,6 +793,39 @@ def rebuild(today: date | None = None) -> dict[str, int]:
         for fact, n in conn.execute(
             select(ChapterSummary.fact, func.sum(ChapterSummary.n)).group_by(ChapterSummary.fact)
         ).all()
+    }
+
+
+def _rebuild_last_days(conn) -> None:
+    conn.execute(delete(MemberLastDay.__table__))
+    conn.execute(delete(ChapterLastDay.__table__))
+    rows = [
+        {"business_id": bid, "kind": kind, "chapter_id": cid, "day": day}
+        for (bid, kind), (cid, day) in _last_days(conn, None).items()
+    ]
+    for start in range(0, len(rows), 10_000):
+        conn.execute(insert(MemberLastDay.__table__), rows[start : start + 10_000])
+    last = MemberLastDay.__table__
+    conn.execute(
+        insert(ChapterLastDay.__table__).from_select(
+            ["chapter_id", "kind", "day", "n"],
+            select(last.c.chapter_id, last.c.kind, last.c.day, func.count()).group_by(
+                last.c.chapter_id, last.c.kind, last.c.day
+            ),
+        )
+    )
+
+
+def stored_last_days() -> dict[tuple[int, str, date], int]:
+    """Every non-zero (chapter, kind, day) counter (for tests)."""
+    return {
+        (cid, kind, day): int(n)
+        for cid, kind, day, n in db.session.execute(
+            select(
+                ChapterLastDay.chapter_id, ChapterLastDay.kind, ChapterLastDay.day, ChapterLastDay.n
+            )
+        ).all()
+        if n
     }
 
 

@@ -19,7 +19,20 @@ from tests.concurrency import race
 
 pytestmark = pytest.mark.plugin("referrals")  # the referral facts are counted too
 
-OPS = ("member", "nib", "refuse_nib", "listed", "sale", "books", "unbook", "referral", "move")
+OPS = (
+    "member",
+    "nib",
+    "refuse_nib",
+    "listed",
+    "sale",
+    "books",
+    "unbook",
+    "referral",
+    "move",
+    "check_in",
+    "uncheck",
+    "unlist",
+)
 
 
 def _last_months(n: int) -> list[date]:
@@ -93,10 +106,90 @@ def _apply(op: str, pick: int, ctx: dict) -> None:
     elif op == "referral":
         status = ("sent", "approved")[pick % 2]
         f.make_referral(business=business, bank=ctx["bank"], lead=ctx["lead"], status=status)
+    elif op == "check_in":
+        _check_in(business, ctx["lead"], months_back=pick % 3)
+    elif op == "uncheck":
+        from marketplace.mentoring.models import CheckIn
+
+        row = _db.session.scalar(select(CheckIn).where(CheckIn.business_id == business.id).limit(1))
+        if row is not None:
+            _db.session.delete(row)
+            _db.session.commit()
+    elif op == "unlist":
+        from marketplace.catalog.models import Product
+
+        product = _db.session.scalar(
+            select(Product).where(Product.business_id == business.id).limit(1)
+        )
+        if product is not None:  # unlisted, or listed again
+            product.status = "unlisted" if product.status == "listed" else "listed"
+            _db.session.commit()
     elif op == "move":
         other = chapters[1] if business.chapter_id == chapters[0].id else chapters[0]
         business.chapter_id = other.id
         _db.session.commit()
+
+
+def _check_in(business, lead, months_back: int = 0, created_at=None) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from marketplace.mentoring.models import CheckIn
+
+    first = date.today().replace(day=1)
+    for _ in range(months_back):
+        first = (first - timedelta(days=1)).replace(day=1)
+    exists = _db.session.scalar(
+        select(CheckIn.id).where(CheckIn.business_id == business.id, CheckIn.month == first)
+    )
+    if exists:
+        return
+    _db.session.add(
+        CheckIn(
+            business_id=business.id,
+            chapter_id=business.chapter_id,
+            month=first,
+            applies_learning=True,
+            books_kept=True,
+            next_step="Catat penjualan harian",
+            recorded_by_id=lead.id,
+            created_at=created_at or datetime.now(UTC) - timedelta(days=31 * months_back),
+        )
+    )
+    _db.session.commit()
+
+
+def _live_last_days() -> dict[tuple[int, str, date], int]:
+    """(chapter, kind, last day) -> members, straight from the check-ins and the books
+    (each row's Jakarta day in Python)."""
+    from marketplace.ledger.models import LedgerEntry
+    from marketplace.mentoring.models import CheckIn
+
+    last: dict[tuple[int, str], date] = {}
+    for bid, created in _db.session.execute(select(CheckIn.business_id, CheckIn.created_at)):
+        day = pathway.as_day(created)
+        last[(bid, "checkin")] = max(day, last.get((bid, "checkin"), day))
+    for bid, day in _db.session.execute(select(LedgerEntry.business_id, LedgerEntry.occurred_on)):
+        last[(bid, "books")] = max(day, last.get((bid, "books"), day))
+    out: dict[tuple[int, str, date], int] = {}
+    for bid, cid in _db.session.execute(select(Business.id, Business.chapter_id)):
+        for kind in summaries.LAST_KINDS:
+            key = (cid, kind, last.get((bid, kind), summaries.NEVER))
+            out[key] = out.get(key, 0) + 1
+    return out
+
+
+def _live_listings() -> dict[int, int]:
+    """Visible products per chapter, counted from the catalogue."""
+    from marketplace.catalog.models import Product
+
+    out: dict[int, int] = {}
+    for (cid,) in _db.session.execute(
+        select(Business.chapter_id)
+        .join(Product, Product.business_id == Business.id)
+        .where(Product.status == "listed")
+    ):
+        out[cid] = out.get(cid, 0) + 1
+    return out
 
 
 def _live() -> dict[tuple[int, str], int]:
@@ -147,10 +240,16 @@ def test_summaries_kept_incrementally_equal_a_rebuild_after_any_sequence_of_chan
     assert incremental == _live()
     sales = summaries.stored_sales()
     assert sales == _live_sales()
+    days = summaries.stored_last_days()
+    assert days == _live_last_days()
+    listings = summaries.stored_listings()
+    assert listings == _live_listings()
     summaries.rebuild()
     _db.session.commit()
     assert summaries.stored_counters() == incremental
     assert summaries.stored_sales() == sales
+    assert summaries.stored_last_days() == days
+    assert summaries.stored_listings() == listings
 
 
 def test_dashboards_read_the_summary_rows_once_the_month_is_built(ctx, client, login_as):
@@ -178,6 +277,88 @@ def test_dashboards_read_the_summary_rows_once_the_month_is_built(ctx, client, l
     )
     _db.session.commit()
     assert "777" not in client.get("/admin/dashboard.csv").get_data(as_text=True)
+
+
+def test_lead_dashboard_follow_up_counts_come_from_the_day_counters(ctx, client, login_as):
+    """The lead's "needs a check-in" / "stopped the books" counts are sums of the day
+    counters (chapter_last_day), not counts over the chapter's members: they follow a
+    check-in and a books entry as they are written, equal the live count, and a stale
+    counter row shows on the page."""
+    from datetime import UTC, datetime, timedelta
+
+    from marketplace.mentoring.dashboard import chapter_dashboard, follow_up_columns
+
+    world = ctx["world"]
+    members = [world.biz_tebet, *(f.make_business(chapter=world.tebet) for _ in range(3))]
+    _check_in(members[0], ctx["lead"], created_at=datetime.now(UTC) - timedelta(days=2))
+    _check_in(members[1], ctx["lead"], months_back=2)
+    _apply("books", 0, {**ctx, "members": [members[2]]})
+    from marketplace.ledger.models import LedgerEntry
+
+    _db.session.add(
+        LedgerEntry(
+            business_id=members[3].id,
+            kind="manual_income",
+            category="penjualan_offline",
+            amount_idr=50_000,
+            occurred_on=jakarta_today(),
+        )
+    )
+    _db.session.commit()
+    chapter = world.tebet
+    dashboard = chapter_dashboard(chapter)
+    live = _db.session.execute(select(*follow_up_columns(chapter, jakarta_today()))).one()
+    assert (dashboard["overdue_count"], dashboard["stopped_count"]) == tuple(live)
+    assert live[0] >= 3  # members[1..3]: none lately
+    assert live[1] >= 2  # members[0], members[1]: no books; members[3] wrote today
+    _db.session.execute(
+        summaries.ChapterLastDay.__table__.insert().values(
+            chapter_id=chapter.id, kind="checkin", day=date(2001, 1, 1), n=700
+        )
+    )
+    _db.session.commit()
+    login_as(client, ctx["lead"])
+    assert chapter_dashboard(chapter)["overdue_count"] == live[0] + 700
+    assert client.get("/lead/tebet/").status_code == 200
+
+
+def test_chapter_storefront_figures_come_from_the_summary_rows(ctx, client):
+    """/c/<slug> shows the members and visible products of the summary rows (a stale row
+    shows), exact as products are listed and unlisted, and counts live while a migrated
+    database waits for its first rebuild."""
+    from marketplace.catalog.models import Product
+    from marketplace.catalog.storefront import chapter_storefront
+
+    world = ctx["world"]
+    for i in range(3):
+        f.make_product(business=world.biz_tebet, name=f"Sambal {i}", status="listed")
+    _db.session.scalar(select(Product).where(Product.name == "Sambal 0")).status = "unlisted"
+    _db.session.commit()
+    figures = chapter_storefront("tebet")[1]
+    assert figures["listed"] == _live_listings()[world.tebet.id]
+    assert figures["members"] == _live()[(world.tebet.id, "members")]
+    _db.session.execute(
+        summaries.ChapterListing.__table__.update()
+        .where(summaries.ChapterListing.chapter_id == world.tebet.id)
+        .values(n=4321)
+    )
+    _db.session.execute(
+        summaries.ChapterSummary.__table__.update()
+        .where(
+            summaries.ChapterSummary.chapter_id == world.tebet.id,
+            summaries.ChapterSummary.fact == "members",
+        )
+        .values(n=8765)
+    )
+    _db.session.commit()
+    page = client.get("/c/tebet").get_data(as_text=True)
+    assert "4321" in page.replace(".", "")
+    assert "8765" in page.replace(".", "")
+    _db.session.execute(
+        summaries.SummaryState.__table__.insert().values(name="needs_rebuild", value="yes")
+    )
+    _db.session.commit()
+    assert chapter_storefront("tebet")[1]["listed"] == _live_listings()[world.tebet.id]
 
 
 def test_concurrent_changes_keep_the_counters_exact(app, db):
@@ -217,6 +398,13 @@ def test_summaries_rebuild_command_fills_the_tables(app, db):
     f.make_document(business=world.biz_tebet, kind="nib")
     db.session.execute(summaries.MemberFact.__table__.delete())
     db.session.execute(summaries.ChapterSummary.__table__.delete())
+    for table in (
+        summaries.MemberLastDay,
+        summaries.ChapterLastDay,
+        summaries.MemberListing,
+        summaries.ChapterListing,
+    ):
+        db.session.execute(table.__table__.delete())
     db.session.commit()
     result = app.test_cli_runner().invoke(args=["summaries", "rebuild"])
     assert result.exit_code == 0, result.output
@@ -224,4 +412,6 @@ def test_summaries_rebuild_command_fills_the_tables(app, db):
     assert "verified 1" in result.output
     db.session.expire_all()
     assert summaries.stored_counters() == _live()
+    assert summaries.stored_last_days() == _live_last_days()
+    assert summaries.stored_listings() == _live_listings()
     assert summaries.books_month() == summaries.month_key(jakarta_today())
