@@ -28,6 +28,13 @@ def external_url(endpoint: str, **values) -> str:
     if base is None:
         # Without a configured base only a request (or SERVER_NAME) knows the host.
         return url_for(endpoint, _external=True, **values)
+    return url_under(base, endpoint, **values)
+
+
+def url_under(base: str, endpoint: str, **values) -> str:
+    """The absolute URL of ``endpoint`` under ``base``, built on the URL map: no request
+    context is pushed (a pushed one would run the request teardowns, such as the outbox
+    delivery, inside the caller's transaction)."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     anchor = values.pop("_anchor", None)
     app.inject_url_defaults(endpoint, values)

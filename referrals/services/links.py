@@ -1,8 +1,8 @@
 """Absolute links for notifications and e-mails (read outside the site, in a mail client)."""
 
-from urllib.parse import urljoin
-
 from flask import current_app, has_request_context, url_for
+
+from marketplace.core.urls import url_under
 
 
 def external_url(endpoint: str, **values) -> str:
@@ -10,6 +10,5 @@ def external_url(endpoint: str, **values) -> str:
     built on PUBLIC_BASE_URL, since there is no request host to build it on."""
     if has_request_context() or current_app.config.get("SERVER_NAME"):
         return url_for(endpoint, _external=True, **values)
-    base = current_app.config.get("PUBLIC_BASE_URL") or "http://localhost/"
-    with current_app.test_request_context(base_url=base):
-        return urljoin(base, url_for(endpoint, **values))
+    base = (current_app.config.get("PUBLIC_BASE_URL") or "http://localhost").rstrip("/")
+    return url_under(base, endpoint, **values)
