@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from marketplace.accounts import services as accounts
 from marketplace.accounts.models import User
-from marketplace.core.errors import ValidationFailed
+from marketplace.core.views import command_unit_of_work
 from marketplace.extensions import db
 
 
@@ -24,11 +24,8 @@ def create_admin(email: str, name: str, password: str) -> None:
         db.session.commit()
         click.echo(f"{existing.email} is now an admin.")
         return
-    try:
+    with command_unit_of_work():
         user = accounts.register_user(email=email, password=password, name=name, is_admin=True)
-    except ValidationFailed as exc:
-        raise click.ClickException(str(exc.message)) from exc
-    db.session.commit()
     click.echo(f"Admin {user.email} created.")
 
 
@@ -40,18 +37,14 @@ def assign_lead(chapter_slug: str, account: str) -> None:
     """Make ACCOUNT (an e-mail, or the WhatsApp number of a phone-only account) a lead of
     CHAPTER_SLUG: the admin page's rule (chapters.assign_lead), audited with no admin."""
     from marketplace.chapters import services as chapters
-    from marketplace.core.errors import DomainError, NotFound
+    from marketplace.core.errors import NotFound
 
     try:
         chapter = chapters.get_chapter_by_slug(chapter_slug)
     except NotFound:
         raise click.ClickException(f"No chapter with slug {chapter_slug!r}.") from None
-    try:
+    with command_unit_of_work():
         lead = chapters.assign_lead(chapter, account, admin=None)
-    except DomainError as exc:
-        db.session.rollback()
-        raise click.ClickException(str(exc.message)) from exc
-    db.session.commit()
     click.echo(f"{lead.user.display_identifier} is now a lead of {chapter_slug}.")
 
 

@@ -58,19 +58,15 @@ def list_tokens(bank_slug: str | None) -> None:
 def add_officer(bank_slug: str, account: str) -> None:
     """Make ACCOUNT (an e-mail, or the WhatsApp number of a phone-only account) an officer
     of BANK_SLUG: the admin page's rule (services.add_officer)."""
-    from marketplace.core.errors import DomainError
+    from marketplace.core.views import command_unit_of_work
     from referrals.services import banks
 
     try:
         bank = scope.bank_by_slug_or_404(bank_slug)
     except NotFound:
         raise click.ClickException(f"No bank with slug {bank_slug!r}.") from None
-    try:
+    with command_unit_of_work():
         officer = banks.add_officer(bank, account, admin=None)
-    except DomainError as exc:
-        db.session.rollback()
-        raise click.ClickException(str(exc.message)) from exc
-    db.session.commit()
     click.echo(f"{officer.user.display_identifier} is now an officer of {bank.slug}.")
 
 

@@ -7,8 +7,9 @@ from sqlalchemy import select
 from marketplace.catalog import services as catalog
 from marketplace.catalog.models import Product, ProductImage, ProductStatus
 from marketplace.core import uploads
-from marketplace.core.errors import DomainError, NotFound
+from marketplace.core.errors import NotFound
 from marketplace.core.ids import parse_id
+from marketplace.core.views import command_unit_of_work
 from marketplace.extensions import db
 from marketplace.legality import services as legality
 from marketplace.legality.models import LegalityDocument
@@ -34,12 +35,8 @@ def set_status(product_id: int, status: str, without_photo: bool) -> None:
         product = None  # an id no column can hold: no such product either
     if product is None:
         raise click.ClickException(f"no product {product_id}")
-    try:
+    with command_unit_of_work():
         catalog.set_status(product, status, actor=None, role="system", without_photo=without_photo)
-    except DomainError as exc:
-        db.session.rollback()
-        raise click.ClickException(str(exc.message)) from exc
-    db.session.commit()
     click.echo(f"product {product_id}: {product.status}")
 
 

@@ -135,3 +135,17 @@ def show_error(exc: DomainError, form: Any = None, *, field: str | None = None) 
         form[name].errors = [*form[name].errors, text]
     else:
         form.form_errors.append(text)
+
+
+@contextmanager
+def command_unit_of_work() -> Iterator[None]:
+    """A CLI command's unit of work, the same rule as a view's: commit once at the end; a
+    refused rule rolls back and becomes the command's error message (exit status 1)."""
+    import click
+
+    try:
+        yield
+    except DomainError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc.message)) from exc
+    db.session.commit()
