@@ -32,6 +32,18 @@ def reserve(business: Business, size: int, *, message) -> None:
         raise ValidationFailed(message, field="file")
 
 
+def charge(business: Business, size: int) -> None:
+    """Add ``size`` bytes without the quota check: files the platform itself writes for the
+    business (photo renditions replacing files already counted, ``catalog.backfill_renditions``)."""
+    db.session.execute(
+        update(Business)
+        .where(Business.id == business.id)
+        .values(storage_used_bytes=Business.storage_used_bytes + size)
+        .execution_options(synchronize_session=False)
+    )
+    _refresh(business)
+
+
 def release(business: Business, size: int) -> None:
     """Give back ``size`` bytes (a file was deleted); never below zero."""
     db.session.execute(

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from marketplace.catalog import services as catalog
 from marketplace.catalog.models import Product, ProductImage, ProductStatus
 from marketplace.core import uploads
-from marketplace.core.errors import NotFound
+from marketplace.core.errors import NotFound, ValidationFailed
 from marketplace.core.ids import parse_id
 from marketplace.core.views import command_unit_of_work
 from marketplace.extensions import db
@@ -83,3 +83,30 @@ def orphans(delete: bool) -> None:
         click.echo(f"{'removed' if delete else 'orphan'} {path.name}")
     verb = "removed" if delete else "found"
     click.echo(f"{verb} {len(found)} orphan file(s)")
+
+
+@uploads_cli.command("renditions")
+@click.option("--batch", default=100, show_default=True, help="Photos per transaction.")
+def renditions(batch: int) -> None:
+    """Make the responsive WebP/JPEG copies of photos stored before them (issue 16).
+
+    Safe to run again and to stop: each batch commits on its own, and a photo that has its
+    renditions is skipped. A photo whose file is missing is reported and left as it is."""
+    done = failed = 0
+    after = 0
+    while True:
+        images = catalog.images_without_renditions(after, batch)
+        if not images:
+            break
+        for image in images:
+            after = image.id
+            try:
+                with db.session.begin_nested():
+                    catalog.backfill_renditions(image)
+                done += 1
+            except (OSError, ValidationFailed) as exc:
+                failed += 1
+                click.echo(f"photo {image.id} (product {image.product_id}): {exc}", err=True)
+        db.session.commit()
+    db.session.rollback()
+    click.echo(f"made renditions for {done} photo(s); {failed} could not be read")

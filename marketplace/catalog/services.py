@@ -308,7 +308,26 @@ def add_image(product: Product, file, *, actor) -> ProductImage:
     if count >= MAX_IMAGES:
         storage.release(business, size)
         raise ValidationFailed(_l("Maksimal %(n)d foto per produk.", n=MAX_IMAGES), field="file")
-    # Each written as part of this transaction: removed again if it does not commit.
+    image = ProductImage(product_id=product.id, position=last + 1)
+    _store_renditions(image, renditions)
+    product.images.append(image)
+    db.session.flush()
+    audit.record(
+        "product.image_added",
+        actor=actor,
+        role="sme_owner",
+        chapter=business.chapter,
+        target=product,
+    )
+    return image
+
+
+def _store_renditions(image: ProductImage, renditions) -> None:
+    """Write each rendition (as part of this transaction: removed again if it does not
+    commit) and point the image at them; the largest and the ~320 px JPEG also serve the
+    old /media/p/<id>/large.jpg and thumb.jpg URLs."""
+    from marketplace.core import uploads
+
     stored: list[dict] = [
         {
             "f": r.fmt,
@@ -322,26 +341,48 @@ def add_image(product: Product, file, *, actor) -> ProductImage:
     ]
     jpegs = [r for r in stored if r["f"] == "jpg"]
     thumb = min(jpegs, key=lambda r: abs(r["w"] - THUMB_WIDTH))
-    image = ProductImage(
-        product_id=product.id,
-        position=last + 1,
-        size_bytes=size,
-        key_large=jpegs[-1]["k"],
-        key_thumb=thumb["k"],
-        renditions=stored,
-        width=jpegs[-1]["w"],
-        height=jpegs[-1]["h"],
+    image.renditions = stored
+    image.size_bytes = sum(r["b"] for r in stored)
+    image.key_large, image.key_thumb = jpegs[-1]["k"], thumb["k"]
+    image.width, image.height = jpegs[-1]["w"], jpegs[-1]["h"]
+
+
+def images_without_renditions(after_id: int = 0, limit: int = 100) -> list[ProductImage]:
+    """Photos stored before responsive renditions (issue 16), by id from ``after_id``."""
+    return list(
+        db.session.scalars(
+            select(ProductImage)
+            .where(
+                ProductImage.id > after_id,
+                func.coalesce(func.json_array_length(ProductImage.renditions), 0) == 0,
+            )
+            .order_by(ProductImage.id)
+            .limit(limit)
+        )
     )
-    product.images.append(image)
+
+
+def backfill_renditions(image: ProductImage) -> int:
+    """Make the WebP/JPEG renditions of a photo stored before them, from its large JPEG.
+
+    The old large and thumbnail files are deleted once this commits; the business's storage
+    use follows the new size. The platform does this for the seller, so the quota does not
+    refuse it (the renditions replace files it already counted). Returns the new size."""
+    from marketplace.core import uploads
+
+    if image.renditions:
+        return image.size_bytes
+    old_keys = {image.key_large, image.key_thumb}
+    old_size = image.size_bytes
+    data = (uploads.upload_dir() / image.key_large).read_bytes()
+    _store_renditions(image, uploads.photo_renditions(data))
+    business = db.session.get(Product, image.product_id).business
+    storage.release(business, old_size)
+    storage.charge(business, image.size_bytes)
     db.session.flush()
-    audit.record(
-        "product.image_added",
-        actor=actor,
-        role="sme_owner",
-        chapter=business.chapter,
-        target=product,
-    )
-    return image
+    for key in sorted(old_keys - image.stored_keys()):
+        uploads.discard_after_commit(key)
+    return image.size_bytes
 
 
 def remove_image(product: Product, image_id: int, *, actor) -> None:

@@ -285,3 +285,71 @@ def _resolve(document, name):
         return node
 
     return walk(document["components"]["schemas"][name])
+
+
+def _photo_from_before_renditions(product, data: bytes) -> ProductImage:
+    """A photo as stored before issue 16: one large and one thumbnail JPEG, no renditions."""
+    files = uploads.product_photo_variants(data)
+    image = ProductImage(
+        product_id=product.id,
+        position=1,
+        key_large=uploads.store(files["large"]),
+        key_thumb=uploads.store(files["thumb"]),
+        size_bytes=len(files["large"]) + len(files["thumb"]),
+    )
+    catalog.db.session.add(image)
+    product.business.storage_used_bytes += image.size_bytes
+    catalog.db.session.commit()
+    return image
+
+
+def test_an_operator_backfills_renditions_for_photos_stored_before_them(client, db, world):
+    from marketplace.catalog.cli import uploads_cli
+
+    product = make_listable_product(business=world.biz_tebet)
+    old = _photo_from_before_renditions(product, photo(size=(1600, 1200)))
+    old_keys = {old.key_large, old.key_thumb}
+    catalog.list_product(product, actor=world.biz_tebet.owner)
+    db.session.commit()
+    before = client.get(f"/p/{product.id}").get_data(as_text=True)
+    assert 'type="image/webp"' not in before  # served as before: the one JPEG
+
+    result = client.application.test_cli_runner().invoke(uploads_cli, ["renditions"])
+    assert result.exit_code == 0, result.output
+    assert "made renditions for 1 photo(s); 0 could not be read" in result.output
+
+    db.session.expire_all()
+    image = db.session.get(ProductImage, old.id)
+    assert sorted({r["w"] for r in image.renditions}) == [160, 320, 640, 1200]
+    assert (image.width, image.height) == (1200, 900)
+    assert image.size_bytes == sum(r["b"] for r in image.renditions)
+    assert product.business.storage_used_bytes == image.size_bytes  # the old files' bytes left
+    for key in old_keys:
+        assert not (uploads.upload_dir() / key).exists()
+    assert (uploads.upload_dir() / image.key_large).exists()
+    assert client.get(f"/media/p/{image.id}/thumb.jpg").status_code == 200  # old URLs still work
+    page = client.get(f"/p/{product.id}").get_data(as_text=True)
+    assert 'type="image/webp"' in page
+
+    again = client.application.test_cli_runner().invoke(uploads_cli, ["renditions"])
+    assert "made renditions for 0 photo(s)" in again.output
+
+
+def test_a_photo_whose_file_is_gone_is_reported_and_the_others_still_get_renditions(db, world):
+    from flask import current_app
+
+    from marketplace.catalog.cli import uploads_cli
+
+    lost = make_listable_product(business=world.biz_tebet)
+    kept = make_listable_product(business=world.biz_tebet)
+    gone = _photo_from_before_renditions(lost, photo())
+    fine = _photo_from_before_renditions(kept, photo())
+    (uploads.upload_dir() / gone.key_large).unlink()
+
+    result = current_app.test_cli_runner().invoke(uploads_cli, ["renditions", "--batch", "1"])
+    assert result.exit_code == 0, result.output
+    assert f"photo {gone.id} (product {lost.id})" in result.output
+    assert "made renditions for 1 photo(s); 1 could not be read" in result.output
+    db.session.expire_all()
+    assert db.session.get(ProductImage, gone.id).renditions == []
+    assert db.session.get(ProductImage, fine.id).renditions
