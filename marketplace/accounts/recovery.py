@@ -403,10 +403,14 @@ def request_recovery(identifier: str, ip: str | None) -> tuple[str, str]:
 
 
 def _reset_password(user: User, new_password: str, how: str) -> None:
-    from marketplace.accounts.services import _hash, check_password_strength, end_other_sessions
+    from marketplace.accounts.services import (
+        check_password_strength,
+        end_other_sessions,
+        hash_password,
+    )
 
     check_password_strength(new_password, user.email or "")
-    user.password_hash = _hash(new_password)
+    user.password_hash = hash_password(new_password)
     user.password_changed_at = utcnow()
     # Every session ends, this browser's too: the person logs in with the new password.
     end_other_sessions(user, None)
