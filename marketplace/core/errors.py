@@ -23,6 +23,10 @@ class DomainError(Exception):
     code = "domain_error"
 
     def __init__(self, message=None, **details):
+        if message is None:
+            # A refusal without its own words says what its status means ("Halaman tidak
+            # ditemukan." for a 404, never the generic "cannot be processed").
+            message = ERROR_TEXT.get(self.status_code) if self.status_code in (403, 404) else None
         self.message = message if message is not None else _l("Permintaan tidak dapat diproses.")
         self.details = details
         super().__init__(self.message)

@@ -418,3 +418,13 @@ def test_every_form_with_fields_starts_with_the_error_summary():
             if "{{ field(" in text and "form_errors(" not in text:
                 missing.append(name)
     assert missing == []
+
+
+def test_a_storefront_that_is_not_there_says_page_not_found_not_cannot_be_processed(client, db):
+    response = client.get("/b/987654")
+    assert response.status_code == 404
+    page = response.get_data(as_text=True)
+    assert "<h1>Halaman tidak ditemukan.</h1>" in page
+    assert "Permintaan tidak dapat diproses" not in page
+    client.get("/lang/en")
+    assert "<h1>Page not found.</h1>" in client.get("/b/987654").get_data(as_text=True)
