@@ -135,3 +135,5 @@ class OutboxEmail(db.Model):
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    # Set by the sender that took it (notifications/outbox.py): others leave it alone until then.
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)

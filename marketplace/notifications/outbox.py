@@ -6,10 +6,11 @@ backend is configuration (MAIL_BACKEND = "smtp" with MAIL_SERVER etc.).
 
 import logging
 import smtplib
+from datetime import timedelta
 from email.message import EmailMessage
 
 from flask import current_app, g, has_app_context
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select, update
 
 from marketplace.core.timeutil import utcnow
 from marketplace.extensions import db
@@ -43,24 +44,49 @@ def _deliver(mail: OutboxEmail) -> None:
         smtp.send_message(message)
 
 
+# How long a sender holds an e-mail it claimed: longer than one SMTP exchange (20 s timeout).
+CLAIM_SECONDS = 120
+
+
+def _unclaimed():
+    return and_(
+        OutboxEmail.sent_at.is_(None),
+        or_(OutboxEmail.claimed_until.is_(None), OutboxEmail.claimed_until <= utcnow()),
+    )
+
+
+def _claim(mail_id: int) -> bool:
+    """Take one unsent e-mail for this sender (a conditional UPDATE, committed): with several
+    app servers or workers sending after their requests, each e-mail goes out once."""
+    claimed = db.session.execute(
+        update(OutboxEmail)
+        .where(OutboxEmail.id == mail_id, _unclaimed())
+        .values(claimed_until=utcnow() + timedelta(seconds=CLAIM_SECONDS))
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.commit()
+    return claimed == 1
+
+
 def send_pending(limit: int = 100) -> int:
-    """Deliver unsent e-mails, marking each sent in its own short transaction."""
+    """Deliver unsent e-mails, each claimed and then marked sent in its own short transaction."""
     sent = 0
     ids = list(
         db.session.scalars(
-            select(OutboxEmail.id)
-            .where(OutboxEmail.sent_at.is_(None))
-            .order_by(OutboxEmail.id)
-            .limit(limit)
+            select(OutboxEmail.id).where(_unclaimed()).order_by(OutboxEmail.id).limit(limit)
         )
     )
+    db.session.rollback()  # end the read: each claim below is its own transaction
     for mail_id in ids:
+        if not _claim(mail_id):
+            continue  # another sender has it, or it was sent meanwhile
         mail = db.session.get(OutboxEmail, mail_id)
         try:
             _deliver(mail)
         except (OSError, smtplib.SMTPException):
             log.exception("e-mail %s not sent; it stays in the outbox", mail_id)
-            db.session.rollback()
+            mail.claimed_until = None  # the next sender tries again
+            db.session.commit()
             continue
         mail.sent_at = utcnow()
         db.session.commit()

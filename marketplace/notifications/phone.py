@@ -32,7 +32,7 @@ import urllib.request
 from datetime import timedelta
 
 from flask import current_app, g, has_app_context
-from sqlalchemy import or_, select
+from sqlalchemy import and_, or_, select, update
 
 from marketplace.core.timeutil import utcnow
 from marketplace.extensions import db
@@ -155,34 +155,52 @@ def retry_delay(attempts: int) -> timedelta:
     )
 
 
+# How long a sender holds a message it claimed: longer than one provider call (15 s timeout).
+# A sender that dies mid-call leaves it to be retried once the claim runs out.
+CLAIM_SECONDS = 120
+
+
+def _due():
+    return and_(
+        OutboxPhoneMessage.sent_at.is_(None),
+        OutboxPhoneMessage.attempts < current_app.config["PHONE_MAX_ATTEMPTS"],
+        or_(
+            OutboxPhoneMessage.next_attempt_at.is_(None),
+            OutboxPhoneMessage.next_attempt_at <= utcnow(),
+        ),
+    )
+
+
+def _claim(message_id: int) -> bool:
+    """Take one due message for this sender (one conditional UPDATE, committed): with several
+    app servers or workers sending after their requests, each message goes out once."""
+    claimed = db.session.execute(
+        update(OutboxPhoneMessage)
+        .where(OutboxPhoneMessage.id == message_id, _due())
+        .values(next_attempt_at=utcnow() + timedelta(seconds=CLAIM_SECONDS))
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.commit()
+    return claimed == 1
+
+
 def send_pending(limit: int = 100) -> int:
-    """Deliver due messages, each marked sent (or rescheduled) in its own short transaction."""
-    now = utcnow()
+    """Deliver due messages, each claimed, then marked sent (or rescheduled), in its own
+    short transactions."""
     ids = list(
         db.session.scalars(
-            select(OutboxPhoneMessage.id)
-            .where(
-                OutboxPhoneMessage.sent_at.is_(None),
-                OutboxPhoneMessage.attempts < current_app.config["PHONE_MAX_ATTEMPTS"],
-                or_(
-                    OutboxPhoneMessage.next_attempt_at.is_(None),
-                    OutboxPhoneMessage.next_attempt_at <= now,
-                ),
-            )
-            .order_by(OutboxPhoneMessage.id)
-            .limit(limit)
+            select(OutboxPhoneMessage.id).where(_due()).order_by(OutboxPhoneMessage.id).limit(limit)
         )
     )
+    db.session.rollback()  # end the read: each claim below is its own transaction
     sent = 0
     for message_id in ids:
+        if not _claim(message_id):
+            continue  # another sender has it, or it was sent meanwhile
         message = db.session.get(OutboxPhoneMessage, message_id)
-        if message is None or message.sent_at is not None:
-            continue
         try:
             deliver(message)
         except PhoneDeliveryError as exc:
-            db.session.rollback()
-            message = db.session.get(OutboxPhoneMessage, message_id)
             message.attempts += 1
             message.last_error = str(exc)[:200]
             message.next_attempt_at = utcnow() + retry_delay(message.attempts)

@@ -584,3 +584,56 @@ def test_returns_403_if_a_non_admin_uses_the_user_tools(csrf_client, login_as, d
     assert response.status_code == 403
     db.session.expire_all()
     assert not db.session.get(User, member.id).is_disabled
+
+
+def test_several_senders_at_once_deliver_each_phone_message_exactly_once(app, db):
+    """Every app server and worker sends the outbox after its requests: two of them running
+    send_pending together must not both hand the same message to the provider."""
+    import http.server
+    import json
+    import threading
+    import time
+
+    from marketplace.notifications import phone
+    from tests.concurrency import race
+
+    received, lock = [], threading.Lock()
+
+    class Gateway(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802 - the http.server API
+            body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+            time.sleep(0.05)  # a provider takes a while: the other sender runs meanwhile
+            with lock:
+                received.append(body["message"])
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Gateway)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        app.config.update(
+            PHONE_BACKEND="sms",
+            SMS_GATEWAY_URL=f"http://127.0.0.1:{server.server_port}/send",
+            SMS_GATEWAY_TOKEN="t",  # noqa: S106 - a test gateway
+        )
+        for n in range(6):
+            phone.queue_message("+6281234567890", f"pesan {n}")
+        db.session.commit()
+
+        def attempt(i, prepared):
+            if prepared is None:
+                return True
+            phone.send_pending()
+
+        race(app, 4, attempt)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert sorted(received) == [f"pesan {n}" for n in range(6)]
+    db.session.expire_all()
+    assert all(
+        m.sent_at is not None and m.attempts == 1 for m in phone_messages(db, "+6281234567890")
+    )
