@@ -1,6 +1,7 @@
 """Extension objects, created once and bound to the app in ``create_app``."""
 
 from flask_babel import Babel
+from flask_babel.speaklater import LazyString
 from flask_caching import Cache
 from flask_compress import Compress
 from flask_limiter import Limiter
@@ -9,6 +10,7 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
+from markupsafe import escape
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
@@ -24,6 +26,12 @@ NAMING_CONVENTION = {
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
+
+# Flask-Babel's lazy strings declare themselves HTML-safe (``__html__`` returns the text
+# unescaped), so Jinja's autoescape passed "Stok %(name)s tinggal" with a seller's product name
+# straight into the page, and "Fashion & pakaian" as a raw "&". Our messages hold no markup:
+# a lazy string is text, escaped like any other.
+LazyString.__html__ = lambda self: str(escape(str(self)))  # type: ignore[method-assign]
 
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()

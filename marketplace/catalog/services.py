@@ -376,7 +376,7 @@ def backfill_renditions(image: ProductImage) -> int:
     old_size = image.size_bytes
     data = (uploads.upload_dir() / image.key_large).read_bytes()
     _store_renditions(image, uploads.photo_renditions(data))
-    business = db.session.get(Product, image.product_id).business
+    business = db.session.get_one(Product, image.product_id).business
     storage.release(business, old_size)
     storage.charge(business, image.size_bytes)
     db.session.flush()

@@ -207,6 +207,19 @@ def test_cart_refuses_more_than_the_stock_and_hidden_products(csrf_client, world
     assert db.session.scalar(select(func.count(Cart.id))) <= 1
 
 
+def test_a_refusal_naming_a_sellers_product_shows_its_name_as_text_never_as_markup(
+    csrf_client, world, goods, db
+):
+    """Refusals are lazy strings with the product's name inside ("Stok %(name)s tinggal"):
+    the name a seller typed is escaped like any other text on the buyer's page."""
+    goods["batik"].name = 'Kain <img src=x onerror="alert(1)"> & Batik'
+    db.session.commit()
+    response = buy(csrf_client, goods["batik"], 4)
+    page = csrf_client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Stok Kain &lt;img src=x onerror=&#34;alert(1)&#34;&gt; &amp; Batik tinggal 3" in page
+    assert "<img src=x" not in page
+
+
 def test_minimum_order_is_rp10000(app, csrf_client, login_as, world, db):
     make_document(business=world.biz_tebet, kind="nib")
     cheap = make_product(

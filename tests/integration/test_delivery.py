@@ -676,3 +676,28 @@ def test_product_weight_and_size_are_checked_by_the_catalog_service(world, db):
         with pytest.raises(ValidationFailed) as refused:
             catalog.create_product(world.biz_cakung, product_input(**bad), actor=owner)
         assert refused.value.details["field"] == next(iter(bad))
+
+
+def test_a_refusal_naming_the_seller_shows_the_business_name_as_text_never_as_markup(
+    app, world, shop, db, csrf_client, login_as
+):
+    """ "Pilih pengiriman yang tersedia untuk %(name)s." is a lazy string holding a name the
+    seller typed; on the checkout form it is escaped like any other text (Flask-Babel's lazy
+    strings call themselves HTML-safe: before, the name went into the page as markup)."""
+    world.biz_tebet.name = 'Warung <img src=x onerror="alert(1)"> & Co'
+    db.session.commit()
+    login_as(csrf_client.client, world.consumer_a)
+    csrf_client.post("/cart/add", data={"product_id": str(shop.keripik.id), "quantity": "2"})
+    response = csrf_client.post(
+        "/checkout",
+        data={
+            **ADDRESS,
+            "kelurahan_code": SAME_KELURAHAN,
+            f"delivery_{world.biz_tebet.id}": "999999",
+            "expected_total_idr": "39000",
+        },
+    )
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "Pilih pengiriman yang tersedia untuk Warung &lt;img src=x" in page
+    assert "<img src=x" not in page

@@ -66,3 +66,17 @@ def test_every_ui_string_has_an_english_translation(tmp_path):
     translated = {m.id for m in catalog if m.id and m.string and "fuzzy" not in m.flags}
     missing = sorted(wanted - translated)
     assert not missing, f"{len(missing)} strings lack English (run `make i18n`): {missing[:10]}"
+
+
+def test_lazy_messages_are_text_on_a_page_so_names_inside_them_are_escaped(app, client, db):
+    """Flask-Babel's lazy strings declare themselves HTML-safe; ours are text: "Fashion &
+    pakaian" is written "&amp;" and a name interpolated into a message cannot become markup."""
+    from flask import render_template_string
+    from flask_babel import lazy_gettext
+
+    with app.test_request_context():
+        message = lazy_gettext("Stok %(name)s tinggal %(n)d.", name="<b>Kain</b>", n=3)
+        assert render_template_string("{{ m }}", m=message) == (
+            "Stok &lt;b&gt;Kain&lt;/b&gt; tinggal 3."
+        )
+    assert "Fashion &amp; pakaian" in client.get("/").get_data(as_text=True)
