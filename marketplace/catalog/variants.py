@@ -141,12 +141,12 @@ def set_variants(product: Product, option1_name, option2_name, rows, *, actor) -
         with errors.on(prefix + "option1"):
             if not 1 <= len(first) <= MAX_VALUE:
                 raise ValidationFailed(
-                    _l("Baris %(n)d: tulis %(name)s-nya, contoh M.", n=n + 1, name=names[0])
+                    _l("Baris %(n)d: isi %(name)s, contoh M.", n=n + 1, name=names[0])
                 )
         with errors.on(prefix + "option2"):
             if names[1] and not 1 <= len(second) <= MAX_VALUE:
                 raise ValidationFailed(
-                    _l("Baris %(n)d: tulis %(name)s-nya.", n=n + 1, name=names[1])
+                    _l("Baris %(n)d: isi %(name)s.", n=n + 1, name=names[1])
                 )
             if not names[1] and second:
                 raise ValidationFailed(
