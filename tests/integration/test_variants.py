@@ -486,3 +486,54 @@ def test_two_options_size_and_colour_make_one_variant_each(world, kaos, db):
     assert found["M / Biru"].options == {"Ukuran": "M", "Warna": "Biru"}
     assert found["M / Biru"].described == "Ukuran: M, Warna: Biru"
     assert variants.size_labels(kaos) == ["M"]
+
+
+# --- flat pages: statements do not grow with variants, lines or products ----------------------
+
+
+def _grow_variant_products(business, n, start=0):
+    made = []
+    for i in range(start, start + n):
+        product = make_product(
+            business=business,
+            name=f"Kemeja Batik Motif {i}",
+            category="fashion",
+            status="listed",
+            price_idr=100_000 + i,
+            stock=0,
+        )
+        with_sizes(product, [(s, 3, "2.000" if s == "XL" else "") for s in ("S", "M", "L", "XL")])
+        made.append(product)
+    return made
+
+
+def test_variant_pages_cost_the_same_statements_at_two_sizes(
+    client, login_as, world, count_statements, db
+):
+    make_document(business=world.biz_cakung, kind="nib")
+    login_as(client, world.consumer_a)
+    products = _grow_variant_products(world.biz_cakung, 2)
+    cart = buyer_cart(world.consumer_a)
+
+    def fill(chosen):
+        for product in chosen:
+            for variant in product.active_variants[:2]:
+                orders.add_to_cart(cart, product.id, 1, variant_id=variant.id)
+        _db.session.commit()
+
+    fill(products)
+    client.get("/search?q=pemanasan")  # applies the feed outside the measurement
+
+    def measure(product):
+        counts = {}
+        for url in (f"/p/{product.id}", "/search?category=fashion&size=M", "/cart", "/checkout"):
+            with count_statements() as counter:
+                assert client.get(url).status_code == 200, url
+            counts[url.split("?")[0].rsplit("/", 1)[0] or url] = len(counter)
+        return counts
+
+    small = measure(products[0])
+    more = _grow_variant_products(world.biz_cakung, 18, start=2)
+    fill(more[:8])  # 10 products, 20 variant lines in the cart instead of 4
+    client.get("/search?q=pemanasan")
+    assert measure(more[-1]) == small
