@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 
-from marketplace.catalog.models import Product, ProductVariant
+from marketplace.catalog.models import Product, ProductStatus, ProductVariant
 from marketplace.core import audit
 from marketplace.core.errors import ValidationFailed
 from marketplace.core.numbers import parse_amount_idr
@@ -109,6 +109,8 @@ def set_variants(product: Product, option1_name, option2_name, rows, *, actor) -
     from marketplace.core.errors import FieldErrors
 
     grant = assist.check_helper(actor, product.business, AssistTask.PRODUCTS)
+    if grant is not None and product.status != ProductStatus.DRAFT:
+        raise assist.HelperRefused()  # as update_product: a helper drafts, the owner sells
     indexed = [(n, r) for n, r in enumerate(rows) if not r.blank()]
     wanted = [r for _, r in indexed if not r.remove]
     errors = FieldErrors()
