@@ -147,9 +147,7 @@ def set_variants(product: Product, option1_name, option2_name, rows, *, actor) -
                 )
         with errors.on(prefix + "option2"):
             if names[1] and not 1 <= len(second) <= MAX_VALUE:
-                raise ValidationFailed(
-                    _l("Baris %(n)d: isi %(name)s.", n=n + 1, name=names[1])
-                )
+                raise ValidationFailed(_l("Baris %(n)d: isi %(name)s.", n=n + 1, name=names[1]))
             if not names[1] and second:
                 raise ValidationFailed(
                     _l("Baris %(n)d: beri nama pilihan kedua dulu, contoh Warna.", n=n + 1)
