@@ -426,6 +426,7 @@ def test_search_has_a_size_facet_and_filter_of_sizes_in_stock(client, daster, ka
 
 def test_a_variant_edit_reaches_search_through_the_change_feed(daster, db):
     product, _ = daster
+    assert search.search_products("", Filters(size="L"))[1] == []  # the index is current
     rows = [
         VariantRow(id=v.id, option1=v.option1, stock=5 if v.label == "L" else v.stock)
         for v in product.active_variants
