@@ -538,3 +538,35 @@ def test_variant_pages_cost_the_same_statements_at_two_sizes(
     fill(more[:8])  # 10 products, 20 variant lines in the cart instead of 4
     client.get("/search?q=pemanasan")
     assert measure(more[-1]) == small
+
+
+def test_editing_a_product_with_variants_keeps_their_stock_and_their_prices_above_zero(daster, db):
+    from dataclasses import replace
+
+    from marketplace.catalog import services as catalog
+    from marketplace.catalog.services import ProductInput
+
+    product, sizes = daster
+    data = ProductInput(
+        name=product.name,
+        description="",
+        ingredients="",
+        category="fashion",
+        price_idr=60_000,
+        stock=999,  # what a stale form could send: the variants' sum stays
+    )
+    catalog.update_product(product, data, actor=product.business.owner)
+    db.session.commit()
+    db.session.refresh(product)
+    assert (product.price_idr, product.stock) == (60_000, 17)
+    rows = [
+        VariantRow(id=v.id, option1=v.option1, stock=v.stock, price_delta="-50.000")
+        for v in product.active_variants
+    ]
+    variants.set_variants(product, "Ukuran", None, rows, actor=product.business.owner)
+    db.session.commit()
+    with pytest.raises(ValidationFailed) as refused:
+        catalog.update_product(
+            product, replace(data, price_idr=50_000), actor=product.business.owner
+        )
+    assert refused.value.details["field"] == "price_idr"
