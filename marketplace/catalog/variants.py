@@ -295,8 +295,9 @@ def size_option(product: Product) -> int | None:
 
 
 def size_labels(product: Product) -> list[str]:
-    """The product's in-stock sizes for the search facet, upper-case, in the seller's
-    order, at most MAX_SIZES_PER_PRODUCT, only sizes the facet knows (S, XL, 38...)."""
+    """The product's in-stock sizes for the search facet, upper-case, in size order (one
+    spelling per set keeps the index column's distinct values few), at most
+    MAX_SIZES_PER_PRODUCT, only sizes the facet knows (S, XL, 38...)."""
     which = size_option(product)
     if which is None:
         return []
@@ -307,7 +308,7 @@ def size_labels(product: Product) -> list[str]:
         label = normalise_size(variant.option1 if which == 1 else variant.option2)
         if label and label not in out:
             out.append(label)
-    return out[:MAX_SIZES_PER_PRODUCT]
+    return sorted(out, key=_size_key)[:MAX_SIZES_PER_PRODUCT]
 
 
 def normalise_size(value) -> str | None:
