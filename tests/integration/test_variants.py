@@ -216,6 +216,7 @@ def test_product_page_shows_a_size_picker_with_sold_out_sizes_disabled(client, d
     assert "(habis)" in page
     assert re.search(rf'value="{sizes["M"].id}"(?! disabled)', page)
     assert "XL · Rp70.000" in page
+    assert "Rp65.000 – Rp70.000" in page  # the price range of its sizes
 
 
 def test_add_to_cart_needs_a_variant_when_the_product_has_variants(
