@@ -85,7 +85,41 @@ def _schemas() -> dict:
     schemas = _base_schemas()
     schemas["ProductDetail"] = _product_detail(schemas["Product"])
     schemas["DeliveryOption"] = _delivery_option()
+    _add_variants(schemas)
     return schemas
+
+
+def _add_variants(schemas: dict) -> None:
+    """Issue 16: every product's variants (sizes, colours, one named option), [] when none."""
+    schemas["Variant"] = {
+        "type": "object",
+        "required": ["id", "label", "options", "price_idr", "in_stock"],
+        "additionalProperties": False,
+        "properties": {
+            "id": {"type": "integer"},
+            "label": {"type": "string", "description": 'What the buyer picks, e.g. "M / Merah".'},
+            "options": {
+                "type": "object",
+                "additionalProperties": {"type": "string"},
+                "description": 'Option name to value, e.g. {"Ukuran": "M", "Warna": "Merah"}.',
+            },
+            "price_idr": {
+                "type": "integer",
+                "minimum": 1,
+                "description": "The product's price plus this variant's difference.",
+            },
+            "in_stock": {"type": "boolean"},
+        },
+    }
+    variants = {
+        "type": "array",
+        "items": ref("Variant"),
+        "description": "The variants a buyer picks from (one is required to buy); empty: none.",
+    }
+    for name in ("Product", "ProductDetail"):
+        schema = schemas[name]
+        schema["required"] = [*schema["required"], "variants"]
+        schema["properties"] = {**schema["properties"], "variants": variants}
 
 
 def _base_schemas() -> dict:
@@ -234,6 +268,10 @@ def _responses() -> dict:
     }
 
 
+# The sizes the search facet knows (catalog.variants._SIZE_LABEL), upper case.
+SIZE_PATTERN = r"^(?:\d{1,3}|[2-6]?X{0,4}[SML]|ALL ?SIZE|FREE ?SIZE|JUMBO)$"
+
+
 def _products_parameters() -> list[dict]:
     from marketplace.catalog.categories import CATEGORIES
     from marketplace.catalog.params import MAX_PAGE, MAX_QUERY, kota_slugs
@@ -257,6 +295,11 @@ def _products_parameters() -> list[dict]:
         query("kota", {"type": "string", "enum": list(kota_slugs())}),
         query("halal", {"type": "boolean"}),
         query("in_stock", {"type": "boolean"}),
+        query(
+            "size",
+            {"type": "string", "maxLength": 20, "pattern": SIZE_PATTERN},
+            "A size in stock (issue 16), e.g. M, XL or 40; case does not matter.",
+        ),
         query("min_price", price, "Rupiah."),
         query("max_price", price, "Rupiah; not below min_price."),
         query("sort", {"type": "string", "enum": list(SORTS)}),

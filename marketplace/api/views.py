@@ -48,7 +48,24 @@ def product_item(product) -> dict:
         },
         "url": external_url("catalog.product", product_id=product.id),
         "images": product_images(product),
+        "variants": product_variants(product),
     }
+
+
+def product_variants(product) -> list[dict]:
+    """The variants a buyer picks from (issue 16), [] for a product without."""
+    if not product.has_variants:
+        return []
+    return [
+        {
+            "id": v.id,
+            "label": v.label,
+            "options": v.options,
+            "price_idr": v.price_idr,
+            "in_stock": v.stock > 0,
+        }
+        for v in product.active_variants
+    ]
 
 
 def product_images(product) -> list[dict]:

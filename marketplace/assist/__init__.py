@@ -25,7 +25,11 @@ ALWAYS_OPEN = frozenset(
 
 TASK_ENDPOINTS = {
     AssistTask.BOOKS: ("ledger.index", "ledger.add_entry"),
-    AssistTask.PRODUCTS: ("business.new_product", "business.edit_product"),
+    AssistTask.PRODUCTS: (
+        "business.new_product",
+        "business.edit_product",
+        "business.product_variants",  # issue 16: a draft's sizes and colours
+    ),
     AssistTask.DOCUMENTS: (
         "business.new_document",
         "business.document",

@@ -242,3 +242,41 @@ class StorefrontForm(Form):
         _l("Tentang usaha Anda (tampil di etalase)"),
         validators=[Optional(), Length(max=1000)],
     )
+
+
+class VariantsForm(Form):
+    """The product's variants (issue 16): the option names here, the rows (label, stock,
+    price difference) as ``variant-<n>-<field>`` inputs read by ``variant_rows``."""
+
+    option1_name = StringField(
+        _l("Nama pilihan"), default="Ukuran", validators=[Optional(), Length(max=30)]
+    )
+    option2_name = StringField(
+        _l("Nama pilihan kedua (boleh kosong)"), validators=[Optional(), Length(max=30)]
+    )
+
+
+MAX_VARIANT_ROWS = 40  # what the form reads; the service allows variants.MAX_VARIANTS
+
+
+def variant_rows(form_data) -> list:
+    """The posted rows as the service takes them (numbers as typed: "65.000", "-5.000")."""
+    from marketplace.catalog.variants import VariantRow
+
+    rows = []
+    for n in range(MAX_VARIANT_ROWS):
+        prefix = f"variant-{n}-"
+        if not any(key.startswith(prefix) for key in form_data):
+            continue
+        raw_id = (form_data.get(prefix + "id") or "").strip()
+        rows.append(
+            VariantRow(
+                id=int(raw_id) if raw_id.isdigit() and len(raw_id) < 12 else None,
+                option1=(form_data.get(prefix + "option1") or "")[:80],
+                option2=(form_data.get(prefix + "option2") or "")[:80],
+                stock=(form_data.get(prefix + "stock") or "")[:20],
+                price_delta=(form_data.get(prefix + "price_delta") or "")[:20],
+                remove=form_data.get(prefix + "remove") == "1",
+            )
+        )
+    return rows

@@ -17,6 +17,8 @@ from marketplace.businesses.forms import (
     ProductForm,
     SikpForm,
     StorefrontForm,
+    VariantsForm,
+    variant_rows,
 )
 from marketplace.businesses.scope import (
     owner_business,
@@ -327,7 +329,61 @@ def edit_product(product_id: int):
         product=product,
         image_form=ImageForm(),
         confirm=ConfirmForm(),
+        **_variants_section(product),
     ), status
+
+
+def _variants_section(product) -> dict:
+    """The variants section of the edit page as saved (issue 16)."""
+    from marketplace.catalog import variants
+
+    return {
+        "variants_form": VariantsForm(
+            formdata=None,
+            data={
+                "option1_name": product.option1_name or variants.SIZE,
+                "option2_name": product.option2_name or "",
+            },
+        ),
+        "variant_rows": variants.rows_of(product),
+        "variant_errors": {},
+    }
+
+
+@bp.post("/products/<int:product_id>/variants")
+@unit_of_work
+def product_variants(product_id: int):
+    """Save the product's variants (issue 16): all rows at once, nothing on a refused row."""
+    from marketplace.catalog import variants
+
+    product = owner_product_or_404(_business(), product_id)
+    form = VariantsForm()
+    rows = variant_rows(request.form)
+    errors: dict = {}
+    if form.validate_on_submit():
+        with domain_errors(form) as refused:
+            variants.set_variants(
+                product,
+                form.option1_name.data,
+                form.option2_name.data,
+                rows,
+                actor=current_user,
+            )
+            flash(_("Varian disimpan."), "success")
+            return redirect(url_for("business.edit_product", product_id=product.id))
+        errors = (refused.error.details.get("errors") or {}) if refused.error else {}
+    product_form = ProductForm(formdata=None, obj=product)
+    product_form.show_attributes(product.attributes())
+    return render_template(
+        "businesses/product_form.html",
+        form=product_form,
+        product=product,
+        image_form=ImageForm(),
+        confirm=ConfirmForm(),
+        variants_form=form,
+        variant_rows=rows,
+        variant_errors=errors,
+    ), 400
 
 
 @bp.post("/products/<int:product_id>/<any(list, unlist):action>")

@@ -12,6 +12,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    true,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -94,6 +95,10 @@ class Product(db.Model):
     household_cleaning: Mapped[bool] = mapped_column(default=False)
     # Set when ingredients or process change: the halal certificate must be re-checked.
     halal_review_required: Mapped[bool] = mapped_column(default=False)
+    # Variants (issue 16): the names of the product's one or two options ("Ukuran",
+    # "Warna" or the seller's own, e.g. "Motif"); NULL for a product without variants.
+    option1_name: Mapped[str | None] = mapped_column(String(30))
+    option2_name: Mapped[str | None] = mapped_column(String(30))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -101,6 +106,21 @@ class Product(db.Model):
     documents: Mapped[list["LegalityDocument"]] = relationship(  # noqa: F821
         secondary="document_product", back_populates="products"
     )
+
+    variants: Mapped[list["ProductVariant"]] = relationship(
+        order_by="(ProductVariant.position, ProductVariant.id)",
+        back_populates="product",
+        cascade="all, delete-orphan",
+    )
+
+    @property
+    def active_variants(self) -> list["ProductVariant"]:
+        return [v for v in self.variants if v.active]
+
+    @property
+    def has_variants(self) -> bool:
+        """Options named and at least one active variant: the buyer must pick one."""
+        return bool(self.option1_name) and bool(self.active_variants)
 
     def attributes(self) -> ProductAttributes:
         return ProductAttributes.of(self)
@@ -157,3 +177,54 @@ class ProductImage(db.Model):
 Product.images = relationship(
     ProductImage, order_by=ProductImage.position, cascade="all, delete-orphan"
 )
+
+
+class ProductVariant(db.Model):
+    """One option combination of a product (issue 16): its own stock and a price
+    difference. While a product has active variants its ``stock`` is their sum, kept in
+    the same transaction by every writer (catalog/variants.py, orders/services.py), so
+    listings, search and the "out of stock" rules read one column. A removed variant is
+    only made inactive: order lines keep pointing at it."""
+
+    __tablename__ = "product_variant"
+    __table_args__ = (
+        UniqueConstraint("product_id", "option1", "option2"),
+        CheckConstraint("stock >= 0", name="stock_non_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(
+        ForeignKey("product.id", ondelete="CASCADE"), index=True
+    )
+    option1: Mapped[str] = mapped_column(String(40))
+    option2: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    position: Mapped[int] = mapped_column(default=0)
+    stock: Mapped[int] = mapped_column(default=0)
+    price_delta_idr: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    active: Mapped[bool] = mapped_column(default=True, server_default=true())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    product: Mapped[Product] = relationship(back_populates="variants")
+
+    @property
+    def label(self) -> str:
+        """ "M" or "M / Merah": what a cart line and an order line say."""
+        return f"{self.option1} / {self.option2}" if self.option2 else self.option1
+
+    @property
+    def options(self) -> dict[str, str]:
+        """{"Ukuran": "M", "Warna": "Merah"}, by the product's option names."""
+        product = self.product
+        out = {product.option1_name or "": self.option1}
+        if self.option2 and product.option2_name:
+            out[product.option2_name] = self.option2
+        return out
+
+    @property
+    def described(self) -> str:
+        """ "Ukuran: M, Warna: Merah" (the snapshot an order line keeps)."""
+        return ", ".join(f"{name}: {value}" for name, value in self.options.items())
+
+    @property
+    def price_idr(self) -> int:
+        return self.product.price_idr + self.price_delta_idr

@@ -67,6 +67,19 @@ def _bool(args, name):
     raise ValidationFailed(_l("Parameter %(name)s harus true atau false.", name=name), field=name)
 
 
+def _size(args) -> str | None:
+    """``?size=m`` -> "M" (issue 16); a size the facet does not know is refused (400)."""
+    from marketplace.catalog.variants import normalise_size
+
+    raw = args.get("size") or ""
+    if not raw:
+        return None
+    size = normalise_size(raw[:20])
+    if size is None:
+        raise ValidationFailed(_l("Ukuran tidak dikenal."), field="size")
+    return size
+
+
 def parse(args, *, default_per_page=20, max_per_page=100) -> SearchParams:
     q = args.get("q", "") or ""
     if len(q) > MAX_QUERY:
@@ -102,5 +115,6 @@ def parse(args, *, default_per_page=20, max_per_page=100) -> SearchParams:
         in_stock=_bool(args, "in_stock"),
         min_price=min_price,
         max_price=max_price,
+        size=_size(args),
     )
     return SearchParams(q=q.strip(), filters=filters, sort=sort, page=page, per_page=per_page)

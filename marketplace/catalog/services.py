@@ -136,6 +136,12 @@ def update_product(product: Product, data: ProductInput, *, actor) -> Product:
     if grant is not None and product.status != ProductStatus.DRAFT:
         raise assist.HelperRefused()
     values = _validate(data)
+    if product.option1_name:
+        # Variants (issue 16): the stock is theirs (their sum) and the price keeps theirs > 0.
+        from marketplace.catalog import variants
+
+        values.pop("stock")
+        variants.check_price(product, values["price_idr"])
     wanted = {**values, **data.attributes.as_dict()}
     halal_changed = any(getattr(product, key) != wanted[key] for key in HALAL_SENSITIVE)
     had_halal = any(d.kind == "halal" for d in product.documents)

@@ -255,7 +255,7 @@ def visible_product(product_id) -> Product:
     product = db.session.scalar(
         visible_products()
         .where(Product.id == pid)
-        .options(*CARD_OPTIONS, selectinload(Product.documents))
+        .options(*CARD_OPTIONS, selectinload(Product.documents), selectinload(Product.variants))
     )
     if product is None:
         raise NotFound()
@@ -281,7 +281,7 @@ def find_visible_product(product_id: int) -> Product | None:
     return db.session.scalar(
         visible_products()
         .where(Product.id == product_id)
-        .options(*CARD_OPTIONS, selectinload(Product.documents))
+        .options(*CARD_OPTIONS, selectinload(Product.documents), selectinload(Product.variants))
     )
 
 

@@ -60,7 +60,21 @@ def search_page():
         prev_url=_page_url(params.page - 1) if params.page > 1 else None,
         next_url=_page_url(params.page + 1) if more else None,
         exact_facets_url=_page_url(params.page, facets="exact"),
+        size_choices=_size_choices(params, result),
     )
+
+
+def _size_choices(params, result) -> list[tuple[str, int]]:
+    """The size facet (issue 16), only for fashion results: the sizes in stock among them."""
+    from marketplace.catalog import variants
+
+    sizes = result.facets.get("size") or {}
+    fashion = params.filters.category == "fashion" or (
+        not params.filters.category and "fashion" in (result.facets.get("category") or {})
+    )
+    if not fashion and not params.filters.size:
+        return []
+    return variants.size_facet(sizes)
 
 
 def _page_url(page: int, **extra: str) -> str:

@@ -70,6 +70,9 @@ def seed() -> list[tuple[str, str, str]]:
 
     seed_assist()
     seed_tools()
+    from marketplace.demo.variants import seed_variants
+
+    seed_variants()  # issue 16: sizes and colours on the clothes, after the orders
     for step in registry(current_app).demo_steps:
         logins.extend(step(lambda email, name: demo_user(email, name)))
     from marketplace.demo.rest11 import seed_summaries

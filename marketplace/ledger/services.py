@@ -78,7 +78,7 @@ def record_sale(order) -> LedgerEntry:
         amount_idr=order.total_idr - shipping,
         occurred_on=_paid_day(order),
         order_id=order.id,
-        note=f"Pesanan #{order.id}",
+        note=_sale_note(order),
         origin=Origin.PLATFORM,
     )
     db.session.add(entry)
@@ -97,6 +97,16 @@ def record_sale(order) -> LedgerEntry:
         )
     db.session.flush()  # the unique (order_id, kind, category) key refuses a second sale
     return entry
+
+
+def _sale_note(order) -> str:
+    """ "Pesanan #12", and what was sold when a line is a variant (issue 16): the books say
+    which size went ("Pesanan #12: Daster Rayon (Ukuran: M) × 2")."""
+    lines = list(getattr(order, "lines", None) or ())
+    if not any(getattr(line, "variant_label", None) for line in lines):
+        return f"Pesanan #{order.id}"
+    sold = "; ".join(f"{line.display_name} × {line.quantity}" for line in lines)
+    return f"Pesanan #{order.id}: {sold}"
 
 
 def record_refund(order) -> LedgerEntry:

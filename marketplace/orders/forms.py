@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, IntegerField, SelectField, StringField, TelField
-from wtforms.validators import DataRequired, Length, NumberRange
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from marketplace.core.forms import Form
 
@@ -10,11 +10,14 @@ class AddToCartForm(Form):
     quantity = IntegerField(
         _l("Jumlah"), default=1, validators=[DataRequired(), NumberRange(min=1, max=99)]
     )
+    # Issue 16: the size/colour picked (the service requires one for a product with variants).
+    variant_id = StringField(validators=[Optional(), Length(max=18)])
 
 
 class QuantityForm(Form):
     product_id = HiddenField(validators=[DataRequired()])
     quantity = IntegerField(_l("Jumlah"), validators=[NumberRange(min=0, max=99)])
+    variant_id = HiddenField(validators=[Optional(), Length(max=18)])
 
 
 class CheckoutForm(Form):

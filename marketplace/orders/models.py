@@ -41,17 +41,37 @@ class Cart(db.Model):
 class CartItem(db.Model):
     __tablename__ = "cart_item"
     __table_args__ = (
-        UniqueConstraint("cart_id", "product_id"),
+        # One line per (product, variant). variant_key is the variant's id or 0: NULLs are
+        # distinct in a UNIQUE on both SQLite and PostgreSQL, so variant_id cannot be the key.
+        UniqueConstraint("cart_id", "product_id", "variant_key"),
         CheckConstraint("quantity > 0", name="quantity_positive"),
+        CheckConstraint("variant_key = COALESCE(variant_id, 0)", name="variant_key_matches"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     cart_id: Mapped[int] = mapped_column(ForeignKey("cart.id", ondelete="CASCADE"), index=True)
     product_id: Mapped[int] = mapped_column(ForeignKey("product.id"))
     quantity: Mapped[int]
+    # Issue 16: the size/colour chosen, for a product with variants.
+    variant_id: Mapped[int | None] = mapped_column(
+        ForeignKey("product_variant.id", ondelete="CASCADE")
+    )
+    variant_key: Mapped[int] = mapped_column(default=0, server_default="0")
 
     cart: Mapped[Cart] = relationship(back_populates="items")
     product: Mapped["Product"] = relationship()  # noqa: F821
+    variant: Mapped["ProductVariant | None"] = relationship()  # noqa: F821
+
+    @property
+    def unit_price_idr(self) -> int:
+        """Today's price of one: the product's, plus the variant's difference."""
+        delta = self.variant.price_delta_idr if self.variant is not None else 0
+        return self.product.price_idr + delta
+
+    @property
+    def available(self) -> int:
+        """What may be in the cart: the variant's stock, else the product's."""
+        return self.variant.stock if self.variant is not None else self.product.stock
 
 
 class Checkout(db.Model):
@@ -255,8 +275,20 @@ class OrderLine(db.Model):
     product_name: Mapped[str] = mapped_column(String(120))  # as sold, even if renamed later
     unit_price_idr: Mapped[int] = mapped_column(BigInteger)
     quantity: Mapped[int]
+    # Issue 16: the variant sold and what it was called then ("Ukuran: M"), like the name.
+    variant_id: Mapped[int | None] = mapped_column(
+        ForeignKey("product_variant.id", ondelete="SET NULL"), index=True
+    )
+    variant_label: Mapped[str | None] = mapped_column(String(120))
 
     order: Mapped[Order] = relationship(back_populates="lines")
+
+    @property
+    def display_name(self) -> str:
+        """ "Daster Rayon (Ukuran: M)": the name as sold, with the variant when there is one."""
+        if self.variant_label:
+            return f"{self.product_name} ({self.variant_label})"
+        return self.product_name
 
     @property
     def line_total_idr(self) -> int:

@@ -11,11 +11,11 @@ from datetime import timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import case, select, update
 from sqlalchemy.orm import selectinload
 
 from marketplace.businesses.models import Business
-from marketplace.catalog.models import Product
+from marketplace.catalog.models import Product, ProductVariant
 from marketplace.catalog.visibility import is_visible, visible_condition, visible_products
 from marketplace.chapters.models import Kelurahan
 from marketplace.core import audit
@@ -51,16 +51,20 @@ class OutOfStock(CartError):
 
 def cart_for(user=None, token: str | None = None, create: bool = False) -> Cart | None:
     """The signed-in user's cart, or the anonymous cart of ``token``."""
-    options = selectinload(Cart.items).selectinload(CartItem.product).selectinload(Product.business)
+    items = selectinload(Cart.items)
+    options = (
+        items.selectinload(CartItem.product).selectinload(Product.business),
+        items.selectinload(CartItem.variant),
+    )
     if user is not None and getattr(user, "is_authenticated", False):
-        cart = db.session.scalar(select(Cart).where(Cart.user_id == user.id).options(options))
+        cart = db.session.scalar(select(Cart).where(Cart.user_id == user.id).options(*options))
         if cart is None and create:
             cart = Cart(user_id=user.id)
             db.session.add(cart)
         return cart
     cart = None
     if token:
-        cart = db.session.scalar(select(Cart).where(Cart.token == token).options(options))
+        cart = db.session.scalar(select(Cart).where(Cart.token == token).options(*options))
     if cart is None and create:
         cart = Cart(token=secrets.token_urlsafe(32))
         db.session.add(cart)
@@ -85,18 +89,51 @@ def _check_quantity(quantity) -> int:
     return quantity
 
 
-def add_to_cart(cart: Cart, product_id, quantity: int = 1) -> CartItem:
-    """Add a listed product; the total in the cart may not exceed its stock."""
+def _variant_for(product: Product, variant_id):
+    """The chosen variant of a product that has variants (one must be chosen), else None."""
+    from marketplace.catalog import variants
+
+    if not product.has_variants:
+        return None
+    if variant_id in (None, ""):
+        raise ValidationFailed(
+            _l("Pilih %(option)s dulu.", option=(product.option1_name or "").lower()),
+            field="variant_id",
+        )
+    variant = variants.variant_of(product, variant_id)
+    if variant is None:
+        raise ValidationFailed(_l("Pilihan ini sudah tidak dijual."), field="variant_id")
+    return variant
+
+
+def _line(cart: Cart, product_id, variant_id) -> CartItem | None:
+    key = int(variant_id) if variant_id not in (None, "") else 0
+    return next(
+        (i for i in cart.items if i.product_id == product_id and i.variant_key == key), None
+    )
+
+
+def add_to_cart(cart: Cart, product_id, quantity: int = 1, variant_id=None) -> CartItem:
+    """Add a listed product (the chosen variant when it has variants: one line per variant);
+    the total in the cart may not exceed the variant's or the product's stock."""
     product = _sellable(product_id)
     quantity = _check_quantity(quantity)
-    item = next((i for i in cart.items if i.product_id == product.id), None)
+    variant = _variant_for(product, variant_id)
+    item = _line(cart, product.id, variant.id if variant else None)
     wanted = quantity + (item.quantity if item else 0)
-    if wanted > product.stock:
-        raise OutOfStock(_l("Stok %(name)s tinggal %(n)d.", name=product.name, n=product.stock))
+    stock = variant.stock if variant is not None else product.stock
+    if wanted > stock:
+        name = f"{product.name} ({variant.label})" if variant is not None else product.name
+        raise OutOfStock(_l("Stok %(name)s tinggal %(n)d.", name=name, n=stock))
     if wanted > MAX_QUANTITY:
         raise ValidationFailed(_l("Jumlah harus 1 sampai %(n)d.", n=MAX_QUANTITY), field="quantity")
     if item is None:
-        item = CartItem(product_id=product.id, quantity=quantity)
+        item = CartItem(
+            product_id=product.id,
+            quantity=quantity,
+            variant_id=variant.id if variant else None,
+            variant_key=variant.id if variant else 0,
+        )
         cart.items.append(item)
     else:
         item.quantity = wanted
@@ -104,8 +141,16 @@ def add_to_cart(cart: Cart, product_id, quantity: int = 1) -> CartItem:
     return item
 
 
-def set_quantity(cart: Cart, product_id, quantity: int) -> None:
-    item = next((i for i in cart.items if str(i.product_id) == str(product_id)), None)
+def set_quantity(cart: Cart, product_id, quantity: int, variant_id=None) -> None:
+    """Change a line's quantity (0 removes it), capped by the variant's or product's stock."""
+    item = next(
+        (
+            i
+            for i in cart.items
+            if str(i.product_id) == str(product_id) and str(i.variant_key) == str(variant_id or 0)
+        ),
+        None,
+    )
     if item is None:
         raise NotFound()
     if quantity == 0:
@@ -113,15 +158,15 @@ def set_quantity(cart: Cart, product_id, quantity: int) -> None:
         db.session.flush()
         return
     quantity = _check_quantity(quantity)
-    if quantity > item.product.stock:
-        raise OutOfStock(
-            _l("Stok %(name)s tinggal %(n)d.", name=item.product.name, n=item.product.stock)
-        )
+    if quantity > item.available:
+        name = item.product.name + (f" ({item.variant.label})" if item.variant else "")
+        raise OutOfStock(_l("Stok %(name)s tinggal %(n)d.", name=name, n=item.available))
     item.quantity = quantity
 
 
 def merge_carts(anonymous: Cart | None, user) -> None:
-    """On login the visitor's cart joins the account's (quantities capped at stock)."""
+    """On login the visitor's cart joins the account's (quantities capped at stock); lines
+    of different variants of one product stay apart."""
     if anonymous is None or not anonymous.items:
         if anonymous is not None:
             db.session.delete(anonymous)
@@ -129,13 +174,27 @@ def merge_carts(anonymous: Cart | None, user) -> None:
     target = cart_for(user, create=True)
     assert target is not None  # create=True always gives a cart
     for item in list(anonymous.items):
-        existing = next((i for i in target.items if i.product_id == item.product_id), None)
+        existing = next(
+            (
+                i
+                for i in target.items
+                if i.product_id == item.product_id and i.variant_key == item.variant_key
+            ),
+            None,
+        )
         total = item.quantity + (existing.quantity if existing else 0)
-        capped = max(0, min(total, item.product.stock, MAX_QUANTITY))
+        capped = max(0, min(total, item.available, MAX_QUANTITY))
         if existing is not None:
             existing.quantity = capped or existing.quantity
         elif capped:
-            target.items.append(CartItem(product_id=item.product_id, quantity=capped))
+            target.items.append(
+                CartItem(
+                    product_id=item.product_id,
+                    quantity=capped,
+                    variant_id=item.variant_id,
+                    variant_key=item.variant_key,
+                )
+            )
     db.session.delete(anonymous)
     db.session.flush()
 
@@ -147,7 +206,7 @@ class CartGroup:
 
     @property
     def total_idr(self) -> int:
-        return sum(i.product.price_idr * i.quantity for i in self.items)
+        return sum(i.unit_price_idr * i.quantity for i in self.items)
 
 
 def grouped(cart: Cart | None) -> list[CartGroup]:
@@ -200,8 +259,23 @@ def _check_delivery(data: Delivery) -> dict:
     }
 
 
-def reserve_stock(product_id: int, quantity: int) -> bool:
-    """Take ``quantity`` from stock only if that many are there (never below zero)."""
+def reserve_stock(product_id: int, quantity: int, variant_id: int | None = None) -> bool:
+    """Take ``quantity`` from stock only if that many are there (never below zero): from the
+    variant and from the product's total in the same transaction when one is named."""
+    if variant_id is not None:
+        taken = db.session.execute(
+            update(ProductVariant)
+            .where(
+                ProductVariant.id == variant_id,
+                ProductVariant.product_id == product_id,
+                ProductVariant.active.is_(True),
+                ProductVariant.stock >= quantity,
+            )
+            .values(stock=ProductVariant.stock - quantity)
+            .execution_options(synchronize_session=False)
+        )
+        if rowcount(taken) != 1:
+            return False
     result = db.session.execute(
         update(Product)
         .where(Product.id == product_id, visible_condition(), Product.stock >= quantity)
@@ -211,12 +285,36 @@ def reserve_stock(product_id: int, quantity: int) -> bool:
     return rowcount(result) == 1
 
 
+def _by_product(lines) -> list:
+    """Lines in the one lock order every stock writer keeps: by product, and within a
+    product its variants first (by id), so two checkouts never wait on each other in a
+    circle (a product's row is taken after all of its variants' rows)."""
+    return sorted(lines, key=lambda line: (line.product_id, line.variant_id or 0))
+
+
 def release_stock(order: Order) -> None:
-    for line in order.lines:
+    """Give an order's stock back (the caller's compare-and-set transition makes it once):
+    to the variant sold, and to the product's total while that variant is still on sale
+    (an inactive variant's units are not in the total)."""
+    for line in _by_product(order.lines):
+        back = Product.stock + line.quantity
+        if line.variant_id is not None:
+            db.session.execute(
+                update(ProductVariant)
+                .where(ProductVariant.id == line.variant_id)
+                .values(stock=ProductVariant.stock + line.quantity)
+                .execution_options(synchronize_session=False)
+            )
+            on_sale = (
+                select(ProductVariant.id)
+                .where(ProductVariant.id == line.variant_id, ProductVariant.active.is_(True))
+                .exists()
+            )
+            back = case((on_sale, Product.stock + line.quantity), else_=Product.stock)
         db.session.execute(
             update(Product)
             .where(Product.id == line.product_id)
-            .values(stock=Product.stock + line.quantity)
+            .values(stock=back)
             .execution_options(synchronize_session=False)
         )
 
@@ -324,6 +422,23 @@ def start_checkout(
                         name=product.name,
                     )
                 ) from None
+            if item.variant is not None and not item.variant.active:
+                raise CartError(
+                    _l(
+                        "%(name)s (%(variant)s) sudah tidak dijual. Hapus dari keranjang.",
+                        name=product.name,
+                        variant=item.variant.label,
+                    )
+                )
+            if item.variant is None and product.has_variants:
+                raise CartError(
+                    _l(
+                        "Pilih %(option)s %(name)s dulu: hapus dari keranjang lalu tambahkan "
+                        "lagi dengan pilihannya.",
+                        option=(product.option1_name or "").lower(),
+                        name=product.name,
+                    )
+                )
 
     card = sum(q.total_idr for q in quotes if q.method == PaymentMethod.CARD)
     checkout = Checkout(
@@ -359,18 +474,21 @@ def start_checkout(
         )
         db.session.add(order)
         for item in group.items:
-            if not reserve_stock(item.product_id, item.quantity):
-                raise OutOfStock(
-                    _l("Stok %(name)s tidak cukup lagi. Kurangi jumlahnya.", name=item.product.name)
-                )
             order.lines.append(
                 OrderLine(
                     product_id=item.product_id,
                     product_name=item.product.name,
-                    unit_price_idr=item.product.price_idr,
+                    unit_price_idr=item.unit_price_idr,
                     quantity=item.quantity,
+                    variant_id=item.variant_id,
+                    variant_label=item.variant.described[:120] if item.variant else None,
                 )
             )
+    # Every line's stock, in the one lock order (_by_product): all or nothing.
+    for item in _by_product(cart.items):
+        if not reserve_stock(item.product_id, item.quantity, item.variant_id):
+            name = item.product.name + (f" ({item.variant.label})" if item.variant else "")
+            raise OutOfStock(_l("Stok %(name)s tidak cukup lagi. Kurangi jumlahnya.", name=name))
     cart.items.clear()
     db.session.flush()
     audit.record(

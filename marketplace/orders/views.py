@@ -71,7 +71,12 @@ def add_to_cart():
     # A product that is not for sale answers 404 like a missing one (domain_errors lets
     # NotFound through).
     with domain_errors():
-        services.add_to_cart(current_cart(create=True), form.product_id.data, form.quantity.data)
+        services.add_to_cart(
+            current_cart(create=True),
+            form.product_id.data,
+            form.quantity.data,
+            variant_id=form.variant_id.data or None,
+        )
         flash(_("Ditambahkan ke keranjang."), "success")
         return redirect(url_for("orders.cart"))
     return redirect(
@@ -88,7 +93,9 @@ def update_cart():
     cart = current_cart()
     if cart is not None and form.validate_on_submit():
         with domain_errors(not_found=True):  # a line already gone is only a message
-            services.set_quantity(cart, form.product_id.data, form.quantity.data or 0)
+            services.set_quantity(
+                cart, form.product_id.data, form.quantity.data or 0, form.variant_id.data or None
+            )
     return redirect(url_for("orders.cart"))
 
 

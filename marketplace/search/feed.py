@@ -25,11 +25,13 @@ def record(session: Session, product_ids) -> None:
 
 def _product_ids_of(session: Session, obj) -> list[int]:
     from marketplace.businesses.models import Business
-    from marketplace.catalog.models import Product
+    from marketplace.catalog.models import Product, ProductVariant
     from marketplace.legality.models import LegalityDocument
 
     if isinstance(obj, Product):
         return [obj.id]
+    if isinstance(obj, ProductVariant):  # issue 16: a variant's change is its product's
+        return [obj.product_id]
     if isinstance(obj, LegalityDocument):
         return [p.id for p in obj.products]
     if isinstance(obj, Business):

@@ -47,7 +47,7 @@ from marketplace.search.analysis import SECTION, analyse, indonesian_analyzer
 
 log = logging.getLogger("pasarkita.search")
 
-FACET_FIELDS = ("category", "chapter", "kota", "halal")
+FACET_FIELDS = ("category", "chapter", "kota", "halal", "size")
 SORTS = {
     "relevance": None,
     "price_asc": ("price", False),
@@ -57,7 +57,7 @@ SORTS = {
 POSITION_FILE = "feed_position"
 # Bump when make_schema() or index_fields() change: an index of another version is
 # replaced by an empty one at feed position 0 (the change feed refills it).
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 VERSION_FILE = "schema_version"
 # Name over description over business name, as weights inside the one "text" field.
 TEXT_BOOSTS = (3.0, 1.5, 1.0)
@@ -93,6 +93,10 @@ def make_schema() -> Schema:
         in_stock=COLUMN(columns.BitColumn()),
         price=COLUMN(columns.NumericColumn("Q")),
         created=COLUMN(columns.NumericColumn("Q")),
+        # Issue 16: the in-stock sizes, "S,M,XL" (one value per combination, read as codes
+        # like category; the size filter and facet split it). Bounded: a product has at most
+        # variants.MAX_SIZES_PER_PRODUCT known sizes.
+        sizes=COLUMN(columns.RefBytesColumn()),
     )
 
 
@@ -122,6 +126,7 @@ def index_fields(document: dict) -> dict:
         "in_stock": bool(document["in_stock"]),
         "price": int(document["price"]),
         "created": int(document["created"]),
+        "sizes": key(",".join(document.get("sizes") or ())),
     }
 
 
@@ -145,6 +150,7 @@ class Filters:
     in_stock: bool | None = None
     min_price: int | None = None
     max_price: int | None = None
+    size: str | None = None
 
     def terms(self) -> list[tuple[str, object]]:
         """The (column, value) pairs a product must have; prices are checked apart."""
@@ -157,6 +163,8 @@ class Filters:
             parts.append(("halal", self.halal))
         if self.in_stock:
             parts.append(("in_stock", True))
+        if self.size:
+            parts.append(("size", self.size))
         return parts
 
     def has_price(self) -> bool:
@@ -396,6 +404,8 @@ class _Segments:
             for name, value in filters.terms():
                 if name in ("halal", "in_stock"):
                     found &= self.bits(reader, name) == bool(value)
+                elif name == "size":
+                    found &= np.isin(self.codes(reader, "sizes")[0], self.size_codes(reader, value))
                 else:
                     codes, values = self.codes(reader, name)
                     found &= codes == (values.index(value) if value in values else -1)
@@ -407,6 +417,11 @@ class _Segments:
                     found &= prices <= filters.max_price
             masks.put(filters, found)
         return found
+
+    def size_codes(self, reader, size: str) -> np.ndarray:
+        """The codes of the segment's ``sizes`` values that hold ``size``."""
+        _, values = self.codes(reader, "sizes")
+        return np.array([i for i, v in enumerate(values) if size in v.split(",")], dtype=np.int32)
 
     def variants(self, reader, word: str) -> tuple[str, ...]:
         """This segment's name words one edit from ``word`` (same first letter)."""
@@ -540,6 +555,13 @@ def _facet_counts(generation: _Generation, matched, total: int, exact: bool):
                 halal = int(segments.bits(reader, name)[ids].sum())
                 found[True] += halal
                 found[False] += len(ids) - halal
+            elif name == "size":
+                codes, values = segments.codes(reader, "sizes")
+                tally = np.bincount(codes[ids], minlength=len(values))
+                for code in np.flatnonzero(tally):
+                    for size in values[code].split(","):
+                        if size:
+                            found[size] += int(tally[code])
             else:
                 codes, values = segments.codes(reader, name)
                 tally = np.bincount(codes[ids], minlength=len(values))

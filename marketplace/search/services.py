@@ -57,6 +57,7 @@ def _load(ids) -> list[Product]:
             .options(
                 selectinload(Product.business).selectinload(Business.chapter),
                 selectinload(Product.documents),
+                selectinload(Product.variants),
             )
         )
     )
@@ -76,7 +77,15 @@ def document_for(product: Product, halal: bool) -> dict:
         "in_stock": product.stock > 0,
         "price": product.price_idr,
         "created": int(product.created_at.timestamp()),
+        "sizes": product_sizes(product),
     }
+
+
+def product_sizes(product: Product) -> list[str]:
+    """The in-stock size labels of a product with variants (issue 16), for the size facet."""
+    from marketplace.catalog.variants import size_labels
+
+    return size_labels(product) if product.option1_name else []
 
 
 def _documents(products: list[Product]) -> dict[int, dict]:
@@ -261,6 +270,7 @@ def _listed_documents(batch: int):
                 .options(
                     selectinload(Product.business).selectinload(Business.chapter),
                     selectinload(Product.documents),
+                    selectinload(Product.variants),
                 )
             )
         )
@@ -405,6 +415,7 @@ def search_products(
         ]
         if with_documents:
             options.append(selectinload(Product.documents))
+            options.append(selectinload(Product.variants))  # the API's "variants"
         loaded = {
             p.id: p
             for p in db.session.scalars(

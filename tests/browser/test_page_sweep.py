@@ -86,6 +86,7 @@ PAGES = {
         "/b/{business}/poster",
         "/c/tebet/poster",
         "/p/{product}",
+        "/search?category=fashion&size=M",  # issue 16: the size facet
         "/cart",
         "/login",
         "/register",

@@ -347,8 +347,10 @@ def test_products_api_shape_and_paging(client, shop):
         "business",
         "url",
         "images",  # issue 16: the photos, cover first
+        "variants",  # issue 16: sizes/colours to pick from
     }
     assert item["images"] == []  # the shop's products have no photos
+    assert item["variants"] == []  # nor variants
     assert set(item["business"]) == {"id", "name", "chapter"}
     assert set(item["business"]["chapter"]) == {"slug", "name"}
     assert item["price_idr"] <= body["items"][1]["price_idr"]

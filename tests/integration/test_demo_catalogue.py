@@ -59,6 +59,30 @@ def test_the_demo_on_an_empty_database_fills_a_whole_marketplace_with_photos(app
     assert found.total == count
     _owners_fit_their_businesses(db)
     _documents_are_reviewed_after_their_submission(db)
+    _clothes_are_sold_by_size(db)
+
+
+def _clothes_are_sold_by_size(db):
+    """Issue 16: listed clothes have variants (sizes S-XL, some colours, a sold-out size),
+    each product's stock the sum of its variants', and search finds them by size."""
+    from marketplace.catalog.models import ProductVariant
+    from marketplace.search import services as search
+    from marketplace.search.index import Filters
+
+    sized = db.session.scalars(
+        select(Product).where(Product.status == "listed", Product.option1_name == "Ukuran")
+    ).all()
+    assert len(sized) >= 10
+    assert {p.category for p in sized} == {"fashion"}
+    assert any(p.option2_name == "Warna" for p in sized)
+    for product in sized:
+        active = [v for v in product.variants if v.active]
+        assert product.stock == sum(v.stock for v in active)
+        assert any(v.stock == 0 for v in active)  # a sold-out size to see "habis"
+    assert {"S", "M", "L", "XL"} <= set(db.session.scalars(select(ProductVariant.option1)))
+    found, _ = search.search_products("", Filters(category="fashion", size="M"), facets=True)
+    assert found.total > 0
+    assert {"S", "M", "L", "XL"} <= set(found.facets["size"])
 
 
 def _owners_fit_their_businesses(db):
