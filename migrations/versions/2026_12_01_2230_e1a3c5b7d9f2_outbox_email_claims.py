@@ -1,7 +1,7 @@
 """outbox_email.claimed_until: a sender claims an e-mail before handing it to SMTP
 
 Revision ID: e1a3c5b7d9f2
-Revises: 5b7d9f1a3c68
+Revises: 8a4c6e2f0b17
 Create Date: 2026-12-01 22:30:00.000000
 
 Every app server and worker delivers the outbox after its requests; without a claim two of
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'e1a3c5b7d9f2'
-down_revision = '5b7d9f1a3c68'
+down_revision = '8a4c6e2f0b17'
 branch_labels = None
 depends_on = None
 
