@@ -34,6 +34,7 @@ from marketplace.legality import services as legality
 from marketplace.legality import validators as v
 from marketplace.notifications.services import notify
 from marketplace.orders.models import Cart, CartItem, Checkout, Order, OrderLine, OrderStatus
+from marketplace.search import feed as search_feed
 
 MAX_QUANTITY = 99
 
@@ -282,7 +283,20 @@ def reserve_stock(product_id: int, quantity: int, variant_id: int | None = None)
         .values(stock=Product.stock - quantity)
         .execution_options(synchronize_session=False)
     )
-    return rowcount(result) == 1
+    if rowcount(result) != 1:
+        return False
+    # Sold out (or one size sold out): search's "in stock", its size facet and the cached
+    # product page must hear of it, so the change goes into the search feed. Other sales
+    # change only the count shown, which the page cache's lifetime bounds.
+    left = select(Product.stock).where(Product.id == product_id).scalar_subquery()
+    if variant_id is not None:
+        size_left = (
+            select(ProductVariant.stock).where(ProductVariant.id == variant_id).scalar_subquery()
+        )
+        left = case((size_left < left, size_left), else_=left)
+    if db.session.scalar(select(left)) == 0:
+        search_feed.record(db.session, [product_id])
+    return True
 
 
 def _by_product(lines) -> list:
@@ -317,6 +331,9 @@ def release_stock(order: Order) -> None:
             .values(stock=back)
             .execution_options(synchronize_session=False)
         )
+    # Back in stock, maybe from zero: search and the cached pages hear of it (rare: expiry,
+    # cancellation, refund).
+    search_feed.record(db.session, [line.product_id for line in order.lines])
 
 
 @dataclass

@@ -578,6 +578,30 @@ def test_orders_expire_releases_the_stock_exactly_once(app, stripe_base, started
     assert (goods["keripik"].stock, goods["batik"].stock) == (10, 3)
 
 
+def test_a_sold_out_product_leaves_in_stock_search_and_comes_back_when_its_order_expires(
+    app, stripe_base, csrf_client, login_as, world, goods, db
+):
+    """Stock is taken by a compare-and-set UPDATE the ORM never sees: selling the last unit
+    writes a search feed row, so "in stock" search (and the cached product page) hears of it."""
+    from marketplace.search import services as search
+    from marketplace.search.index import Filters
+
+    def in_stock_names():
+        _, products = search.search_products("batik", Filters(in_stock=True))
+        return [p.name for p in products]
+
+    assert in_stock_names() == ["Kain Batik"]
+    login_as(csrf_client.client, world.consumer_a)
+    buy(csrf_client, goods["batik"], 3)  # all of it
+    assert checkout_via_web(csrf_client).status_code == 302
+    assert in_stock_names() == []
+    latest_checkout().expires_at = utcnow() - timedelta(minutes=1)
+    db.session.commit()
+    orders.expire_checkouts()
+    db.session.commit()
+    assert in_stock_names() == ["Kain Batik"]
+
+
 def test_payment_for_an_expired_order_is_flagged_not_lost(app, stripe_base, client, started, db):
     started.expires_at = utcnow() - timedelta(minutes=1)
     db.session.commit()
