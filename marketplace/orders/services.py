@@ -8,6 +8,7 @@ transition is the guard). The legality gate is re-checked at checkout.
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -288,14 +289,14 @@ def reserve_stock(product_id: int, quantity: int, variant_id: int | None = None)
     # Sold out (or one size sold out): search's "in stock", its size facet and the cached
     # product page must hear of it, so the change goes into the search feed. Other sales
     # change only the count shown, which the page cache's lifetime bounds.
-    left = select(Product.stock).where(Product.id == product_id).scalar_subquery()
+    left: Any = select(Product.stock).where(Product.id == product_id).scalar_subquery()
     if variant_id is not None:
         size_left = (
             select(ProductVariant.stock).where(ProductVariant.id == variant_id).scalar_subquery()
         )
         left = case((size_left < left, size_left), else_=left)
     if db.session.scalar(select(left)) == 0:
-        search_feed.record(db.session, [product_id])
+        search_feed.record(db.session(), [product_id])
     return True
 
 
@@ -333,7 +334,7 @@ def release_stock(order: Order) -> None:
         )
     # Back in stock, maybe from zero: search and the cached pages hear of it (rare: expiry,
     # cancellation, refund).
-    search_feed.record(db.session, [line.product_id for line in order.lines])
+    search_feed.record(db.session(), [line.product_id for line in order.lines])
 
 
 @dataclass
