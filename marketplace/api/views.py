@@ -48,7 +48,16 @@ def product_item(product) -> dict:
         },
         "url": external_url("catalog.product", product_id=product.id),
         "images": product_images(product),
+        "rating": product_rating(product),
     }
+
+
+def product_rating(product) -> dict | None:
+    """``{"average": 4.6, "count": 12}`` over the visible reviews, or None (issue 16): the
+    kept columns, no statement."""
+    from marketplace.reviews.services import rating_of
+
+    return rating_of(product)
 
 
 def product_images(product) -> list[dict]:

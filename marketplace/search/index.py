@@ -53,11 +53,14 @@ SORTS = {
     "price_asc": ("price", False),
     "price_desc": ("price", True),
     "newest": ("created", True),
+    # Issue 16: best rated (average, then number of reviews: one composite key) and most sold.
+    "rating": ("rating", True),
+    "sold": ("sold", True),
 }
 POSITION_FILE = "feed_position"
 # Bump when make_schema() or index_fields() change: an index of another version is
 # replaced by an empty one at feed position 0 (the change feed refills it).
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 VERSION_FILE = "schema_version"
 # Name over description over business name, as weights inside the one "text" field.
 TEXT_BOOSTS = (3.0, 1.5, 1.0)
@@ -93,6 +96,8 @@ def make_schema() -> Schema:
         in_stock=COLUMN(columns.BitColumn()),
         price=COLUMN(columns.NumericColumn("Q")),
         created=COLUMN(columns.NumericColumn("Q")),
+        rating=COLUMN(columns.NumericColumn("Q")),
+        sold=COLUMN(columns.NumericColumn("Q")),
     )
 
 
@@ -122,6 +127,8 @@ def index_fields(document: dict) -> dict:
         "in_stock": bool(document["in_stock"]),
         "price": int(document["price"]),
         "created": int(document["created"]),
+        "rating": int(document.get("rating", 0)),
+        "sold": int(document.get("sold", 0)),
     }
 
 
