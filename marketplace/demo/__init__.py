@@ -70,6 +70,9 @@ def seed() -> list[tuple[str, str, str]]:
 
     seed_assist()
     seed_tools()
+    from marketplace.demo.reviews import seed_reviews
+
+    seed_reviews(consumers)  # issue 16: reviews on about half the listed products
     for step in registry(current_app).demo_steps:
         logins.extend(step(lambda email, name: demo_user(email, name)))
     from marketplace.demo.rest11 import seed_summaries
