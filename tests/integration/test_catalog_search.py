@@ -347,8 +347,10 @@ def test_products_api_shape_and_paging(client, shop):
         "business",
         "url",
         "images",  # issue 16: the photos, cover first
+        "rating",  # issue 16: {"average", "count"} or null
     }
     assert item["images"] == []  # the shop's products have no photos
+    assert item["rating"] is None  # nor reviews
     assert set(item["business"]) == {"id", "name", "chapter"}
     assert set(item["business"]["chapter"]) == {"slug", "name"}
     assert item["price_idr"] <= body["items"][1]["price_idr"]
