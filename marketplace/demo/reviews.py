@@ -248,6 +248,20 @@ def seed_reviews(consumers) -> int:
             }
         )
     db.session.execute(insert(Review), rows)
+    _one_report(buyers)
     reviews.recount()
     feed.record(db.session(), {product.id for product, *_ in plan})
     return len(rows)
+
+
+def _one_report(buyers) -> None:
+    """One review reported by another buyer, waiting for the admin (/admin/reviews)."""
+    first_low = db.session.scalar(
+        select(Review).where(Review.rating <= 2).order_by(Review.id).limit(1)
+    )
+    if first_low is None:
+        return
+    reporter = next(b for b in buyers if b.id != first_low.author_id)
+    reviews.report(
+        first_low, reason="Sepertinya ulasan ini bukan tentang barangnya.", actor=reporter
+    )
