@@ -5,12 +5,14 @@ reviews endpoint and the kept per-product and per-seller averages."""
 def init_app(app) -> None:
     from flask_babel import lazy_gettext as _l
 
-    from marketplace.core.extension import register_nav, register_openapi
+    from marketplace.core.extension import register_nav, register_openapi, register_personal_data
     from marketplace.reviews import api, services, views  # noqa: F401 - services: signals
+    from marketplace.reviews.personal_data import personal_data
 
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
     register_openapi(app, api.openapi_part)
+    register_personal_data(app, personal_data)
     register_nav(
         app,
         "owner",

@@ -3,7 +3,7 @@ reports shoppers file and the admin's hiding.
 
 The averages are not computed from these rows on a page: ``product.rating_count`` /
 ``rating_sum`` and ``business.rating_count`` / ``rating_sum`` are kept in the same
-transaction as each create, edit, hide and unhide (``services._bump``), over visible reviews.
+transaction as each create, edit, hide and unhide (``services.bump``), over visible reviews.
 """
 
 from datetime import datetime

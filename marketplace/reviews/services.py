@@ -216,7 +216,7 @@ def review_or_404(review_id) -> Review:
 # --- the kept averages ----------------------------------------------------------------------
 
 
-def _bump(product_id: int, business_id: int, count: int, total: int) -> None:
+def bump(product_id: int, business_id: int, count: int, total: int) -> None:
     """Add (count, total) to the product's and the business's sums: atomic UPDATEs."""
     for model, row_id in ((Product, product_id), (Business, business_id)):
         db.session.execute(
@@ -377,7 +377,7 @@ def create_review(line: OrderLine, *, rating, text, photos=(), actor) -> Review:
     prepared = _prepare_photos(files, 0)
     # The sums first: a write that opens the transaction (and on PostgreSQL locks the
     # product row), so the savepoint below is nested in it on every database.
-    _bump(line.product_id, order.business_id, 1, rating)
+    bump(line.product_id, order.business_id, 1, rating)
     review = Review(
         order_line_id=line.id,
         order_id=order.id,
@@ -443,7 +443,7 @@ def edit_review(review: Review, *, rating, text, photos=(), actor, now=None) -> 
     _attach_photos(review, prepared, len(review.photos))
     db.session.flush()
     if status == ReviewStatus.VISIBLE:
-        _bump(review.product_id, review.business_id, 0, rating - old)
+        bump(review.product_id, review.business_id, 0, rating - old)
     else:
         feed.record(db.session(), [review.product_id])
     audit.record("review.edited", actor=actor, role="consumer", target=review)
@@ -529,7 +529,7 @@ def hide(review: Review, *, reason, admin) -> None:
             _l("Ulasan ini sudah disembunyikan."), state=ReviewStatus.HIDDEN, action="hide"
         )
     db.session.expire(review)
-    _bump(review.product_id, review.business_id, -1, -review.rating)
+    bump(review.product_id, review.business_id, -1, -review.rating)
     audit.record("review.hidden", actor=admin, role="admin", target=review)
 
 
@@ -550,7 +550,7 @@ def unhide(review: Review, *, admin) -> None:
             action="unhide",
         )
     db.session.expire(review)
-    _bump(review.product_id, review.business_id, 1, review.rating)
+    bump(review.product_id, review.business_id, 1, review.rating)
     audit.record("review.unhidden", actor=admin, role="admin", target=review)
 
 

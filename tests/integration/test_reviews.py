@@ -618,3 +618,66 @@ def test_pages_and_lists_are_flat_in_the_number_of_reviews(
     assert small_seller == big_seller
     admin_list = statements("/admin/reviews", world.admin)
     assert admin_list <= 8
+
+
+def test_a_refund_at_stripe_after_completion_takes_the_units_back(world, goods):
+    from marketplace.core.statemachine import apply_transition
+
+    line = bought(goods, world.consumer_a, status="shipped", quantity=2)
+    order = _db.session.get(OrderLine, line.id).order
+    aftersales.confirm_receipt(order, actor=world.consumer_a)
+    _db.session.commit()
+    assert _db.session.get(Product, goods.id).units_sold == 2
+    apply_transition(order, "refund_at_stripe", actor=None, role="system")
+    _db.session.commit()
+    _db.session.expire_all()
+    assert _db.session.get(Product, goods.id).units_sold == 0
+
+
+# --- reports are rate-limited; erasure removes the author's reviews --------------------------
+
+
+@pytest.mark.parametrize(
+    "app_config", [{"RATELIMIT_ENABLED": True, "REVIEW_REPORT_LIMIT": "2 per hour"}], indirect=True
+)
+def test_reports_are_rate_limited_per_ip(app, csrf_client, login_as, world, goods):
+    ids = []
+    for i in range(3):
+        buyer = make_user(name=f"Penulis{i} Uji")
+        ids.append(reviews.create_review(bought(goods, buyer), rating=3, text="", actor=buyer).id)
+    _db.session.commit()
+    login_as(csrf_client, world.consumer_b)
+    codes = [
+        csrf_client.post(f"/reviews/{i}/report", data={"reason": "Periksa ulasan ini"}).status_code
+        for i in ids
+    ]
+    assert codes == [302, 302, 429]
+    assert _db.session.scalar(select(func.count(ReviewReport.id))) == 2
+
+
+def test_erasing_an_account_removes_its_reviews_from_the_pages_and_the_averages(
+    client, world, goods
+):
+    from marketplace.privacy import services as privacy
+    from tests.factories import PASSWORD
+
+    reviews.create_review(
+        bought(goods, world.consumer_a), rating=1, text="Punya Ani", actor=world.consumer_a
+    )
+    reviews.create_review(
+        bought(goods, world.consumer_b), rating=5, text="Punya Bayu", actor=world.consumer_b
+    )
+    _db.session.commit()
+    assert any(s == "reviews" for s, _label, _rows in reviews_export(world.consumer_a))
+    privacy.erase_account(world.consumer_a, password=PASSWORD)
+    _db.session.commit()
+    assert sums(Product, goods.id) == (1, 5)
+    page = client.get(f"/p/{goods.id}").get_data(as_text=True)
+    assert "Punya Ani" not in page
+    assert "Punya Bayu" in page
+
+
+def reviews_export(user):
+    from marketplace.reviews.personal_data import personal_data
+
+    return personal_data(user)
