@@ -555,8 +555,10 @@ def unhide(review: Review, *, admin) -> None:
 
 
 def photo_or_404(photo_id, user) -> tuple[ReviewPhoto, bool]:
-    """A review photo and whether anyone may see it (its review is visible and its product
-    listed: cached publicly); a hidden review's photos only for its author and admins."""
+    """A review photo and whether it is public (cached for a year): its review is visible
+    and its product listed. Otherwise only its author, the seller and admins see it
+    (privately cached); anyone else gets NotFound."""
+    from marketplace.businesses.scope import owner_business
     from marketplace.catalog.visibility import visible_condition
 
     row = db.session.execute(
@@ -567,15 +569,16 @@ def photo_or_404(photo_id, user) -> tuple[ReviewPhoto, bool]:
     if row is None:
         raise NotFound()
     photo, review = row
-    if review.status == ReviewStatus.VISIBLE:
-        listed = db.session.scalar(
-            select(func.count(Product.id)).where(
-                Product.id == review.product_id, visible_condition()
-            )
-        )
-        return photo, bool(listed)
-    if getattr(user, "is_authenticated", False) and (
-        user.id == review.author_id or getattr(user, "is_admin", False)
+    if review.status == ReviewStatus.VISIBLE and db.session.scalar(
+        select(func.count(Product.id)).where(Product.id == review.product_id, visible_condition())
     ):
-        return photo, False
+        return photo, True
+    if getattr(user, "is_authenticated", False):
+        seller = owner_business(user)
+        if (
+            user.id == review.author_id
+            or getattr(user, "is_admin", False)
+            or (seller is not None and seller.id == review.business_id)
+        ):
+            return photo, False
     raise NotFound()

@@ -371,7 +371,9 @@ def test_two_reviews_of_one_line_at_once_count_once(app, world, db, goods):
 # --- photos -------------------------------------------------------------------------------------
 
 
-def test_up_to_three_photos_checked_like_product_photos_and_served_cached(client, world, goods):
+def test_up_to_three_photos_checked_like_product_photos_and_served_cached(
+    client, login_as, world, goods
+):
     line = bought(goods, world.consumer_a)
     with pytest.raises(ValidationFailed):
         reviews.create_review(
@@ -414,6 +416,13 @@ def test_up_to_three_photos_checked_like_product_photos_and_served_cached(client
     assert client.get(f"/media/r/{first.id}/{small['w']}-0000.jpg").status_code == 404
     reviews.hide(_db.session.get(Review, review.id), reason="Foto tidak pantas", admin=world.admin)
     _db.session.commit()
+    assert client.get(url).status_code == 404
+    # Its author (and the seller, and admins) still see it, never cached publicly.
+    login_as(client, world.consumer_a)
+    private = client.get(url)
+    assert private.status_code == 200
+    assert private.headers["Cache-Control"].startswith("private")
+    login_as(client, world.consumer_b)
     assert client.get(url).status_code == 404
 
 
