@@ -1,6 +1,7 @@
 """Demo ratings and reviews (issue 16): about half of the listed products get reviews from
 demo buyers, each on a completed order of that product (a checkout, its order and line, the
-pay/ship/complete events and the sale in the seller's books, with coherent dates: paid, then
+pay/ship/complete events, the payment's processed webhook event and the sale in the
+seller's books, with coherent dates: paid, then
 shipped a day later, received two days after, reviewed within a week), mostly 4-5 stars,
 some 3, a few 1-2 that the seller answered.
 
@@ -22,6 +23,7 @@ from marketplace.demo.accounts import demo_user
 from marketplace.extensions import db
 from marketplace.ledger.models import LedgerEntry
 from marketplace.orders.models import Checkout, Order, OrderEvent, OrderLine, OrderStatus
+from marketplace.payments.models import ProcessedStripeEvent
 from marketplace.reviews import services as reviews
 from marketplace.reviews.models import Review
 from marketplace.search import feed
@@ -74,6 +76,10 @@ REPLIES_HIGH = [
 ]
 
 
+def _intent(n: int) -> str:
+    return f"pi_demo_review_{n:05d}"
+
+
 def seed_reviews(consumers) -> int:
     """Reviews on about half of the listed products, once (none when some exist). Returns
     how many reviews were written."""
@@ -116,7 +122,7 @@ def seed_reviews(consumers) -> int:
                     "user_id": buyer.id,
                     "total_idr": product.price_idr,
                     "cod_idr": 0,
-                    "payment_intent_id": f"pi_demo_review_{n:05d}",
+                    "payment_intent_id": _intent(n),
                     "attempt": 1,
                     "recipient_name": buyer.name,
                     "address_line": f"Jl. Cempaka No. {n % 90 + 1}",
@@ -178,8 +184,10 @@ def seed_reviews(consumers) -> int:
         .all()
     )
     events = []
-    for (product, buyer, _rating, paid), order_id in zip(plan, orders, strict=True):
+    for n, ((product, buyer, _rating, paid), order_id) in enumerate(zip(plan, orders, strict=True)):
         owner = owner_of.get(product.business_id)
+        # Paid as the webhook's fulfilment records it (the intent's id in the event's note).
+        pay_note = f"payment {_intent(n)}"
         for seq, (action, before, after, actor, role, when) in enumerate(
             (
                 ("pay", "pending_payment", "paid", None, "system", paid),
@@ -204,10 +212,23 @@ def seed_reviews(consumers) -> int:
                     "to_status": after,
                     "actor_id": actor,
                     "role": role,
+                    "note": pay_note if action == "pay" else None,
                     "created_at": when,
                 }
             )
     db.session.execute(insert(OrderEvent), events)
+    # Each payment's succeeded event, processed once (as the webhook leaves it).
+    db.session.execute(
+        insert(ProcessedStripeEvent),
+        [
+            {
+                "event_id": f"evt_demo_review_{n:05d}",
+                "type": "payment_intent.succeeded",
+                "received_at": paid,
+            }
+            for n, (_product, _buyer, _rating, paid) in enumerate(plan)
+        ],
+    )
     db.session.execute(
         insert(LedgerEntry),
         [
