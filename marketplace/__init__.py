@@ -174,6 +174,7 @@ FEATURES = (
     "delivery",
     "orders",
     "complaints",
+    "reviews",
     "ledger",
     "payments",
     "notifications",

@@ -172,6 +172,7 @@ def _base_schemas() -> dict:
                 "business",
                 "url",
                 "images",
+                "rating",
             ],
             "additionalProperties": False,
             "properties": {
@@ -208,6 +209,20 @@ def _base_schemas() -> dict:
                     "maxItems": 5,
                     "items": ref("ProductImage"),
                 },
+                "rating": {
+                    "oneOf": [ref("Rating"), {"type": "null"}],
+                    "description": "Over the visible reviews; null without any "
+                    "(GET /api/v1/products/{id}/reviews lists them).",
+                },
+            },
+        },
+        "Rating": {
+            "type": "object",
+            "required": ["average", "count"],
+            "additionalProperties": False,
+            "properties": {
+                "average": {"type": "number", "minimum": 1, "maximum": 5},
+                "count": {"type": "integer", "minimum": 1},
             },
         },
         "ProductImage": {

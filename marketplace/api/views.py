@@ -49,6 +49,7 @@ def product_item(product) -> dict:
         "url": external_url("catalog.product", product_id=product.id),
         "images": product_images(product),
         "variants": product_variants(product),
+        "rating": product_rating(product),
     }
 
 
@@ -66,6 +67,14 @@ def product_variants(product) -> list[dict]:
         }
         for v in product.active_variants
     ]
+
+
+def product_rating(product) -> dict | None:
+    """``{"average": 4.6, "count": 12}`` over the visible reviews, or None (issue 16): the
+    kept columns, no statement."""
+    from marketplace.reviews.services import rating_of
+
+    return rating_of(product)
 
 
 def product_images(product) -> list[dict]:

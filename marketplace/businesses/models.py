@@ -86,6 +86,9 @@ class Business(db.Model):
     # The storefront's "about us" (issue 16), written by the owner; empty until then.
     description: Mapped[str] = mapped_column(Text, default="", server_default="")
     storage_used_bytes: Mapped[int] = mapped_column(default=0)
+    # The seller's rating (issue 16): count and sum of its visible reviews (reviews.services).
+    rating_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    rating_sum: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     owner: Mapped["User"] = relationship()  # noqa: F821

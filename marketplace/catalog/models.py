@@ -101,6 +101,11 @@ class Product(db.Model):
     option2_name: Mapped[str | None] = mapped_column(String(30))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # Ratings (issue 16): the count and sum of the visible reviews, and the units of completed
+    # orders, kept by marketplace.reviews.services in the writing transaction (atomic UPDATEs).
+    rating_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    rating_sum: Mapped[int] = mapped_column(default=0, server_default="0")
+    units_sold: Mapped[int] = mapped_column(default=0, server_default="0")
 
     business: Mapped["Business"] = relationship()  # noqa: F821
     documents: Mapped[list["LegalityDocument"]] = relationship(  # noqa: F821

@@ -73,6 +73,9 @@ def seed() -> list[tuple[str, str, str]]:
     from marketplace.demo.variants import seed_variants
 
     seed_variants()  # issue 16: sizes and colours on the clothes, after the orders
+    from marketplace.demo.reviews import seed_reviews
+
+    seed_reviews(consumers)  # issue 16: reviews on about half the listed products
     for step in registry(current_app).demo_steps:
         logins.extend(step(lambda email, name: demo_user(email, name)))
     from marketplace.demo.rest11 import seed_summaries

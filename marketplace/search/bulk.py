@@ -35,7 +35,18 @@ from marketplace.search.analysis import index_terms
 
 BATCH = 2000  # documents per message to a worker
 BLOCK = 128  # postings per block, as W3Codec writes them
-COLUMN_FIELDS = ("category", "chapter", "created", "halal", "in_stock", "kota", "price", "sizes")
+COLUMN_FIELDS = (
+    "category",
+    "chapter",
+    "created",
+    "halal",
+    "in_stock",
+    "kota",
+    "price",
+    "rating",
+    "sizes",
+    "sold",
+)
 
 
 class _Postings:

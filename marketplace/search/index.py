@@ -53,11 +53,14 @@ SORTS = {
     "price_asc": ("price", False),
     "price_desc": ("price", True),
     "newest": ("created", True),
+    # Issue 16: best rated (average, then number of reviews: one composite key) and most sold.
+    "rating": ("rating", True),
+    "sold": ("sold", True),
 }
 POSITION_FILE = "feed_position"
 # Bump when make_schema() or index_fields() change: an index of another version is
 # replaced by an empty one at feed position 0 (the change feed refills it).
-SCHEMA_VERSION = "3"
+SCHEMA_VERSION = "4"
 VERSION_FILE = "schema_version"
 # Name over description over business name, as weights inside the one "text" field.
 TEXT_BOOSTS = (3.0, 1.5, 1.0)
@@ -97,6 +100,8 @@ def make_schema() -> Schema:
         # like category; the size filter and facet split it). Bounded: a product has at most
         # variants.MAX_SIZES_PER_PRODUCT known sizes.
         sizes=COLUMN(columns.RefBytesColumn()),
+        rating=COLUMN(columns.NumericColumn("Q")),
+        sold=COLUMN(columns.NumericColumn("Q")),
     )
 
 
@@ -127,6 +132,8 @@ def index_fields(document: dict) -> dict:
         "price": int(document["price"]),
         "created": int(document["created"]),
         "sizes": key(",".join(document.get("sizes") or ())),
+        "rating": int(document.get("rating", 0)),
+        "sold": int(document.get("sold", 0)),
     }
 
 

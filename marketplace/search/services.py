@@ -78,6 +78,8 @@ def document_for(product: Product, halal: bool) -> dict:
         "price": product.price_idr,
         "created": int(product.created_at.timestamp()),
         "sizes": product_sizes(product),
+        "rating": rating_key(product),
+        "sold": product.units_sold or 0,
     }
 
 
@@ -86,6 +88,15 @@ def product_sizes(product: Product) -> list[str]:
     from marketplace.catalog.variants import size_labels
 
     return size_labels(product) if product.option1_name else []
+
+
+def rating_key(product: Product) -> int:
+    """The "best rated" sort key (issue 16): the average in thousandths, then the number of
+    reviews, in one integer (0 without reviews: last)."""
+    count = product.rating_count or 0
+    if not count:
+        return 0
+    return (product.rating_sum * 1000 // count) * 10_000_000 + min(count, 9_999_999)
 
 
 def _documents(products: list[Product]) -> dict[int, dict]:

@@ -49,7 +49,8 @@ def _ids():
         .where(LedgerEntry.business_id == sari.id, LedgerEntry.kind.in_(OWNER_KINDS))
         .limit(1)
     )
-    ids = {
+    ids = _review_ids(consumer_order.consumer_id)
+    ids |= {
         "business": sari.id,
         "product": product.id,
         "order": order.id,
@@ -76,6 +77,35 @@ def _ids():
     return ids
 
 
+def _review_ids(consumer_id) -> dict:
+    """Issue 16: a reviewed product, a reported review, and a completed order line of the
+    swept consumer that has no review yet (its review form)."""
+    from marketplace.orders.models import Order, OrderLine
+    from marketplace.reviews.models import Review
+
+    reviewed = db.session.scalar(
+        select(Review.product_id).where(Review.status == "visible").order_by(Review.id).limit(1)
+    )
+    reported = db.session.scalar(select(Review.id).where(Review.reported_at.is_not(None)))
+    line = db.session.execute(
+        select(OrderLine.order_id, OrderLine.id)
+        .join(Order, Order.id == OrderLine.order_id)
+        .where(
+            Order.consumer_id == consumer_id,
+            Order.status == "completed",
+            ~select(Review.id).where(Review.order_line_id == OrderLine.id).exists(),
+        )
+        .order_by(OrderLine.id)
+        .limit(1)
+    ).one()
+    return {
+        "reviewed_product": reviewed,
+        "reported_review": reported,
+        "completed_order": line[0],
+        "review_line": line[1],
+    }
+
+
 PAGES = {
     None: [
         "/",
@@ -87,6 +117,7 @@ PAGES = {
         "/c/tebet/poster",
         "/p/{product}",
         "/search?category=fashion&size=M",  # issue 16: the size facet
+        "/p/{reviewed_product}",
         "/cart",
         "/login",
         "/register",
@@ -105,6 +136,7 @@ PAGES = {
         "/business/books/entries/{entry}/delete",
         "/business/profile",
         "/business/storefront",
+        "/business/reviews",
         "/notifications/",
         "/account",
         "/business/assist/",
@@ -114,6 +146,9 @@ PAGES = {
     "{consumer}": [
         "/orders",
         "/orders/{consumer_order}",
+        "/orders/{completed_order}",
+        "/orders/{completed_order}/lines/{review_line}/review",
+        "/reviews/{reported_review}/report",
         "/cart",
         "/business/register",
     ],
@@ -143,6 +178,8 @@ PAGES = {
         "/admin/products/{product}/take-down",
         "/admin/products/taken-down",
         "/admin/documents/{pending}",
+        "/admin/reviews",
+        "/admin/reviews/{reported_review}/hide",
     ],
 }
 

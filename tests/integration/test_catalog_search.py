@@ -348,9 +348,11 @@ def test_products_api_shape_and_paging(client, shop):
         "url",
         "images",  # issue 16: the photos, cover first
         "variants",  # issue 16: sizes/colours to pick from
+        "rating",  # issue 16: {"average", "count"} or null
     }
     assert item["images"] == []  # the shop's products have no photos
     assert item["variants"] == []  # nor variants
+    assert item["rating"] is None  # nor reviews
     assert set(item["business"]) == {"id", "name", "chapter"}
     assert set(item["business"]["chapter"]) == {"slug", "name"}
     assert item["price_idr"] <= body["items"][1]["price_idr"]
