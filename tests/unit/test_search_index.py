@@ -192,6 +192,41 @@ def test_a_new_segment_leaves_the_other_segments_arrays_alone(tmp_path):
     assert after.total in (before.total, before.total + 1)
 
 
+def test_a_words_posting_list_is_decoded_once_per_segment_and_a_new_segment_keeps_them(
+    tmp_path,
+):
+    """A common word's posting list (tens of thousands of products at 1M) is decoded on
+    its first search only; an update's new segment leaves the big segment's lists alone."""
+    documents = products(500)
+    index = ProductIndex(tmp_path / "bulk")
+    index.rebuild(iter(documents), position=0, procs=1)
+    first = outcomes(index)
+    cached = dict(index._segments._postings)
+    assert ("text", "keripik") in {key[1:] for key in cached}
+    assert outcomes(index) == first
+    for key, value in cached.items():
+        assert index._segments._postings[key] is value, key  # not decoded again
+    changed = dict(documents[3], name="Keripik Pedas Baru")
+    index.apply({int(changed["id"]): changed}, position=1)
+    after = index.search("keripik pedas", per_page=500)
+    assert int(changed["id"]) in after.ids
+    for key, value in cached.items():
+        assert index._segments._postings[key] is value, key
+    reference = whoosh_written(tmp_path / "whoosh", [changed, *documents[:3], *documents[4:]])
+    assert sorted(after.ids) == sorted(reference.search("keripik pedas", per_page=500).ids)
+
+
+def test_searches_answer_the_same_when_the_posting_cache_evicts(tmp_path):
+    documents = products(400)
+    index = ProductIndex(tmp_path / "bulk")
+    index.rebuild(iter(documents), position=0, procs=2)
+    expected = outcomes(index)
+    small = ProductIndex(tmp_path / "bulk")
+    small._segments = search_index._Segments(postings_limit=60)
+    assert outcomes(small) == expected
+    assert small._segments._postings_size <= 60
+
+
 def test_facet_counts_above_the_bound_are_estimates_with_exact_counts_on_demand(
     tmp_path, monkeypatch
 ):
