@@ -137,15 +137,43 @@ _CHECKS = {
 _CHECK_ANY = (_shown_listed(Product.id.in_(bindparam("ids", expanding=True))), list)
 
 
+# (dialect, statement) -> (SQL text, compiled): the hit runs the text on a Core connection.
+_DRIVER_SQL: dict = {}
+
+
+def _run_check(statement, values: dict):
+    """One row of a check statement, on a pooled Core connection of its own unless this
+    request's session already holds one: the hit then never begins (and at teardown closes)
+    an ORM session transaction, ~60 us of a ~700 us cached hit. The statement still goes
+    through the engine's cursor events (the statement counters see it)."""
+    session = db.session()
+    if session.in_transaction():
+        return session.connection().execute(statement, values).one()
+    engine = db.engine
+    key = (engine.dialect.name, id(statement))
+    found = _DRIVER_SQL.get(key)
+    if found is None:
+        compiled = statement.compile(dialect=engine.dialect)
+        found = _DRIVER_SQL[key] = (str(compiled), compiled)
+    sql, compiled = found
+    params = compiled.construct_params(values)
+    args = tuple(params[name] for name in compiled.positiontup) if compiled.positional else params
+    with engine.connect() as connection:
+        return connection.exec_driver_sql(sql, args).one()
+
+
 def _still_true(entry: dict | None) -> tuple[bool, int]:
     """(entry is current, data version) in one statement."""
-    connection = db.session.connection()
     ids = sorted(entry["ids"]) if entry else []
     if not ids:
-        latest = connection.execute(_VERSION_ONLY).scalar_one()
+        (latest,) = _run_check(_VERSION_ONLY, {})
         return entry is not None and entry["version"] == latest, latest
-    check, as_param = _CHECKS.get(connection.dialect.name, _CHECK_ANY)
-    latest, count = connection.execute(check, {"ids": as_param(ids)}).one()
+    dialect = db.engine.dialect.name
+    if dialect not in _CHECKS:  # another database: the expanding IN, through the session
+        latest, count = db.session.connection().execute(_CHECK_ANY[0], {"ids": ids}).one()
+    else:
+        check, as_param = _CHECKS[dialect]
+        latest, count = _run_check(check, {"ids": as_param(ids)})
     return entry["version"] == latest and count == len(ids), latest
 
 
