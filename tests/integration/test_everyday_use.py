@@ -418,3 +418,15 @@ def test_every_form_with_fields_starts_with_the_error_summary():
             if "{{ field(" in text and "form_errors(" not in text:
                 missing.append(name)
     assert missing == []
+
+
+def test_checklist_names_only_the_chapters_leads_with_a_whatsapp_number(db, world):
+    from marketplace.businesses.checklist import lead_contacts
+
+    second = make_lead(chapter=world.tebet)
+    second.name = "Ani Pengurus"
+    second.phone_e164 = "+6281399990000"
+    world.lead_cakung.phone_e164 = "+6281377770000"  # another chapter's lead
+    db.session.commit()
+    assert world.lead_tebet.phone_e164 is None
+    assert lead_contacts(world.tebet.id) == [("Ani Pengurus", "https://wa.me/6281399990000")]
