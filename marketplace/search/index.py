@@ -262,6 +262,14 @@ def _intersect(a, sa, b, sb):
         a, sa, b, sb = b, sb, a, sa
     if not len(a):
         return _NO_IDS, _NO_SCORES
+    if len(b) > 4096 and b[-1] < 16 * len(b):
+        # Dense document numbers (a segment's postings of common words): a lookup table of
+        # b's positions, two vectorised passes instead of a binary search per document.
+        where = np.full(max(int(a[-1]), int(b[-1])) + 1, -1, dtype=np.int32)
+        where[b] = np.arange(len(b), dtype=np.int32)
+        pos = where[a]
+        hit = pos >= 0
+        return a[hit], sa[hit] + sb[pos[hit]]
     pos = np.minimum(np.searchsorted(b, a), len(b) - 1)
     hit = b[pos] == a
     return a[hit], sa[hit] + sb[pos[hit]]

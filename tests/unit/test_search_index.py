@@ -274,3 +274,18 @@ def test_index_terms_are_what_the_field_analyzers_index(name, description, busin
         freqs, weights, length = index_terms(text, boosts, stemming)
         assert {t: (freqs[t], weights[t]) for t in freqs} == expected
         assert length == sum(freq for freq, _ in expected.values())
+
+
+@pytest.mark.parametrize(("size", "each"), [(300, 100), (60_000, 20_000), (200_000, 9_000)])
+def test_intersecting_posting_lists_keeps_the_common_documents_and_sums_their_scores(size, each):
+    import numpy as np
+
+    rng = np.random.default_rng(size)
+    a = np.sort(rng.choice(size, each, replace=False)).astype(np.int64)
+    b = np.sort(rng.choice(size, each * 2, replace=False)).astype(np.int64)
+    sa, sb = rng.random(len(a)), rng.random(len(b))
+    common, where_a, where_b = np.intersect1d(a, b, return_indices=True)
+    for first, second in (((a, sa), (b, sb)), ((b, sb), (a, sa))):
+        ids, scores = search_index._intersect(*first, *second)
+        assert np.array_equal(ids, common)
+        assert np.allclose(scores, sa[where_a] + sb[where_b])
