@@ -14,9 +14,12 @@ in a temporary folder. Each database gets its own search index (built with 2 pro
 For each page (shopper, owner, lead, bank officer, admin) it signs in the right user through
 a real login session, picked where the data is thickest (the busiest chapter's lead, the
 owner with the most paid orders, the bank with the most referrals, ...), asks once to warm
-up, counts the statements of one request, then times 5 requests through Flask's test client
-and keeps the median. ``--explain`` (PostgreSQL) runs EXPLAIN on every SELECT of every page
-of the scaled database and lists sequential scans of tables above 10,000 rows.
+up, counts the statements of one request, then times ``--repeat`` (9) requests through
+Flask's test client and keeps the median; the two databases' timed requests alternate page
+by page (demo, scaled, demo, ...), so a load spike on a shared machine hits both sides.
+``--explain`` (PostgreSQL) runs EXPLAIN on every SELECT of every page
+of the scaled database and lists sequential scans of tables above 10,000 rows (and indexes of
+them walked whole, with no index condition and no LIMIT above).
 
 The table is printed with the headline last: ``pages max time ratio scaled/demo: X.XX``.
 Timings are of one shared machine: compare the ratio of one run, not milliseconds across runs.
@@ -37,7 +40,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import event, func, select, text  # noqa: E402
 
-REPEAT = 5
+REPEAT = 9
 BIG_TABLE = 10_000
 
 
@@ -250,55 +253,101 @@ def _big_tables(engine) -> set[str]:
         }
 
 
-def _seq_scans(plan, big: set[str]) -> list[str]:
+def _seq_scans(plan, big: set[str], limited: bool = False, merged: bool = False) -> list[str]:
+    """Big tables the plan reads whole: a sequential scan, or an index walked from its start
+    (no index condition) with no LIMIT above to stop it; a merge join's input stops at the
+    other side's last key, unless a filter drops rows on the way (the leads' contacts read
+    200k users that way to find two)."""
     found = []
-    if plan.get("Node Type") == "Seq Scan" and plan.get("Relation Name") in big:
-        found.append(plan["Relation Name"])
+    kind, relation = plan.get("Node Type"), plan.get("Relation Name")
+    if relation in big:
+        if kind == "Seq Scan":
+            found.append(relation)
+        elif (
+            kind in ("Index Scan", "Index Only Scan")
+            and "Index Cond" not in plan
+            and not limited
+            and (not merged or "Filter" in plan)
+        ):
+            found.append(f"{relation} (whole index)")
+    limited = limited or kind == "Limit"
     for child in plan.get("Plans", []):
-        found += _seq_scans(child, big)
+        found += _seq_scans(child, big, limited, kind == "Merge Join")
     return found
 
 
-def measure(app, who: dict, explain: bool = False) -> dict[str, tuple[int, float, int, list]]:
-    """page -> (status, statements, median ms, sequential scans of big tables)."""
+def _statements(app, client, url: str) -> list:
     from marketplace.extensions import db
 
-    out = {}
     with app.app_context():
         engine = db.engine
-        big = _big_tables(engine) if explain and engine.dialect.name == "postgresql" else set()
-    for name, role, url in pages(who):
-        client = _client(app, who[role] if role else None)
-        status = client.get(url).status_code  # warm-up (caches, searcher)
-        seen: list = []
+    seen: list = []
 
-        def listen(conn, cursor, statement, parameters, context, executemany, seen=seen):
-            seen.append((statement, parameters))
+    def listen(conn, cursor, statement, parameters, context, executemany, seen=seen):
+        seen.append((statement, parameters))
 
-        event.listen(engine, "before_cursor_execute", listen)
-        try:
-            client.get(url)
-        finally:
-            event.remove(engine, "before_cursor_execute", listen)
-        times = []
-        for _ in range(REPEAT):
-            started = time.perf_counter()
-            client.get(url)
-            times.append((time.perf_counter() - started) * 1000)
-        scans: list[str] = []
-        if big:
-            raw = engine.raw_connection()
-            try:
-                cur = raw.cursor()
-                for statement, parameters in seen:
-                    if not re.match(r"\s*(SELECT|WITH)\b", statement, re.I):
-                        continue
-                    cur.execute("EXPLAIN (FORMAT JSON) " + statement, parameters)
-                    scans += _seq_scans(cur.fetchone()[0][0]["Plan"], big)
-                raw.rollback()
-            finally:
-                raw.close()
-        out[name] = (status, len(seen), statistics.median(times), sorted(set(scans)))
+    event.listen(engine, "before_cursor_execute", listen)
+    try:
+        client.get(url)
+    finally:
+        event.remove(engine, "before_cursor_execute", listen)
+    return seen
+
+
+def _explain(app, seen: list, big: set[str]) -> list[str]:
+    from marketplace.extensions import db
+
+    with app.app_context():
+        raw = db.engine.raw_connection()
+    scans: list[str] = []
+    try:
+        cur = raw.cursor()
+        for statement, parameters in seen:
+            if not re.match(r"\s*(SELECT|WITH)\b", statement, re.I):
+                continue
+            cur.execute("EXPLAIN (FORMAT JSON) " + statement, parameters)
+            scans += _seq_scans(cur.fetchone()[0][0]["Plan"], big)
+        raw.rollback()
+    finally:
+        raw.close()
+    return sorted(set(scans))
+
+
+def measure(
+    sides: dict, explain: bool = False, repeat: int = REPEAT
+) -> dict[str, dict[str, tuple[int, int, float, list]]]:
+    """label -> page -> (status, statements, median ms, sequential scans of big tables).
+
+    ``sides`` is label -> (app, actors). Page by page, both sides are warmed up and their
+    timed requests alternate (demo, scaled, demo, ...), so a load spike from other work on
+    the shared machine hits both sides of a ratio alike."""
+    from marketplace.extensions import db
+
+    big: dict[str, set[str]] = {}
+    for label, (app, _who) in sides.items():
+        with app.app_context():
+            engine = db.engine
+            wanted = explain and label == "scaled" and engine.dialect.name == "postgresql"
+            big[label] = _big_tables(engine) if wanted else set()
+    out: dict[str, dict] = {label: {} for label in sides}
+    names = [name for name, _role, _url in pages(next(iter(sides.values()))[1])]
+    for name in names:
+        clients = {}
+        for label, (app, who) in sides.items():
+            _name, role, url = next(p for p in pages(who) if p[0] == name)
+            client = _client(app, who[role] if role else None)
+            status = client.get(url).status_code  # warm-up (caches, searcher)
+            seen = _statements(app, client, url)
+            scans = _explain(app, seen, big[label]) if big[label] else []
+            clients[label] = (client, url, status, len(seen), scans)
+        times: dict[str, list[float]] = {label: [] for label in sides}
+        for _ in range(repeat):
+            for label, (client, url, *_rest) in clients.items():
+                started = time.perf_counter()
+                client.get(url)
+                times[label].append((time.perf_counter() - started) * 1000)
+        for label, (_c, _u, status, count, scans) in clients.items():
+            out[label][name] = (status, count, statistics.median(times[label]), scans)
     return out
 
 
@@ -309,11 +358,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--demo-members", type=int, default=400)
     parser.add_argument("--reuse", action="store_true", help="keep databases already filled")
     parser.add_argument("--explain", action="store_true", help="list seq scans (PostgreSQL)")
+    parser.add_argument(
+        "--repeat", type=int, default=REPEAT, help="timed requests per page and side"
+    )
     parser.add_argument("--verbose", action="store_true")
     args = parser.parse_args(argv)
     members = args.members or (400_000 if args.url else 20_000)
     work = Path(tempfile.mkdtemp(prefix="pasarkita-scale-"))
-    results = {}
+    sides = {}
     try:
         for label, n in (("demo", args.demo_members), ("scaled", members)):
             print(f"{label}: {n:,} members")
@@ -326,13 +378,14 @@ def main(argv: list[str] | None = None) -> None:
             index = Path(tempfile.gettempdir()) / f"{name}-index" if args.url else work / label
             app = build(url, n, filled, index, quiet=not args.verbose)
             with app.app_context():
-                who = actors(app)
-            results[label] = measure(app, who, explain=args.explain and label == "scaled")
+                sides[label] = (app, actors(app))
+        results = measure(sides, explain=args.explain, repeat=args.repeat)
+    finally:
+        for app, _who in sides.values():
             with app.app_context():
                 from marketplace.extensions import db
 
                 db.engine.dispose()
-    finally:
         shutil.rmtree(work, ignore_errors=True)
 
     demo, scaled = results["demo"], results["scaled"]

@@ -168,13 +168,16 @@ def lead_contacts(chapter_id: int) -> list[tuple[str, str]]:
     from marketplace.accounts.models import User
     from marketplace.chapters.models import ChapterLead
 
+    # The chapter's few leads, the number checked here: with ``phone_e164 IS NOT NULL`` in
+    # SQL, PostgreSQL merge-joined along the user key and filtered out every user before
+    # the first one with a phone (200k rows at 400k members) to find two leads.
     rows = db.session.execute(
         select(User.name, User.phone_e164)
         .join(ChapterLead, ChapterLead.user_id == User.id)
-        .where(ChapterLead.chapter_id == chapter_id, User.phone_e164.is_not(None))
+        .where(ChapterLead.chapter_id == chapter_id)
         .order_by(User.name)
     )
-    return [(name, f"https://wa.me/{phone.lstrip('+')}") for name, phone in rows]
+    return [(name, f"https://wa.me/{phone.lstrip('+')}") for name, phone in rows if phone]
 
 
 def describe_duration(value: timedelta | None) -> tuple[str, int] | None:

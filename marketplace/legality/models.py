@@ -26,6 +26,9 @@ document_product = Table(
     db.metadata,
     Column("document_id", ForeignKey("legality_document.id", ondelete="CASCADE"), primary_key=True),
     Column("product_id", ForeignKey("product.id", ondelete="CASCADE"), primary_key=True),
+    # A product's documents (its page's permits, the cart's gate): the key starts with
+    # the document, so without this every /p/ read the whole table.
+    Index("ix_document_product_product_id", "product_id", "document_id"),
 )
 
 
@@ -67,6 +70,9 @@ class LegalityDocument(db.Model):
         ),
         # The 7 PAS Perizinan step: a member's verified NIB (and any kind/status lookup).
         Index("ix_legality_document_business_kind_status", "business_id", "kind", "status"),
+        # The chapter's last review decisions, newest first (the owner dashboard's median
+        # review time reads at most checklist.MEDIAN_SAMPLE of them).
+        Index("ix_legality_document_chapter_changed", "chapter_id", "status_changed_at"),
     )
 
     # submitted -> verified | rejected; verified -> expired (by date) | revoked.

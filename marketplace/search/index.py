@@ -29,7 +29,7 @@ import tempfile
 import threading
 import weakref
 import zlib
-from collections import Counter
+from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -74,6 +74,11 @@ MASK_LIMIT = 64
 # Facet counts are exact up to this many matches, estimated from as many above (the
 # page says so and offers the exact counts): their cost stays flat as matches grow.
 FACET_EXACT = 1000
+# Decoded posting lists kept per process (all segments together), in postings: 8 bytes
+# each (int32 document number, float32 weight: the W3 weights are sums of the text boosts,
+# exact in float32; a list whose weights are not stays float64), so 4M is 32 MB. A common
+# word ("keripik" at 1M products) is decoded once per segment, not on every search.
+POSTINGS_CACHE = 4_000_000
 
 
 def make_schema() -> Schema:
@@ -272,6 +277,14 @@ def _intersect(a, sa, b, sb):
         a, sa, b, sb = b, sb, a, sa
     if not len(a):
         return _NO_IDS, _NO_SCORES
+    if len(b) > 4096 and b[-1] < 16 * len(b):
+        # Dense document numbers (a segment's postings of common words): a lookup table of
+        # b's positions, two vectorised passes instead of a binary search per document.
+        where = np.full(max(int(a[-1]), int(b[-1])) + 1, -1, dtype=np.int32)
+        where[b] = np.arange(len(b), dtype=np.int32)
+        pos = where[a]
+        hit = pos >= 0
+        return a[hit], sa[hit] + sb[pos[hit]]
     pos = np.minimum(np.searchsorted(b, a), len(b) - 1)
     hit = b[pos] == a
     return a[hit], sa[hit] + sb[pos[hit]]
@@ -313,8 +326,13 @@ class _Segments:
     global number, so a segment that moves in the list keeps its entries.
     """
 
-    def __init__(self):
+    def __init__(self, postings_limit: int = POSTINGS_CACHE):
         self._data: dict[str, dict] = {}
+        # (segment id, field, term) -> (ids, weights), least recently used first.
+        self._postings: OrderedDict = OrderedDict()
+        self._postings_size = 0
+        self._postings_limit = postings_limit
+        self._postings_lock = threading.Lock()
 
     def _of(self, reader) -> dict:
         return self._data.setdefault(reader.segment().segment_id(), {})
@@ -323,6 +341,32 @@ class _Segments:
         live = {reader.segment().segment_id() for reader, _ in leaves}
         for key in [k for k in self._data if k not in live]:
             self._data.pop(key, None)
+        with self._postings_lock:
+            for key in [k for k in self._postings if k[0] not in live]:
+                self._postings_size -= len(self._postings.pop(key)[0])
+
+    def postings(self, reader, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """``_postings`` of one term in one segment, decoded once while it stays in the
+        (least recently used, POSTINGS_CACHE postings) cache."""
+        key = (reader.segment().segment_id(), fieldname, text)
+        with self._postings_lock:
+            found = self._postings.get(key)
+            if found is not None:
+                self._postings.move_to_end(key)
+                return found
+        ids, weights = _postings(reader, fieldname, text)
+        narrow = weights.astype(np.float32)
+        found = (ids.astype(np.int32), narrow if np.array_equal(narrow, weights) else weights)
+        if len(ids) > self._postings_limit:
+            return found
+        with self._postings_lock:
+            if key not in self._postings:
+                self._postings[key] = found
+                self._postings_size += len(ids)
+                while self._postings_size > self._postings_limit:
+                    _, (old, _) = self._postings.popitem(last=False)
+                    self._postings_size -= len(old)
+        return found
 
     def codes(self, reader, name) -> tuple[np.ndarray, list[str]]:
         """A text column as (a value number per document, the values)."""
@@ -492,9 +536,10 @@ class _Generation:
         ]
 
     def _term(self, reader, fieldname, text, boost):
-        ids, weights = _postings(reader, fieldname, text)
+        ids, weights = self.segments.postings(reader, fieldname, text)
         if not len(ids):
-            return ids, weights
+            return ids.astype(np.int64), weights.astype(np.float64)
+        ids, weights = ids.astype(np.int64), weights.astype(np.float64)
         searcher = self.searcher
         idf = searcher.idf(fieldname, text)
         avgfl = searcher.avg_field_length(fieldname) or 1

@@ -428,3 +428,15 @@ def test_a_storefront_that_is_not_there_says_page_not_found_not_cannot_be_proces
     assert "Permintaan tidak dapat diproses" not in page
     client.get("/lang/en")
     assert "<h1>Page not found.</h1>" in client.get("/b/987654").get_data(as_text=True)
+
+
+def test_checklist_names_only_the_chapters_leads_with_a_whatsapp_number(db, world):
+    from marketplace.businesses.checklist import lead_contacts
+
+    second = make_lead(chapter=world.tebet)
+    second.name = "Ani Pengurus"
+    second.phone_e164 = "+6281399990000"
+    world.lead_cakung.phone_e164 = "+6281377770000"  # another chapter's lead
+    db.session.commit()
+    assert world.lead_tebet.phone_e164 is None
+    assert lead_contacts(world.tebet.id) == [("Ani Pengurus", "https://wa.me/6281399990000")]

@@ -1,8 +1,10 @@
 """Working days in Jakarta: weekdays minus national holidays (the holidays package) and the
 cuti bersama days of the SKB 3 Menteri (the holiday table, seeded with 2026, edited by admins)."""
 
-from datetime import date
+from datetime import date, timedelta
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select
 
 from marketplace.core import workdays
@@ -75,3 +77,22 @@ def test_holiday_page_is_for_admins_only(csrf_client, login_as, world):
         "/admin/holidays", data={"day": "2030-04-02", "name": "X libur", "kind": "cuti_bersama"}
     ).status_code in (403, 404)
     assert workdays.is_working_day(date(2030, 4, 2))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    start=st.dates(date(2025, 1, 1), date(2027, 12, 31)),
+    span=st.integers(-3, 800),
+    off=st.sets(st.dates(date(2024, 12, 1), date(2030, 12, 31)), max_size=40),
+)
+def test_working_days_between_counts_as_a_day_by_day_walk(start, span, off):
+    """Counted by whole weeks minus the span's weekday holidays (a referral sent months ago
+    costs the same as one sent yesterday): the same number as walking day by day, with
+    holidays inside, outside and on the ends of the span, on weekdays and weekends."""
+    end = start + timedelta(days=span)
+    holidays = dict.fromkeys(off, "libur")
+    walked, day = 0, start
+    while day < end:
+        day += timedelta(days=1)
+        walked += day.weekday() < 5 and day not in holidays
+    assert workdays.working_days_between(start, end, holidays) == walked

@@ -192,6 +192,41 @@ def test_a_new_segment_leaves_the_other_segments_arrays_alone(tmp_path):
     assert after.total in (before.total, before.total + 1)
 
 
+def test_a_words_posting_list_is_decoded_once_per_segment_and_a_new_segment_keeps_them(
+    tmp_path,
+):
+    """A common word's posting list (tens of thousands of products at 1M) is decoded on
+    its first search only; an update's new segment leaves the big segment's lists alone."""
+    documents = products(500)
+    index = ProductIndex(tmp_path / "bulk")
+    index.rebuild(iter(documents), position=0, procs=1)
+    first = outcomes(index)
+    cached = dict(index._segments._postings)
+    assert ("text", "keripik") in {key[1:] for key in cached}
+    assert outcomes(index) == first
+    for key, value in cached.items():
+        assert index._segments._postings[key] is value, key  # not decoded again
+    changed = dict(documents[3], name="Keripik Pedas Baru")
+    index.apply({int(changed["id"]): changed}, position=1)
+    after = index.search("keripik pedas", per_page=500)
+    assert int(changed["id"]) in after.ids
+    for key, value in cached.items():
+        assert index._segments._postings[key] is value, key
+    reference = whoosh_written(tmp_path / "whoosh", [changed, *documents[:3], *documents[4:]])
+    assert sorted(after.ids) == sorted(reference.search("keripik pedas", per_page=500).ids)
+
+
+def test_searches_answer_the_same_when_the_posting_cache_evicts(tmp_path):
+    documents = products(400)
+    index = ProductIndex(tmp_path / "bulk")
+    index.rebuild(iter(documents), position=0, procs=2)
+    expected = outcomes(index)
+    small = ProductIndex(tmp_path / "bulk")
+    small._segments = search_index._Segments(postings_limit=60)
+    assert outcomes(small) == expected
+    assert small._segments._postings_size <= 60
+
+
 def test_facet_counts_above_the_bound_are_estimates_with_exact_counts_on_demand(
     tmp_path, monkeypatch
 ):
@@ -239,3 +274,18 @@ def test_index_terms_are_what_the_field_analyzers_index(name, description, busin
         freqs, weights, length = index_terms(text, boosts, stemming)
         assert {t: (freqs[t], weights[t]) for t in freqs} == expected
         assert length == sum(freq for freq, _ in expected.values())
+
+
+@pytest.mark.parametrize(("size", "each"), [(300, 100), (60_000, 20_000), (200_000, 9_000)])
+def test_intersecting_posting_lists_keeps_the_common_documents_and_sums_their_scores(size, each):
+    import numpy as np
+
+    rng = np.random.default_rng(size)
+    a = np.sort(rng.choice(size, each, replace=False)).astype(np.int64)
+    b = np.sort(rng.choice(size, each * 2, replace=False)).astype(np.int64)
+    sa, sb = rng.random(len(a)), rng.random(len(b))
+    common, where_a, where_b = np.intersect1d(a, b, return_indices=True)
+    for first, second in (((a, sa), (b, sb)), ((b, sb), (a, sa))):
+        ids, scores = search_index._intersect(*first, *second)
+        assert np.array_equal(ids, common)
+        assert np.allclose(scores, sa[where_a] + sb[where_b])
