@@ -7,10 +7,12 @@ def init_app(app) -> None:
 
     from marketplace.core.extension import register_nav, register_openapi, register_personal_data
     from marketplace.reviews import api, services, views  # noqa: F401 - services: signals
+    from marketplace.reviews.cli import reviews
     from marketplace.reviews.personal_data import personal_data
 
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
+    app.cli.add_command(reviews)
     register_openapi(app, api.openapi_part)
     register_personal_data(app, personal_data)
     register_nav(

@@ -690,3 +690,30 @@ def reviews_export(user):
     from marketplace.reviews.personal_data import personal_data
 
     return personal_data(user)
+
+
+def test_an_operator_rebuilds_drifted_sums_and_units_sold_with_flask_reviews_recount(
+    app, world, db
+):
+    from sqlalchemy import update
+
+    from marketplace.reviews.cli import reviews as reviews_cli
+
+    product = make_product(business=world.biz_tebet, name="Produk Dihitung", status="listed")
+    buyer = make_user(name="Pembeli Hitung")
+    line = bought(product, buyer, quantity=2)
+    reviews.create_review(line, rating=4, text="", actor=buyer)
+    _db.session.commit()
+    # A restore or a bulk load left the kept figures wrong.
+    _db.session.execute(
+        update(Product)
+        .where(Product.id == product.id)
+        .values(rating_count=9, rating_sum=9, units_sold=0)
+    )
+    _db.session.commit()
+    result = app.test_cli_runner().invoke(reviews_cli, ["recount"])
+    assert result.exit_code == 0, result.output
+    assert "flask search reindex" in result.output
+    assert sums(Product, product.id) == (1, 4)
+    assert sums(Business, world.biz_tebet.id) == (1, 4)
+    assert _db.session.get(Product, product.id).units_sold == 2
