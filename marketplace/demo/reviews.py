@@ -52,7 +52,6 @@ TEXTS = {
     5: [
         "Mantap, sesuai foto dan cepat sampai. Pasti pesan lagi!",
         "Kualitasnya bagus sekali, penjualnya ramah.",
-        "Enak/bagus, keluarga suka. Terima kasih!",
         "Rapi, dikemas aman, recommended.",
         "",
     ],
@@ -65,6 +64,17 @@ TEXTS = {
     3: ["Lumayan, sesuai harga.", "Biasa saja, tapi tidak mengecewakan.", ""],
     2: ["Kurang sesuai foto, warnanya beda sedikit.", "Sampainya lama dan kemasan penyok."],
     1: ["Barang datang rusak, kecewa.", "Tidak sesuai pesanan."],
+}
+# What a happy buyer says about this kind of product (one line joins the general ones).
+PRAISE = {
+    "fashion": "Bahannya adem, jahitannya rapi, ukurannya pas.",
+    "kuliner": "Enak, keluarga suka. Terima kasih!",
+    "kriya": "Anyamannya rapi dan kuat, cocok untuk hadiah.",
+    "kosmetik": "Wanginya lembut dan cocok di kulit saya.",
+    "pendidikan": "Isinya bermanfaat, anak saya senang.",
+    "perikanan": "Masih segar dan bersih, dikemas dingin.",
+    "pertanian": "Segar, dipetik baru, harganya bersahabat.",
+    "rumah_tangga": "Awet dan mudah dipakai sehari-hari.",
 }
 REPLIES_LOW = [
     "Mohon maaf atas kekurangannya, Kak. Silakan hubungi kami lewat WhatsApp, kami ganti.",
@@ -87,7 +97,7 @@ def seed_reviews(consumers) -> int:
         return 0
     rng = random.Random(1616)  # noqa: S311 - reproducible demo data
     listed = db.session.execute(
-        select(Product.id, Product.business_id, Product.name, Product.price_idr)
+        select(Product.id, Product.business_id, Product.name, Product.price_idr, Product.category)
         .where(Product.status == ProductStatus.LISTED)
         .order_by(Product.id)
     ).all()
@@ -259,7 +269,9 @@ def seed_reviews(consumers) -> int:
                 "business_id": product.business_id,
                 "author_id": buyer.id,
                 "rating": rating,
-                "text": rng.choice(TEXTS[rating]),
+                "text": rng.choice(
+                    TEXTS[rating] + ([PRAISE[product.category]] if rating >= 4 else [])
+                ),
                 "status": "visible",
                 "created_at": written,
                 "reply_text": rng.choice(REPLIES_LOW if low else REPLIES_HIGH) if replied else None,
