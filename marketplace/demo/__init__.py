@@ -78,7 +78,9 @@ def seed() -> list[tuple[str, str, str]]:
     seed_reviews(consumers)  # issue 16: reviews on about half the listed products
     for step in registry(current_app).demo_steps:
         logins.extend(step(lambda email, name: demo_user(email, name)))
+    from marketplace.demo.coherence import registered_before_their_first_activity
     from marketplace.demo.rest11 import seed_summaries
 
+    registered_before_their_first_activity()  # the pathway's first step comes first
     seed_summaries()
     return logins

@@ -58,6 +58,7 @@ def test_the_demo_on_an_empty_database_fills_a_whole_marketplace_with_photos(app
     found, _ = search.search_products("", Filters(), per_page=1)
     assert found.total == count
     _owners_fit_their_businesses(db)
+    _registration_is_the_first_step_of_every_pathway(db)
     _documents_are_reviewed_after_their_submission(db)
     _clothes_are_sold_by_size(db)
     _about_half_the_listed_products_have_coherent_reviews(db, count)
@@ -194,3 +195,16 @@ def _about_half_the_listed_products_have_coherent_reviews(db, listed_count):
         ).all()
     )
     assert kept_sold == dict(sold)
+
+
+def _registration_is_the_first_step_of_every_pathway(db):
+    """Issue 16: pathway steps happen in their order, registration first: no member has books,
+    an order, a session or a document dated before the day it registered."""
+    from marketplace.mentoring import pathway
+
+    for member in pathway.compute(lambda ids: ids):
+        registered = member.step("pendaftaran").done_on
+        dated = [s.done_on for s in member.steps if s.done_on is not None]
+        assert registered == min(dated), (member.business.name, member.steps)
+        for day in (member.extra["first_sale"], member.extra["last_entry"]):
+            assert day is None or day >= registered, member.business.name
