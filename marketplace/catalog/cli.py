@@ -67,6 +67,10 @@ def referenced_keys() -> set[str]:
     keys = set(db.session.scalars(select(LegalityDocument.file_key)))
     for image in db.session.scalars(select(ProductImage)):
         keys.update(image.stored_keys())  # every rendition (issue 16), old sizes too
+    from marketplace.reviews.models import ReviewPhoto  # buyers' review photos (issue 16)
+
+    for photo in db.session.scalars(select(ReviewPhoto)):
+        keys.update(photo.stored_keys())
     return keys
 
 

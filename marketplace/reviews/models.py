@@ -86,8 +86,11 @@ class Review(db.Model):
 
     @property
     def author_first_name(self) -> str:
-        """Only the first name is ever shown (PDP: no surname, phone or e-mail)."""
-        return (self.author.name or "").split(" ")[0] if self.author else ""
+        """Only the first name is ever shown (PDP: no surname, phone or e-mail); a title
+        before it ("dr.", "Ir.", "Hj.") is not a name."""
+        words = (self.author.name or "").replace(",", " ").split() if self.author else []
+        names = [w for w in words if not w.endswith(".")]
+        return (names or words or [""])[0]
 
     @property
     def visible(self) -> bool:

@@ -31,10 +31,18 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.util import identity_key
 
+from marketplace.assist import services as assist
+from marketplace.assist.models import AssistTask
 from marketplace.businesses.models import Business
 from marketplace.catalog.models import Product
+from marketplace.catalog.visibility import visible_condition
 from marketplace.core import audit, uploads
-from marketplace.core.errors import IllegalTransition, NotFound, ValidationFailed
+from marketplace.core.errors import (
+    IllegalTransition,
+    NotFound,
+    PermissionDenied,
+    ValidationFailed,
+)
 from marketplace.core.ids import parse_id
 from marketplace.core.models import rowcount
 from marketplace.core.pagination import Page, keyset_page
@@ -102,7 +110,8 @@ def business_reviews(business_id: int, *, limit: int = 5) -> list[Review]:
     return list(
         db.session.scalars(
             _visible_list()
-            .where(Review.business_id == business_id)
+            .join(Product, Product.id == Review.product_id)
+            .where(Review.business_id == business_id, visible_condition())
             .options(joinedload(Review.product))
             .order_by(Review.created_at.desc(), Review.id.desc())
             .limit(limit)
@@ -452,6 +461,10 @@ def edit_review(review: Review, *, rating, text, photos=(), actor, now=None) -> 
 
 def reply(review: Review, *, text, actor) -> None:
     """The seller's one reply (``review`` from ``seller_review_or_404``)."""
+    # The seller's voice: its owner, or a helper the owner let manage the catalog.
+    grant = assist.check_helper(
+        actor, db.session.get_one(Business, review.business_id), AssistTask.PRODUCTS
+    )
     text = (text or "").strip()
     if not 2 <= len(text) <= MAX_TEXT:
         raise ValidationFailed(_l("Tulis balasan untuk pembeli."), field="text")
@@ -471,7 +484,9 @@ def reply(review: Review, *, text, actor) -> None:
         )
     db.session.expire(review, ["reply_text", "reply_at", "reply_by_id"])
     feed.record(db.session(), [review.product_id])
-    audit.record("review.replied", actor=actor, role="sme_owner", target=review)
+    audit.record(
+        "review.replied", actor=actor, role="helper" if grant else "sme_owner", target=review
+    )
 
 
 def report(review: Review, *, reason, actor) -> None:
@@ -482,12 +497,14 @@ def report(review: Review, *, reason, actor) -> None:
             _l("Tulis alasan laporan (5 sampai %(n)d huruf).", n=MAX_REASON), field="reason"
         )
     # The counter first: a write that opens the transaction, so the savepoint is nested.
-    db.session.execute(
+    counted = db.session.execute(
         update(Review)
-        .where(Review.id == review.id)
+        .where(Review.id == review.id, Review.status == ReviewStatus.VISIBLE)
         .values(report_count=Review.report_count + 1, reported_at=utcnow())
         .execution_options(synchronize_session=False)
     )
+    if rowcount(counted) != 1:
+        raise NotFound()  # hidden meanwhile: there is nothing left to report
     try:
         with db.session.begin_nested():
             db.session.add(ReviewReport(review_id=review.id, user_id=actor.id, reason=reason))
@@ -505,6 +522,8 @@ def report(review: Review, *, reason, actor) -> None:
 def hide(review: Review, *, reason, admin) -> None:
     """The admin hides a review with a reason (kept on the review and in the audit): it
     leaves the pages, the API and the averages."""
+    if not getattr(admin, "is_admin", False):
+        raise PermissionDenied()
     reason = (reason or "").strip()
     if not 5 <= len(reason) <= MAX_REASON:
         raise ValidationFailed(
@@ -535,11 +554,15 @@ def hide(review: Review, *, reason, admin) -> None:
 
 def unhide(review: Review, *, admin) -> None:
     """Show a hidden review again (its rating counts again); the hiding stays in the audit."""
+    if not getattr(admin, "is_admin", False):
+        raise PermissionDenied()
     done = rowcount(
         db.session.execute(
             update(Review)
             .where(Review.id == review.id, Review.status == ReviewStatus.HIDDEN)
-            .values(status=ReviewStatus.VISIBLE, hidden_reason=None, hidden_at=None)
+            .values(
+                status=ReviewStatus.VISIBLE, hidden_reason=None, hidden_at=None, hidden_by_id=None
+            )
             .execution_options(synchronize_session=False)
         )
     )

@@ -717,3 +717,108 @@ def test_an_operator_rebuilds_drifted_sums_and_units_sold_with_flask_reviews_rec
     assert sums(Product, product.id) == (1, 4)
     assert sums(Business, world.biz_tebet.id) == (1, 4)
     assert _db.session.get(Product, product.id).units_sold == 2
+
+
+# --- the rules hold in the service, whoever calls it ---------------------------------------------
+
+
+def test_the_service_refuses_a_hide_or_unhide_by_anyone_but_an_admin(world, goods):
+    from marketplace.core.errors import PermissionDenied
+
+    review = reviews.create_review(
+        bought(goods, world.consumer_a), rating=2, text="", actor=world.consumer_a
+    )
+    _db.session.commit()
+    with pytest.raises(PermissionDenied):
+        reviews.hide(review, reason="Tidak suka ulasannya", admin=world.biz_tebet.owner)
+    _db.session.rollback()
+    reviews.hide(review, reason="Bukan tentang barangnya", admin=world.admin)
+    _db.session.commit()
+    with pytest.raises(PermissionDenied):
+        reviews.unhide(review, admin=world.consumer_b)
+    _db.session.rollback()
+    assert _db.session.get(Review, review.id).status == ReviewStatus.HIDDEN
+    assert sums(Product, goods.id) == (0, 0)
+
+
+def test_a_review_hidden_after_the_report_form_loaded_is_not_reported(world, goods):
+    review = reviews.create_review(
+        bought(goods, world.consumer_a), rating=3, text="", actor=world.consumer_a
+    )
+    _db.session.commit()
+    loaded = reviews.visible_review_or_404(review.id)  # the report page opened
+    reviews.hide(review, reason="Bukan tentang barangnya", admin=world.admin)
+    _db.session.commit()
+    with pytest.raises(NotFound):
+        reviews.report(loaded, reason="Kata-kata kasar", actor=world.consumer_b)
+    _db.session.rollback()
+    assert _db.session.get(Review, review.id).report_count == 0
+
+
+def test_only_the_seller_or_its_catalog_helper_replies(world, goods):
+    from marketplace.assist.services import NotGranted
+
+    review = reviews.create_review(
+        bought(goods, world.consumer_a), rating=4, text="", actor=world.consumer_a
+    )
+    _db.session.commit()
+    for stranger in (world.biz_cakung.owner, world.consumer_b):
+        with pytest.raises(NotGranted):
+            reviews.reply(review, text="Bukan penjualnya", actor=stranger)
+        _db.session.rollback()
+    assert _db.session.get(Review, review.id).reply_text is None
+
+
+def test_the_storefront_leaves_out_reviews_of_products_no_longer_listed(client, world, goods, db):
+    from tests.factories import make_document
+
+    make_document(business=world.biz_tebet, kind="nib")
+    other = make_product(business=world.biz_tebet, name="Keripik Pensiun", status="listed")
+    reviews.create_review(
+        bought(goods, world.consumer_a), rating=5, text="Masih dijual", actor=world.consumer_a
+    )
+    reviews.create_review(
+        bought(other, world.consumer_b), rating=4, text="Sudah ditarik", actor=world.consumer_b
+    )
+    other.status = "unlisted"
+    _db.session.commit()
+    shown = [r.text for r in reviews.business_reviews(world.biz_tebet.id)]
+    assert shown == ["Masih dijual"]
+
+
+def test_cleaning_orphan_files_keeps_the_photos_of_reviews(app, world, goods):
+    import os
+    import time
+
+    from marketplace.catalog.cli import uploads_cli
+    from marketplace.core import uploads
+
+    review = reviews.create_review(
+        bought(goods, world.consumer_a),
+        rating=5,
+        text="Foto",
+        photos=files(photo()),
+        actor=world.consumer_a,
+    )
+    _db.session.commit()
+    keys = review.photos[0].stored_keys()
+    old = time.time() - 2 * 3600  # older than the orphan age: only a reference keeps them
+    for key in keys:
+        os.utime(uploads.upload_dir() / key, (old, old))
+    try:
+        result = app.test_cli_runner().invoke(uploads_cli, ["orphans", "--delete"])
+        assert result.exit_code == 0, result.output
+        assert all((uploads.upload_dir() / key).exists() for key in keys)
+    finally:  # the upload folder outlives this test's rows: no old files left for the next
+        for key in keys:
+            (uploads.upload_dir() / key).unlink(missing_ok=True)
+
+
+@pytest.mark.parametrize(
+    ("name", "shown"),
+    [("Rina Kartika", "Rina"), ("dr. Wulan Sari, Sp.A", "Wulan"), ("Hj. Aminah", "Aminah")],
+)
+def test_a_review_shows_the_authors_first_name_never_a_title(world, goods, name, shown):
+    buyer = make_user(name=name)
+    review = reviews.create_review(bought(goods, buyer), rating=5, text="", actor=buyer)
+    assert review.author_first_name == shown
