@@ -12,7 +12,7 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import case, select, update
+from sqlalchemy import case, select, union_all, update
 from sqlalchemy.orm import selectinload
 
 from marketplace.businesses.models import Business
@@ -261,59 +261,72 @@ def _check_delivery(data: Delivery) -> dict:
     }
 
 
-def reserve_stock(product_id: int, quantity: int, variant_id: int | None = None) -> bool:
-    """Take ``quantity`` from stock only if that many are there (never below zero): from the
-    variant and from the product's total in the same transaction when one is named."""
-    if variant_id is not None:
+def _by_product(lines) -> list[tuple[int, list]]:
+    """Lines grouped by product, in the one lock order every stock writer keeps: products by
+    id and, within a product, its variants by id, then the product's own row once. Two
+    checkouts (or a checkout and a release) never hold rows the other waits for."""
+    groups: dict[int, list] = {}
+    for line in sorted(lines, key=lambda line: (line.product_id, line.variant_id or 0)):
+        groups.setdefault(line.product_id, []).append(line)
+    return list(groups.items())
+
+
+def _take_variant(product_id: int, variant_id: int, quantity: int) -> bool:
+    taken = db.session.execute(
+        update(ProductVariant)
+        .where(
+            ProductVariant.id == variant_id,
+            ProductVariant.product_id == product_id,
+            ProductVariant.active.is_(True),
+            ProductVariant.stock >= quantity,
+        )
+        .values(stock=ProductVariant.stock - quantity)
+        .execution_options(synchronize_session=False)
+    )
+    return rowcount(taken) == 1
+
+
+def reserve_lines(lines):
+    """Take every line's quantity from stock, never below zero: from each variant sold and
+    from its product's total, in the lock order of ``_by_product``. Returns the first line
+    that could not be taken (the caller rolls back: all or nothing), or None."""
+    for product_id, group in _by_product(lines):
+        sizes = [line.variant_id for line in group if line.variant_id is not None]
+        for line in group:
+            if line.variant_id is not None and not _take_variant(
+                product_id, line.variant_id, line.quantity
+            ):
+                return line
+        quantity = sum(line.quantity for line in group)
         taken = db.session.execute(
-            update(ProductVariant)
-            .where(
-                ProductVariant.id == variant_id,
-                ProductVariant.product_id == product_id,
-                ProductVariant.active.is_(True),
-                ProductVariant.stock >= quantity,
-            )
-            .values(stock=ProductVariant.stock - quantity)
+            update(Product)
+            .where(Product.id == product_id, visible_condition(), Product.stock >= quantity)
+            .values(stock=Product.stock - quantity)
             .execution_options(synchronize_session=False)
         )
         if rowcount(taken) != 1:
-            return False
-    result = db.session.execute(
-        update(Product)
-        .where(Product.id == product_id, visible_condition(), Product.stock >= quantity)
-        .values(stock=Product.stock - quantity)
-        .execution_options(synchronize_session=False)
-    )
-    if rowcount(result) != 1:
-        return False
-    # Sold out (or one size sold out): search's "in stock", its size facet and the cached
-    # product page must hear of it, so the change goes into the search feed. Other sales
-    # change only the count shown, which the page cache's lifetime bounds.
-    left: Any = select(Product.stock).where(Product.id == product_id).scalar_subquery()
-    if variant_id is not None:
-        size_left = (
-            select(ProductVariant.stock).where(ProductVariant.id == variant_id).scalar_subquery()
-        )
-        left = case((size_left < left, size_left), else_=left)
-    if db.session.scalar(select(left)) == 0:
-        search_feed.record(db.session(), [product_id])
-    return True
-
-
-def _by_product(lines) -> list:
-    """Lines in the one lock order every stock writer keeps: by product, and within a
-    product its variants first (by id), so two checkouts never wait on each other in a
-    circle (a product's row is taken after all of its variants' rows)."""
-    return sorted(lines, key=lambda line: (line.product_id, line.variant_id or 0))
+            return group[0]
+        # Sold out (or one size sold out): search's "in stock", its size facet and the cached
+        # product page must hear of it, so the change goes into the search feed. Other sales
+        # change only the count shown, which the page cache's lifetime bounds.
+        left = [select(Product.stock).where(Product.id == product_id)]
+        if sizes:
+            left.append(select(ProductVariant.stock).where(ProductVariant.id.in_(sizes)))
+        if 0 in set(db.session.scalars(union_all(*left))):
+            search_feed.record(db.session(), [product_id])
+    return None
 
 
 def release_stock(order: Order) -> None:
     """Give an order's stock back (the caller's compare-and-set transition makes it once):
     to the variant sold, and to the product's total while that variant is still on sale
-    (an inactive variant's units are not in the total)."""
-    for line in _by_product(order.lines):
-        back = Product.stock + line.quantity
-        if line.variant_id is not None:
+    (an inactive variant's units are not in the total); in the lock order of ``_by_product``."""
+    for product_id, group in _by_product(order.lines):
+        back: Any = 0
+        for line in group:
+            if line.variant_id is None:
+                back = back + line.quantity
+                continue
             db.session.execute(
                 update(ProductVariant)
                 .where(ProductVariant.id == line.variant_id)
@@ -325,11 +338,11 @@ def release_stock(order: Order) -> None:
                 .where(ProductVariant.id == line.variant_id, ProductVariant.active.is_(True))
                 .exists()
             )
-            back = case((on_sale, Product.stock + line.quantity), else_=Product.stock)
+            back = back + case((on_sale, line.quantity), else_=0)
         db.session.execute(
             update(Product)
-            .where(Product.id == line.product_id)
-            .values(stock=back)
+            .where(Product.id == product_id)
+            .values(stock=Product.stock + back)
             .execution_options(synchronize_session=False)
         )
     # Back in stock, maybe from zero: search and the cached pages hear of it (rare: expiry,
@@ -503,10 +516,10 @@ def start_checkout(
                 )
             )
     # Every line's stock, in the one lock order (_by_product): all or nothing.
-    for item in _by_product(cart.items):
-        if not reserve_stock(item.product_id, item.quantity, item.variant_id):
-            name = item.product.name + (f" ({item.variant.label})" if item.variant else "")
-            raise OutOfStock(_l("Stok %(name)s tidak cukup lagi. Kurangi jumlahnya.", name=name))
+    short = reserve_lines(cart.items)
+    if short is not None:
+        name = short.product.name + (f" ({short.variant.label})" if short.variant else "")
+        raise OutOfStock(_l("Stok %(name)s tidak cukup lagi. Kurangi jumlahnya.", name=name))
     cart.items.clear()
     db.session.flush()
     audit.record(

@@ -379,6 +379,56 @@ def test_100_buyers_race_for_10_units_of_one_size(app, world, db):
     assert db.session.scalar(select(func.count(Order.id))) == 10
 
 
+def test_checkouts_of_overlapping_sizes_at_once_all_finish_with_exact_stock(app, world, db):
+    """Carts with two sizes of one product and carts with one of them, checked out together:
+    stock rows are locked in one order (a product's variants, then its total once), so on
+    PostgreSQL no two checkouts wait on each other in a circle (a deadlock is a 500)."""
+    make_document(business=world.biz_cakung, kind="nib")
+    product = make_product(
+        business=world.biz_cakung,
+        name="Daster Batik",
+        category="fashion",
+        status="listed",
+        price_idr=90_000,
+        stock=0,
+    )
+    sizes = with_sizes(product, [("M", 20, ""), ("L", 20, "")])
+    users = [make_user() for _ in range(12)]
+    for n, user in enumerate(users):
+        cart = Cart(user_id=user.id)
+        picked = ("M", "L") if n % 2 == 0 else ("L",) if n % 4 == 1 else ("M",)
+        for label in picked:
+            variant = sizes[label]
+            cart.items.append(
+                CartItem(
+                    product_id=product.id,
+                    quantity=1,
+                    variant_id=variant.id,
+                    variant_key=variant.id,
+                )
+            )
+        db.session.add(cart)
+    db.session.commit()
+    ids = [u.id for u in users]
+
+    def attempt(i, prepared):
+        from marketplace.accounts.models import User
+
+        if prepared is None:
+            return ids[i]
+        user = _db.session.get(User, prepared)
+        orders.start_checkout(user, orders.cart_for(user), orders.Delivery(**DELIVERY))
+
+    ok, refused = race(app, 12, attempt)
+    assert (len(ok), len(refused)) == (12, 0)
+    db.session.expire_all()
+    sold = db.session.scalar(select(func.count(OrderLine.id)))
+    assert sold == 18  # 6 carts of two sizes, 6 of one
+    m, l_size = (db.session.get(ProductVariant, sizes[k].id).stock for k in ("M", "L"))
+    assert m + l_size == 40 - 18
+    assert db.session.get(Product, product.id).stock == m + l_size
+
+
 # --- orders pages and the books --------------------------------------------------------------
 
 
